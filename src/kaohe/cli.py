@@ -1,0 +1,171 @@
+"""The `kaohe` command: a thin click layer over the library. Errors become Chinese messages and
+exit status 2; nothing is written unless everything succeeded."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from .errors import InputErrors, KaoheError
+
+EXIT_INPUT = 2
+
+
+class KaoheGroup(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KaoheError as exc:
+            _fail(exc)
+        except KeyboardInterrupt:
+            click.echo("已中断。", err=True)
+            sys.exit(130)
+
+
+def _fail(exc: KaoheError):
+    errors = exc.errors if isinstance(exc, InputErrors) else [exc]
+    click.secho(f"错误：共 {len(errors)} 处问题，未写出任何文件。" if len(errors) > 1 else "错误：", fg="red", err=True,
+                nl=len(errors) > 1)
+    for e in errors:
+        click.echo(f"  {e}" if len(errors) > 1 else str(e), err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write via a temporary file in the same folder so a failure leaves nothing half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.group(cls=KaoheGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kaohe", message="kaohe %(version)s")
+def main():
+    """kaohe（考核）：按考核方案为乡镇和部门打分、排名，并生成通报。"""
+
+
+scheme_option = click.option(
+    "--scheme", "scheme_name", default="daye-2023", show_default=True,
+    help="考核方案：内置方案名（见 kaohe schemes）或 TOML 方案文件路径。",
+)
+
+
+def _load(scheme_name):
+    from .scheme import load_scheme
+
+    return load_scheme(scheme_name)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@scheme_option
+@click.option("--units-from-data", is_flag=True, help="接受数据中出现的任何单位，不按方案的单位名单校验。")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
+              show_default=True, help="输出格式。")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="写入此文件（默认输出到终端）。")
+@click.option("--out-dir", type=click.Path(path_type=Path),
+              help="同时把 results.json、results.csv、results.xlsx 写入此文件夹。")
+@click.option("--detail", is_flag=True, help="终端表格中列出每个单位每项指标的得分说明。")
+def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
+    """读取数据文件（可多个，合并）并按方案打分排名。
+
+    FILES 可以是长表（CSV/Excel，表头 单位,指标,任务数,实绩数,备注）、通报附件样式的
+    Excel（附件1–5）或 kaohe template 生成的填报表。
+    """
+    from .engine import score as run
+    from .exporters import EXPORTERS, TableExporter
+    from .readers import read_files
+
+    scheme = _load(scheme_name)
+    dataset = read_files(files, scheme, units_from_data=units_from_data)
+    result = run(scheme, dataset)
+    pending: list[tuple[Path, str | bytes]] = []
+    if out_dir is not None:
+        for ident in ("json", "csv", "xlsx"):
+            exporter = EXPORTERS[ident]()
+            pending.append((out_dir / f"results{exporter.extension}", exporter.render(result)))
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("Excel 格式需要用 -o 指定输出文件")
+    if output is not None:
+        exporter = TableExporter(detail) if fmt == "table" else EXPORTERS[fmt]()
+        pending.append((output, exporter.render(result)))
+    for path, data in pending:
+        write_atomic(path, data)
+    if output is None:
+        if fmt == "table":
+            from rich.console import Console
+
+            console = Console()
+            for table in TableExporter(detail).tables(result):
+                console.print(table)
+        else:
+            sys.stdout.write(EXPORTERS[fmt]().render(result))
+    for path, _ in pending:
+        click.echo(f"已写出 {path}", err=True)
+
+
+@main.command()
+@scheme_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="填报表 .xlsx 的保存路径。")
+@click.option("--group", "group_names", multiple=True, help="只生成这个单位分组（可多次给出），默认全部。")
+@click.option("--prefill", "prefill_files", multiple=True, type=click.Path(path_type=Path),
+              help="用这些数据文件中的任务数和实绩数预先填好（如下达任务的表）。")
+@click.option("--units-from-data", is_flag=True, help="预填文件中可以有方案名单以外的单位。")
+def template(scheme_name, output, group_names, prefill_files, units_from_data):
+    """生成填报用的 Excel 工作簿（单位 × 指标，带计量单位和数字校验），kaohe score 可直接读取。"""
+    from .readers import read_files
+    from .template import write_template
+
+    scheme = _load(scheme_name)
+    groups = [scheme.group(name) for name in group_names] or None
+    prefill = read_files(prefill_files, scheme, units_from_data=units_from_data) if prefill_files else None
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx")
+    os.close(fd)
+    try:
+        write_template(scheme, tmp, groups, prefill)
+        write_atomic(output, Path(tmp).read_bytes())
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    click.echo(f"已写出 {output}", err=True)
+
+
+@main.command()
+def schemes():
+    """列出内置的考核方案。"""
+    from .scheme import builtin_names, load_scheme
+
+    for name in builtin_names():
+        s = load_scheme(name)
+        groups = "；".join(
+            f"{g.name} {len(g.units)} 个单位、{len(g.indicators)} 项指标、满分 {g.max_points}" for g in s.groups
+        )
+        click.echo(f"{name}\t{s.name}（{groups}）")
+
+
+@main.command("check-scheme")
+@click.argument("path", type=click.Path(path_type=Path))
+def check_scheme(path):
+    """检查一个方案文件是否有效，并列出其分组、单位和指标。"""
+    from .numbers import plain
+
+    s = _load(str(path))
+    click.echo(f"方案 {s.key}：{s.name}")
+    for g in s.groups:
+        click.echo(f"  分组 {g.key}（{g.name}）：{len(g.units)} 个单位，{len(g.indicators)} 项指标，满分 {plain(g.max_points)}")
+        for ind in g.indicators:
+            click.echo(f"    {ind.key}\t{ind.display_label}\t{ind.method}\t{plain(ind.max_points)} 分")
+    click.echo("方案有效。")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

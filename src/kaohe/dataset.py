@@ -1,0 +1,134 @@
+"""The figures to score: one cell per unit and indicator, with where each came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .errors import InputError, InputErrors, KaoheError, Location
+from .numbers import NOT_APPLICABLE, plain
+from .scheme import Group, Scheme
+
+
+class Cell:
+    """One unit's figures for one indicator, in the indicator's unit of measure.
+
+    target / actual: Decimal, NOT_APPLICABLE ('/') or None (blank).
+    """
+
+    __slots__ = ("target", "actual", "note", "origin")
+
+    def __init__(self, target, actual, note: str = "", origin: Location | None = None):
+        self.target = target
+        self.actual = actual
+        self.note = note
+        self.origin = origin
+
+    def same_figures(self, other: Cell) -> bool:
+        return _same(self.target, other.target) and _same(self.actual, other.actual)
+
+    def __repr__(self) -> str:
+        return f"Cell({self.target!r}, {self.actual!r}, {self.note!r})"
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        return a == b
+    return a is b
+
+
+def show(value) -> str:
+    if value is None:
+        return "空白"
+    if value is NOT_APPLICABLE:
+        return "/"
+    return plain(value)
+
+
+@dataclass
+class GroupData:
+    group: Group
+    units: list[str]  # canonical names, in order of first appearance
+    cells: dict[str, list[Cell | None]]  # indicator key -> one cell per unit
+    positions: dict[str, int] = field(default_factory=dict)
+
+
+class Dataset:
+    """Figures merged from one or more files, checked for conflicts."""
+
+    def __init__(self, scheme: Scheme, units_from_data: bool = False):
+        self.scheme = scheme
+        self.units_from_data = units_from_data
+        self._groups: dict[str, GroupData] = {}
+        self._unit_group: dict[str, str] = {}
+        self.errors: list[KaoheError] = []
+        self.sources: list[str] = []
+
+    def group_data(self, group: Group) -> GroupData:
+        data = self._groups.get(group.key)
+        if data is None:
+            data = GroupData(group, [], {i.key: [] for i in group.indicators})
+            self._groups[group.key] = data
+        return data
+
+    def unit_slot(self, group: Group, unit: str) -> int:
+        data = self.group_data(group)
+        pos = data.positions.get(unit)
+        if pos is None:
+            pos = len(data.units)
+            data.positions[unit] = pos
+            data.units.append(unit)
+            for column in data.cells.values():
+                column.append(None)
+        return pos
+
+    def put(self, group: Group, unit: str, indicator_key: str, cell: Cell) -> None:
+        pos = self.unit_slot(group, unit)
+        column = self.group_data(group).cells[indicator_key]
+        old = column[pos]
+        if old is None:
+            column[pos] = cell
+            return
+        if old.same_figures(cell):
+            if cell.note and not old.note:
+                old.note = cell.note
+            return
+        name = group.indicator(indicator_key).name
+        first = old.origin.describe() if old.origin else "前一文件"
+        second = cell.origin.describe() if cell.origin else "后一文件"
+        self.errors.append(
+            InputError(
+                f"单位“{unit}”的指标“{name}”出现两次且数值不同："
+                f"{first} 为 任务数 {show(old.target)}、实绩数 {show(old.actual)}；"
+                f"{second} 为 任务数 {show(cell.target)}、实绩数 {show(cell.actual)}"
+            )
+        )
+
+    @property
+    def groups(self) -> list[GroupData]:
+        return [self._groups[g.key] for g in self.scheme.groups if g.key in self._groups]
+
+    def check_complete(self) -> None:
+        """Every expected unit has every indicator; raises InputErrors listing what is missing."""
+        errors = list(self.errors)
+        if not self._groups:
+            errors.append(InputError("输入文件中没有找到任何考核数据"))
+        for data in self.groups:
+            group = data.group
+            if not self.units_from_data:
+                present = set(data.units)
+                for unit in group.units:
+                    if unit.name not in present:
+                        errors.append(InputError(f"缺少单位“{unit.name}”（{group.name}）的数据"))
+            for ind in group.indicators:
+                column = data.cells[ind.key]
+                missing = [u for u, c in zip(data.units, column, strict=True) if c is None]
+                if len(missing) == len(data.units):
+                    errors.append(InputError(f"缺少指标“{ind.name}”的数据（{group.name}，全部单位）"))
+                elif missing:
+                    shown = "、".join(missing[:10]) + ("等" if len(missing) > 10 else "")
+                    errors.append(
+                        InputError(f"缺少指标“{ind.name}”的数据：{shown}（共 {len(missing)} 个单位）")
+                    )
+        if errors:
+            raise InputErrors(errors)

@@ -1,0 +1,73 @@
+"""Errors a user can act on. Every message is Chinese and names where the problem is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def column_letter(index: int) -> str:
+    """0-based column index to an Excel column name (0 -> A, 26 -> AA)."""
+    name = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None  # 1-based, as the user sees it
+    column: int | None = None  # 0-based
+    header: str | None = None  # the column's heading
+
+    def describe(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(f"文件 {self.file}")
+        if self.sheet:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.row is not None:
+            parts.append(f"第 {self.row} 行")
+        if self.column is not None:
+            col = f"{column_letter(self.column)} 列"
+            if self.header:
+                col += f"（{self.header}）"
+            parts.append(col)
+        elif self.header:
+            parts.append(f"“{self.header}”列")
+        return "，".join(parts)
+
+
+class KaoheError(Exception):
+    """Base class: an error whose message is meant for the user."""
+
+    def __init__(self, message: str, location: Location | None = None):
+        self.message = message
+        self.location = location
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.location is not None:
+            where = self.location.describe()
+            if where:
+                return f"{where}：{self.message}"
+        return self.message
+
+
+class SchemeError(KaoheError):
+    """The scheme file is wrong."""
+
+
+class InputError(KaoheError):
+    """A data file is wrong."""
+
+
+class InputErrors(KaoheError):
+    """Several input errors, reported together so the user can fix them in one pass."""
+
+    def __init__(self, errors: list[KaoheError]):
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))

@@ -1,0 +1,196 @@
+"""Decimal parsing, units of measure and display formatting."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+
+#: A cell that says "no task assigned" / "not applicable".
+NA_MARKERS = frozenset({"/", "／", "\\", "—", "－", "-", "无", "不适用"})
+
+_SPACE = re.compile(r"[\s\u3000,，_']")
+
+
+class NotANumber(ValueError):
+    """The cell holds something that is not a number."""
+
+
+class Negative(ValueError):
+    """The cell holds a negative number."""
+
+
+class NA:
+    """Singleton marker for a '/' cell."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NA"
+
+
+NOT_APPLICABLE = NA()
+
+
+def to_decimal(value) -> Decimal:
+    """An exact Decimal from a number read from a file (floats via their shortest repr)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise NotANumber(str(value))
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise NotANumber(repr(value))
+        if value.is_integer() and abs(value) < 1e15:
+            return Decimal(int(value))
+        return Decimal(repr(value))
+    raise NotANumber(str(value))
+
+
+def parse_cell(value, *, allow_percent: bool = False, allow_negative: bool = False):
+    """Parse one cell: Decimal, NOT_APPLICABLE for '/', or None for blank.
+
+    Raises NotANumber or Negative with the offending text.
+    """
+    if value is None:
+        return None
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time, _dt.timedelta)):
+        raise NotANumber(str(value))
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if not text:
+            return None
+        if text in NA_MARKERS or value.strip() in NA_MARKERS:
+            return NOT_APPLICABLE
+        compact = _SPACE.sub("", text)
+        scale = ONE
+        if compact.endswith("%"):
+            if not allow_percent:
+                raise NotANumber(value)
+            compact = compact[:-1]
+            scale = Decimal("0.01")
+        try:
+            number = Decimal(compact)
+        except InvalidOperation:
+            raise NotANumber(value) from None
+        if not number.is_finite():
+            raise NotANumber(value)
+        number = number * scale if scale != ONE else number
+    else:
+        number = to_decimal(value)
+    if number < 0 and not allow_negative:
+        raise Negative(str(value))
+    return number
+
+
+def decimals_of(value) -> int:
+    """How many decimal places a value is written with (its printed precision)."""
+    if isinstance(value, str):
+        text = _SPACE.sub("", unicodedata.normalize("NFKC", value)).rstrip("%")
+        if "." in text:
+            return len(text.split(".", 1)[1])
+        return 0
+    d = to_decimal(value)
+    exp = d.as_tuple().exponent
+    return -exp if isinstance(exp, int) and exp < 0 else 0
+
+
+# --- units of measure ------------------------------------------------------
+
+#: unit -> (family, factor to the family's base unit)
+_UNITS: dict[str, tuple[str, Decimal]] = {
+    "元": ("money", Decimal(1)),
+    "千元": ("money", Decimal(1000)),
+    "万元": ("money", Decimal(10000)),
+    "十万元": ("money", Decimal(100000)),
+    "百万元": ("money", Decimal(1000000)),
+    "千万元": ("money", Decimal(10000000)),
+    "亿元": ("money", Decimal(100000000)),
+    "人": ("person", ONE),
+    "名": ("person", ONE),
+    "人次": ("person-time", ONE),
+    "万人": ("person", Decimal(10000)),
+    "家": ("org", ONE),
+    "个": ("item", ONE),
+    "项": ("item", ONE),
+    "件": ("item", ONE),
+    "篇": ("doc", ONE),
+    "份": ("doc", ONE),
+    "次": ("time", ONE),
+    "场": ("time", ONE),
+    "%": ("percent", ONE),
+}
+
+
+class UnitMismatch(ValueError):
+    pass
+
+
+def conversion_factor(source: str, target: str) -> Decimal:
+    """Multiply a figure in `source` units by this to get `target` units."""
+    source, target = source.strip(), target.strip()
+    if source == target or not source or not target:
+        return ONE
+    if source not in _UNITS or target not in _UNITS:
+        raise UnitMismatch(f"无法把“{source}”换算为“{target}”")
+    fam_s, f_s = _UNITS[source]
+    fam_t, f_t = _UNITS[target]
+    if fam_s != fam_t:
+        raise UnitMismatch(f"无法把“{source}”换算为“{target}”")
+    return f_s / f_t
+
+
+_BRACKET = re.compile(r"^(.*?)\s*[（(]\s*([^（）()]*)\s*[)）]\s*$")
+
+
+def split_unit(label: str) -> tuple[str, str]:
+    """'规上企业研发投入（万元）' -> ('规上企业研发投入', '万元')."""
+    m = _BRACKET.match(label.strip())
+    if m:
+        return m.group(1).strip(), m.group(2).strip()
+    return label.strip(), ""
+
+
+# --- display ----------------------------------------------------------------
+
+
+def plain(d: Decimal) -> str:
+    """A Decimal as plain text without exponent or trailing zeros: 4.40 -> 4.4, 1E+2 -> 100."""
+    if d == d.to_integral_value():
+        return str(d.quantize(ONE))
+    text = format(d.normalize(), "f")
+    return text
+
+
+def fixed(d: Decimal, places: int) -> str:
+    """Round half-up to `places` decimals and print them all: 4.4 -> '4.40'."""
+    q = Decimal(1).scaleb(-places)
+    return format(d.quantize(q, rounding=ROUND_HALF_UP), "f")
+
+
+def percent(rate: Decimal, places: int = 2) -> str:
+    """1.4736842 -> '147.37%'."""
+    return fixed(rate * HUNDRED, places) + "%"
+
+
+def round_half_up(d: Decimal, places: int) -> Decimal:
+    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def normalize_name(text: str) -> str:
+    """A key for matching names: NFKC, no whitespace, one kind of middle dot."""
+    text = unicodedata.normalize("NFKC", str(text))
+    text = re.sub(r"[\s\u3000]", "", text)
+    return re.sub(r"[·•‧・･⋅∙●]", "·", text)

@@ -1,0 +1,94 @@
+"""Open a CSV or Excel file as sheets of rows, with clear errors for anything else."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError, Location
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass
+class Sheet:
+    file: str
+    name: str | None  # None for CSV
+    rows: list[list]  # cells as read: str, float, int, bool, date, None
+    merged: list = None  # ((r0, c0), (r1, c1)) pairs, 0-based, where the reader knows them
+
+    def where(self, row: int | None = None, column: int | None = None, header: str | None = None):
+        return Location(self.file, self.name, None if row is None else row + 1, column, header)
+
+
+def kind_of(path: Path) -> str:
+    """'excel' or 'csv', judged from the file's first bytes, not only its name."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except FileNotFoundError:
+        raise InputError("文件不存在", Location(str(path))) from None
+    except IsADirectoryError:
+        raise InputError("这是一个文件夹，不是 CSV 或 Excel 文件", Location(str(path))) from None
+    except OSError as exc:
+        raise InputError(f"无法读取：{exc.strerror or exc}", Location(str(path))) from None
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "excel"
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        raise InputError("扩展名是 Excel，但内容不是 Excel 工作簿（文件可能已损坏）", Location(str(path)))
+    return "csv"
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise InputError("不是 CSV 或 Excel 文件（内容是二进制数据）", Location(str(path)))
+    for encoding in TEXT_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel 文件", Location(str(path)))
+
+
+def csv_rows(path: Path) -> Iterator[list[str]]:
+    text = read_text(path)
+    sample = text[:4096]
+    delimiter = ","
+    if sample.count("\t") > sample.count(",") and sample.count("\t") > 0:
+        delimiter = "\t"
+    try:
+        yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+    except csv.Error as exc:
+        raise InputError(f"CSV 格式错误：{exc}", Location(str(path))) from None
+
+
+def excel_sheets(path: Path) -> list[Sheet]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own types for every kind of bad file
+        raise InputError(f"无法作为 Excel 工作簿打开：{exc}", Location(str(path))) from None
+    sheets = []
+    for name in workbook.sheet_names:
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise InputError(f"无法读取：{exc}", Location(str(path), name)) from None
+        merged = None
+        try:
+            merged = sheet.merged_cell_ranges
+        except Exception:
+            merged = None
+        sheets.append(Sheet(str(path), name, [_clean_row(r) for r in rows], merged))
+    return sheets
+
+
+def _clean_row(row: list) -> list:
+    return [None if (c == "" or c is None) else c for c in row]

@@ -1,0 +1,146 @@
+"""The long table: one row per unit and indicator (单位,指标,任务数,实绩数,备注)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from ..dataset import Cell, Dataset
+from ..errors import InputError, Location
+from ..numbers import ONE, Negative, NotANumber, normalize_name, parse_cell, plain
+from .resolve import Resolver, is_total
+
+HEADINGS = {
+    "unit": ("单位", "单位名称", "乡镇", "乡镇名称", "部门", "部门名称", "被考核单位", "unit"),
+    "indicator": ("指标", "指标名称", "考核指标", "indicator"),
+    "target": ("任务数", "目标任务数", "目标数", "目标任务", "目标值", "target"),
+    "actual": ("实绩数", "完成任务数", "完成数", "实际完成数", "实绩", "完成值", "actual"),
+    "note": ("备注", "说明", "note", "notes"),
+    "measure": ("计量单位", "单位（计量）", "度量单位", "measure", "uom"),
+}
+_LOOKUP = {normalize_name(h).lower(): field for field, names in HEADINGS.items() for h in names}
+REQUIRED = ("unit", "indicator", "target", "actual")
+FIELD_LABELS = {"unit": "单位", "indicator": "指标", "target": "任务数", "actual": "实绩数"}
+
+
+def header_columns(row: list) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(row):
+        if isinstance(cell, str):
+            field = _LOOKUP.get(normalize_name(cell).lower())
+            if field and field not in columns:
+                columns[field] = index
+    return columns
+
+
+def looks_long(row: list) -> bool:
+    cols = header_columns(row)
+    return "unit" in cols and "indicator" in cols
+
+
+def read_long(
+    rows: Iterable[list],
+    file: str,
+    sheet: str | None,
+    dataset: Dataset,
+    resolver: Resolver,
+    errors: list,
+    first_row: int = 0,
+) -> None:
+    """Add every row of a long table to the dataset; problems go to `errors`."""
+    columns = None
+    heading_of: dict[int, str] = {}
+    totals: list = []
+    sums: dict = {}
+    for r, row in enumerate(rows, start=first_row):
+        if columns is None:
+            if not any(c not in (None, "") for c in row):
+                continue
+            columns = header_columns(row)
+            missing = [FIELD_LABELS[f] for f in REQUIRED if f not in columns]
+            if missing:
+                errors.append(
+                    InputError(
+                        f"表头缺少列：{'、'.join(missing)}（应为 单位,指标,任务数,实绩数,备注）",
+                        Location(file, sheet, r + 1),
+                    )
+                )
+                return
+            heading_of = {i: str(row[i]).strip() for i in columns.values()}
+            ci, ii, ti, ai = (columns[f] for f in REQUIRED)
+            ni = columns.get("note")
+            mi = columns.get("measure")
+            width = max(columns.values()) + 1
+            continue
+        if len(row) < width:
+            row = list(row) + [None] * (width - len(row))
+        unit_raw, ind_raw = row[ci], row[ii]
+        if _blank(unit_raw) and _blank(ind_raw):
+            if all(_blank(c) for c in row):
+                continue
+        try:
+            if _blank(unit_raw):
+                raise InputError("单位名称为空", Location(file, sheet, r + 1, ci, heading_of[ci]))
+            if _blank(ind_raw):
+                raise InputError("指标名称为空", Location(file, sheet, r + 1, ii, heading_of[ii]))
+            where = Location(file, sheet, r + 1, ii, heading_of[ii])
+            known = None if is_total(unit_raw) else resolver.unit(str(unit_raw).strip())
+            group, ind, measure = resolver.indicator_for(ind_raw, known and known[0], where)
+            if mi is not None and not _blank(row[mi]):
+                measure = str(row[mi]).strip()
+            factor = resolver.factor(ind, measure, Location(file, sheet, r + 1, mi if mi is not None else ii))
+            target = _number(row[ti], factor, file, sheet, r, ti, heading_of[ti])
+            actual = _number(row[ai], factor, file, sheet, r, ai, heading_of[ai])
+            note = "" if ni is None or _blank(row[ni]) else str(row[ni]).strip()
+            if is_total(unit_raw):
+                totals.append((group, ind, target, actual, r))
+                continue
+            group, unit = resolver.unit_for(unit_raw, group, Location(file, sheet, r + 1, ci, heading_of[ci]))
+            dataset.put(group, unit, ind.key, Cell(target, actual, note, Location(file, sheet, r + 1)))
+            key = (group.key, ind.key)
+            acc = sums.setdefault(key, [Decimal(0), Decimal(0)])
+            if isinstance(target, Decimal):
+                acc[0] += target
+            if isinstance(actual, Decimal):
+                acc[1] += actual
+        except InputError as exc:
+            errors.append(exc)
+            if len(errors) >= 200:
+                return
+    if columns is None:
+        errors.append(InputError("文件中没有数据（找不到表头 单位,指标,任务数,实绩数）", Location(file, sheet)))
+        return
+    for group, ind, target, actual, r in totals:
+        acc = sums.get((group.key, ind.key), [Decimal(0), Decimal(0)])
+        for value, total, col, label in ((target, acc[0], ti, "任务数"), (actual, acc[1], ai, "实绩数")):
+            if isinstance(value, Decimal) and value != total:
+                errors.append(
+                    InputError(
+                        f"指标“{ind.name}”的合计 {label} {plain(value)} 与各单位之和 {plain(total)} 不符",
+                        Location(file, sheet, r + 1, col, heading_of[col]),
+                    )
+                )
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number(value, factor, file, sheet, r, c, heading):
+    # Fast path for the common case: a plain non-negative number written as text.
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            number = None
+        if number is not None and number.is_finite() and number >= 0 and "_" not in value:
+            return number if factor is ONE else number * factor
+    try:
+        number = parse_cell(value)
+    except NotANumber:
+        raise InputError(f"“{value}”不是有效数字", Location(file, sheet, r + 1, c, heading)) from None
+    except Negative:
+        raise InputError(f"数值不能为负：{value}", Location(file, sheet, r + 1, c, heading)) from None
+    if isinstance(number, Decimal) and factor is not ONE:
+        return number * factor
+    return number

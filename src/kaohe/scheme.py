@@ -1,0 +1,328 @@
+"""Assessment schemes: unit groups, units and indicators, read from TOML."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from .errors import SchemeError
+from .numbers import conversion_factor, normalize_name, split_unit
+
+METHODS = ("rank", "ratio", "threshold")
+TIE_POLICIES = ("cross", "shared", "dense")
+RANK_PARTS = ("actual", "rate")
+CATEGORIES = ("目标任务", "工作任务")
+
+
+@dataclass(frozen=True)
+class Annex:
+    """How an indicator is printed as an attachment table (附件N)."""
+
+    number: int
+    title: str  # indicator name in the attachment, e.g. 技术合同成交额
+    header: str  # the column heading, e.g. 技术合同成交额完成
+    unit: str  # unit of measure printed in the attachment
+    decimals: int | None  # None: as many as the figure has
+    factor: Decimal  # multiply the indicator's figures by this for the attachment's unit
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name: str
+    unit: str
+    max_points: Decimal
+    category: str
+    method: str
+    params: dict
+    decimals: int
+    note: str = ""
+    aliases: tuple[str, ...] = ()
+    label: str = ""  # the name as printed in the score table
+    annex: Annex | None = None
+
+    @property
+    def display_label(self) -> str:
+        if self.label:
+            return self.label
+        return f"{self.name}（{self.unit}）" if self.unit else self.name
+
+
+@dataclass(frozen=True)
+class UnitDef:
+    name: str
+    aliases: tuple[str, ...] = ()
+    short: str = ""  # the short name prose uses, e.g. 高新区
+
+    @property
+    def short_name(self) -> str:
+        return self.short or self.name
+
+
+@dataclass
+class Group:
+    key: str
+    name: str
+    units: list[UnitDef]
+    indicators: list[Indicator]
+    title: str = ""
+    _unit_index: dict = field(default_factory=dict, repr=False)
+    _indicator_index: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def max_points(self) -> Decimal:
+        return sum((i.max_points for i in self.indicators), Decimal(0))
+
+    def indicator(self, key: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.key == key:
+                return ind
+        raise KeyError(key)
+
+    def find_unit(self, name: str) -> UnitDef | None:
+        return self._unit_index.get(normalize_name(name))
+
+    def find_indicator(self, name: str) -> Indicator | None:
+        key = normalize_name(name)
+        found = self._indicator_index.get(key)
+        if found is None:
+            base, _unit = split_unit(name)
+            found = self._indicator_index.get(normalize_name(base))
+        return found
+
+    def suggest_unit(self, name: str) -> str | None:
+        return _closest(name, [u.name for u in self.units] + [a for u in self.units for a in u.aliases])
+
+    def suggest_indicator(self, name: str) -> str | None:
+        names = [i.name for i in self.indicators] + [a for i in self.indicators for a in i.aliases]
+        return _closest(split_unit(name)[0], names)
+
+
+@dataclass
+class Scheme:
+    key: str
+    name: str
+    groups: list[Group]
+    region: str = ""
+    issuer: str = ""
+    late_notes: tuple[str, ...] = ("迟报材料",)
+    pending_note: str = "数据未出，完成任务数暂取目标任务数"
+    total_scale: Decimal = Decimal(100)
+    total_decimals: int = 2
+    source: str = ""
+    key_tasks: list[dict] = field(default_factory=list)
+
+    def group(self, key_or_name: str) -> Group:
+        for g in self.groups:
+            if key_or_name in (g.key, g.name):
+                return g
+        names = "、".join(f"{g.key}（{g.name}）" for g in self.groups)
+        raise SchemeError(f"方案 {self.key} 中没有单位分组“{key_or_name}”，可选：{names}")
+
+    def is_late(self, note: str) -> bool:
+        return bool(note) and any(mark in note for mark in self.late_notes)
+
+
+def _closest(name: str, candidates: list[str]) -> str | None:
+    by_key = {normalize_name(c): c for c in candidates}
+    match = difflib.get_close_matches(normalize_name(name), list(by_key), n=1, cutoff=0.4)
+    return by_key[match[0]] if match else None
+
+
+# --- loading -----------------------------------------------------------------
+
+
+def builtin_names() -> list[str]:
+    folder = resources.files("kaohe") / "schemes"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_scheme(name_or_path: str | Path) -> Scheme:
+    """A built-in scheme by name (daye-2023) or a TOML file by path."""
+    text = str(name_or_path)
+    path = Path(text)
+    if text in builtin_names():
+        source = resources.files("kaohe") / "schemes" / f"{text}.toml"
+        return parse_scheme(source.read_text(encoding="utf-8"), source=text)
+    if path.suffix.lower() == ".toml" or path.exists():
+        if not path.is_file():
+            raise SchemeError(f"找不到方案文件 {path}")
+        try:
+            content = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SchemeError(f"无法读取方案文件 {path}：{exc}") from None
+        return parse_scheme(content, source=str(path))
+    known = "、".join(builtin_names())
+    raise SchemeError(f"没有名为“{text}”的内置方案，也不是方案文件路径。内置方案：{known}")
+
+
+def parse_scheme(text: str, source: str = "") -> Scheme:
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemeError(f"方案文件 {source} 不是有效的 TOML：{exc}") from None
+    return _build_scheme(data, source)
+
+
+def _need(table: dict, key: str, where: str):
+    if key not in table:
+        raise SchemeError(f"{where}缺少“{key}”")
+    return table[key]
+
+
+def _dec(value, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
+        raise SchemeError(f"{where}应为数字，实为 {value!r}")
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        raise SchemeError(f"{where}应为数字，实为 {value!r}") from None
+    if not number.is_finite():
+        raise SchemeError(f"{where}应为数字，实为 {value!r}")
+    return number
+
+
+def _build_scheme(data: dict, source: str) -> Scheme:
+    where = f"方案 {source}："
+    scoring = data.get("scoring", {})
+    groups_data = _need(data, "groups", where)
+    if not isinstance(groups_data, list) or not groups_data:
+        raise SchemeError(f"{where}至少需要一个 [[groups]]")
+    scheme = Scheme(
+        key=str(data.get("key") or Path(source).stem),
+        name=str(_need(data, "name", where)),
+        region=str(data.get("region", "")),
+        issuer=str(data.get("issuer", "")),
+        groups=[_build_group(g, f"{where}分组 {n + 1} ") for n, g in enumerate(groups_data)],
+        late_notes=tuple(scoring.get("late_notes", ["迟报材料"])),
+        pending_note=str(scoring.get("pending_note", "数据未出，完成任务数暂取目标任务数")),
+        total_scale=_dec(scoring.get("total_scale", 100), f"{where}scoring.total_scale "),
+        total_decimals=int(scoring.get("total_decimals", 2)),
+        source=source,
+        key_tasks=list(data.get("key_tasks", [])),
+    )
+    keys = [g.key for g in scheme.groups]
+    if len(set(keys)) != len(keys):
+        raise SchemeError(f"{where}分组 key 重复")
+    return scheme
+
+
+def _build_group(data: dict, where: str) -> Group:
+    key = str(_need(data, "key", where))
+    where = f"{where.rsplit('分组', 1)[0]}分组“{key}”："
+    units = []
+    for n, u in enumerate(data.get("units", [])):
+        if isinstance(u, str):
+            units.append(UnitDef(u))
+        else:
+            units.append(
+                UnitDef(
+                    str(_need(u, "name", f"{where}第 {n + 1} 个单位")),
+                    tuple(str(a) for a in u.get("aliases", [])),
+                    str(u.get("short", "")),
+                )
+            )
+    indicators = [
+        _build_indicator(i, f"{where}第 {n + 1} 个指标")
+        for n, i in enumerate(_need(data, "indicators", where))
+    ]
+    if not indicators:
+        raise SchemeError(f"{where}没有指标")
+    group = Group(
+        key=key,
+        name=str(data.get("name", key)),
+        title=str(data.get("title", "")),
+        units=units,
+        indicators=indicators,
+    )
+    _index(group, where)
+    return group
+
+
+def _index(group: Group, where: str) -> None:
+    for unit in group.units:
+        for name in (unit.name, *unit.aliases):
+            k = normalize_name(name)
+            if k in group._unit_index and group._unit_index[k] is not unit:
+                raise SchemeError(f"{where}单位名称或别名“{name}”重复")
+            group._unit_index[k] = unit
+    seen_keys = set()
+    for ind in group.indicators:
+        if ind.key in seen_keys:
+            raise SchemeError(f"{where}指标 key“{ind.key}”重复")
+        seen_keys.add(ind.key)
+        for name in (ind.name, *ind.aliases, ind.display_label):
+            k = normalize_name(name)
+            if k in group._indicator_index and group._indicator_index[k] is not ind:
+                raise SchemeError(f"{where}指标名称或别名“{name}”重复")
+            group._indicator_index[k] = ind
+
+
+def _build_indicator(data: dict, where: str) -> Indicator:
+    key = str(_need(data, "key", where))
+    where = f"{where}（{key}）"
+    method = str(_need(data, "method", where))
+    if method not in METHODS:
+        raise SchemeError(f"{where}的计分方法“{method}”未知，可选：{'、'.join(METHODS)}")
+    max_points = _dec(_need(data, "max", where), f"{where}的 max ")
+    if max_points <= 0:
+        raise SchemeError(f"{where}的满分 max 必须大于 0")
+    category = str(data.get("category", "目标任务"))
+    params = _check_params(method, dict(data.get("params", {})), max_points, where)
+    unit = str(data.get("unit", ""))
+    annex = None
+    if "annex" in data:
+        a = data["annex"]
+        a_unit = str(a.get("unit", unit))
+        try:
+            factor = conversion_factor(unit, a_unit)
+        except ValueError as exc:
+            raise SchemeError(f"{where}的附件计量单位：{exc}") from None
+        annex = Annex(
+            number=int(_need(a, "number", f"{where}的 annex ")),
+            title=str(a.get("title", data.get("name", key))),
+            header=str(a.get("header", a.get("title", data.get("name", key)))),
+            unit=a_unit,
+            decimals=None if a.get("decimals") is None else int(a["decimals"]),
+            factor=factor,
+        )
+    return Indicator(
+        key=key,
+        name=str(_need(data, "name", where)),
+        unit=unit,
+        max_points=max_points,
+        category=category,
+        method=method,
+        params=params,
+        decimals=int(data.get("decimals", 2)),
+        note=str(data.get("note", "")),
+        aliases=tuple(str(a) for a in data.get("aliases", [])),
+        label=str(data.get("label", "")),
+        annex=annex,
+    )
+
+
+def _check_params(method: str, params: dict, max_points: Decimal, where: str) -> dict:
+    if method == "rank":
+        top = _dec(_need(params, "top", f"{where}的 params "), f"{where}的 params.top ")
+        step = _dec(_need(params, "step", f"{where}的 params "), f"{where}的 params.step ")
+        tie = str(params.get("tie", "cross"))
+        parts = tuple(params.get("parts", RANK_PARTS))
+        if tie not in TIE_POLICIES:
+            raise SchemeError(f"{where}的并列规则 tie“{tie}”未知，可选：{'、'.join(TIE_POLICIES)}")
+        if not parts or any(p not in RANK_PARTS for p in parts) or len(set(parts)) != len(parts):
+            raise SchemeError(f"{where}的 params.parts 只能取 actual、rate")
+        if top <= 0 or step < 0:
+            raise SchemeError(f"{where}的 params.top 须大于 0，params.step 不能为负")
+        if top * len(parts) != max_points:
+            raise SchemeError(
+                f"{where}的满分 {max_points} 与排名得分上限 {top} × {len(parts)} 不一致"
+            )
+        return {"top": top, "step": step, "tie": tie, "parts": parts}
+    if params:
+        raise SchemeError(f"{where}的计分方法 {method} 不接受参数：{'、'.join(params)}")
+    return {}
