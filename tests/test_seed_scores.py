@@ -23,8 +23,20 @@ def _expected_totals():
 
 
 SEED_ORDER = [
-    "大冶湖高新区", "陈贵镇", "灵乡镇", "金湖街道", "临空区·还地桥镇", "大箕铺镇", "金山店镇",
-    "刘仁八镇", "保安镇", "殷祖镇", "东岳街道", "东风农场", "金牛镇", "茗山乡",
+    "大冶湖高新区",
+    "陈贵镇",
+    "灵乡镇",
+    "金湖街道",
+    "临空区·还地桥镇",
+    "大箕铺镇",
+    "金山店镇",
+    "刘仁八镇",
+    "保安镇",
+    "殷祖镇",
+    "东岳街道",
+    "东风农场",
+    "金牛镇",
+    "茗山乡",
 ]
 
 INPUTS = {
@@ -72,7 +84,9 @@ def test_rank_points_are_exact_decimals(seed_result):
 
 def test_the_issue_example_explanation_is_produced(seed_result):
     text = seed_result.unit("陈贵镇").indicator("sme_registered").explain
-    assert text.startswith("实绩数 28 家，排第 3 名，得 4.8 分；完成率 147.37%，排第 4 名，得 4.7 分")
+    assert text.startswith(
+        "实绩数 28 家，排第 3 名，得 4.8 分；完成率 147.37%，排第 4 名，得 4.7 分"
+    )
 
 
 def test_new_product_sales_rank_on_full_precision(seed_result):

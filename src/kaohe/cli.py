@@ -28,8 +28,12 @@ class KaoheGroup(click.Group):
 
 def _fail(exc: KaoheError):
     errors = exc.errors if isinstance(exc, InputErrors) else [exc]
-    click.secho(f"错误：共 {len(errors)} 处问题，未写出任何文件。" if len(errors) > 1 else "错误：", fg="red", err=True,
-                nl=len(errors) > 1)
+    click.secho(
+        f"错误：共 {len(errors)} 处问题，未写出任何文件。" if len(errors) > 1 else "错误：",
+        fg="red",
+        err=True,
+        nl=len(errors) > 1,
+    )
     for e in errors:
         click.echo(f"  {e}" if len(errors) > 1 else str(e), err=True)
     sys.exit(EXIT_INPUT)
@@ -55,7 +59,10 @@ def main():
 
 
 scheme_option = click.option(
-    "--scheme", "scheme_name", default="daye-2023", show_default=True,
+    "--scheme",
+    "scheme_name",
+    default="daye-2023",
+    show_default=True,
     help="考核方案：内置方案名（见 kaohe schemes）或 TOML 方案文件路径。",
 )
 
@@ -69,12 +76,25 @@ def _load(scheme_name):
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @scheme_option
-@click.option("--units-from-data", is_flag=True, help="接受数据中出现的任何单位，不按方案的单位名单校验。")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
-              show_default=True, help="输出格式。")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="写入此文件（默认输出到终端）。")
-@click.option("--out-dir", type=click.Path(path_type=Path),
-              help="同时把 results.json、results.csv、results.xlsx 写入此文件夹。")
+@click.option(
+    "--units-from-data", is_flag=True, help="接受数据中出现的任何单位，不按方案的单位名单校验。"
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "xlsx"]),
+    default="table",
+    show_default=True,
+    help="输出格式。",
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="写入此文件（默认输出到终端）。"
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path),
+    help="同时把 results.json、results.csv、results.xlsx 写入此文件夹。",
+)
 @click.option("--detail", is_flag=True, help="终端表格中列出每个单位每项指标的得分说明。")
 def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
     """读取数据文件（可多个，合并）并按方案打分排名。
@@ -116,10 +136,23 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
 
 @main.command()
 @scheme_option
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="填报表 .xlsx 的保存路径。")
-@click.option("--group", "group_names", multiple=True, help="只生成这个单位分组（可多次给出），默认全部。")
-@click.option("--prefill", "prefill_files", multiple=True, type=click.Path(path_type=Path),
-              help="用这些数据文件中的任务数和实绩数预先填好（如下达任务的表）。")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="填报表 .xlsx 的保存路径。",
+)
+@click.option(
+    "--group", "group_names", multiple=True, help="只生成这个单位分组（可多次给出），默认全部。"
+)
+@click.option(
+    "--prefill",
+    "prefill_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="用这些数据文件中的任务数和实绩数预先填好（如下达任务的表）。",
+)
 @click.option("--units-from-data", is_flag=True, help="预填文件中可以有方案名单以外的单位。")
 def template(scheme_name, output, group_names, prefill_files, units_from_data):
     """生成填报用的 Excel 工作簿（单位 × 指标，带计量单位和数字校验），kaohe score 可直接读取。"""
@@ -128,7 +161,11 @@ def template(scheme_name, output, group_names, prefill_files, units_from_data):
 
     scheme = _load(scheme_name)
     groups = [scheme.group(name) for name in group_names] or None
-    prefill = read_files(prefill_files, scheme, units_from_data=units_from_data) if prefill_files else None
+    prefill = (
+        read_files(prefill_files, scheme, units_from_data=units_from_data)
+        if prefill_files
+        else None
+    )
     fd, tmp = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
     try:
@@ -147,7 +184,8 @@ def schemes():
     for name in builtin_names():
         s = load_scheme(name)
         groups = "；".join(
-            f"{g.name} {len(g.units)} 个单位、{len(g.indicators)} 项指标、满分 {g.max_points}" for g in s.groups
+            f"{g.name} {len(g.units)} 个单位、{len(g.indicators)} 项指标、满分 {g.max_points}"
+            for g in s.groups
         )
         click.echo(f"{name}\t{s.name}（{groups}）")
 
@@ -161,9 +199,13 @@ def check_scheme(path):
     s = _load(str(path))
     click.echo(f"方案 {s.key}：{s.name}")
     for g in s.groups:
-        click.echo(f"  分组 {g.key}（{g.name}）：{len(g.units)} 个单位，{len(g.indicators)} 项指标，满分 {plain(g.max_points)}")
+        click.echo(
+            f"  分组 {g.key}（{g.name}）：{len(g.units)} 个单位，{len(g.indicators)} 项指标，满分 {plain(g.max_points)}"
+        )
         for ind in g.indicators:
-            click.echo(f"    {ind.key}\t{ind.display_label}\t{ind.method}\t{plain(ind.max_points)} 分")
+            click.echo(
+                f"    {ind.key}\t{ind.display_label}\t{ind.method}\t{plain(ind.max_points)} 分"
+            )
     click.echo("方案有效。")
 
 

@@ -124,11 +124,15 @@ class Dataset:
                 column = data.cells[ind.key]
                 missing = [u for u, c in zip(data.units, column, strict=True) if c is None]
                 if len(missing) == len(data.units):
-                    errors.append(InputError(f"缺少指标“{ind.name}”的数据（{group.name}，全部单位）"))
+                    errors.append(
+                        InputError(f"缺少指标“{ind.name}”的数据（{group.name}，全部单位）")
+                    )
                 elif missing:
                     shown = "、".join(missing[:10]) + ("等" if len(missing) > 10 else "")
                     errors.append(
-                        InputError(f"缺少指标“{ind.name}”的数据：{shown}（共 {len(missing)} 个单位）")
+                        InputError(
+                            f"缺少指标“{ind.name}”的数据：{shown}（共 {len(missing)} 个单位）"
+                        )
                     )
         if errors:
             raise InputErrors(errors)

@@ -143,9 +143,7 @@ def score(scheme: Scheme, dataset: Dataset) -> Result:
 
 
 def score_group(scheme: Scheme, data: GroupData) -> GroupResult:
-    columns = [
-        _score_indicator(scheme, ind, data.cells[ind.key]) for ind in data.group.indicators
-    ]
+    columns = [_score_indicator(scheme, ind, data.cells[ind.key]) for ind in data.group.indicators]
     return GroupResult(data.group, list(data.units), columns, scheme)
 
 
@@ -240,7 +238,9 @@ def _rank_points(col: IndicatorColumn, members: list[int]) -> None:
         col.points[i] = total
 
 
-def rank_values(values: list[Decimal], seconds: list[Decimal] | None = None, dense=False) -> list[int]:
+def rank_values(
+    values: list[Decimal], seconds: list[Decimal] | None = None, dense=False
+) -> list[int]:
     """Ranks, largest first. Ties on `values` go to the larger `seconds`; equal on both share
     the better rank (1, 2, 2, 4), or with dense=True (1, 2, 2, 3)."""
     n = len(values)

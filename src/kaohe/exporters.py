@@ -57,7 +57,10 @@ class JsonExporter(Exporter):
 
     def _group(self, g: GroupResult) -> tuple[str, str]:
         dumps = json.dumps
-        names = [(dumps(c.indicator.name, ensure_ascii=False), _num(c.indicator.max_points)) for c in g.columns]
+        names = [
+            (dumps(c.indicator.name, ensure_ascii=False), _num(c.indicator.max_points))
+            for c in g.columns
+        ]
         unit_parts = []
         for i in g.order:
             inds = []
@@ -83,8 +86,25 @@ class JsonExporter(Exporter):
         return whole, units
 
 
-CSV_HEADER = ["排名", "单位", "总得分", "原始得分", "指标", "类别", "计量单位", "任务数", "实绩数", "完成率",
-              "实绩排名", "完成率排名", "得分", "满分", "状态", "备注", "得分说明"]
+CSV_HEADER = [
+    "排名",
+    "单位",
+    "总得分",
+    "原始得分",
+    "指标",
+    "类别",
+    "计量单位",
+    "任务数",
+    "实绩数",
+    "完成率",
+    "实绩排名",
+    "完成率排名",
+    "得分",
+    "满分",
+    "状态",
+    "备注",
+    "得分说明",
+]
 
 
 class CsvExporter(Exporter):
@@ -141,8 +161,16 @@ class XlsxExporter(Exporter):
 
         buffer = io.BytesIO()
         wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
-        bold = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1,
-                              "text_wrap": True, "bg_color": "#EFEFEF"})
+        bold = wb.add_format(
+            {
+                "bold": True,
+                "align": "center",
+                "valign": "vcenter",
+                "border": 1,
+                "text_wrap": True,
+                "bg_color": "#EFEFEF",
+            }
+        )
         cell = wb.add_format({"border": 1, "valign": "vcenter"})
         num2 = wb.add_format({"border": 1, "num_format": "0.00", "valign": "vcenter"})
         pct = wb.add_format({"border": 1, "num_format": "0.00%", "valign": "vcenter"})
@@ -151,7 +179,9 @@ class XlsxExporter(Exporter):
             suffix = f"（{g.group.name}）" if len(result.groups) > 1 else ""
             ws = wb.add_worksheet(f"排名{suffix}"[:31])
             headers = ["排名", "单位", "总得分", "原始得分"] + [c.indicator.name for c in g.columns]
-            ws.merge_range(0, 0, 0, len(headers) - 1, f"{result.scheme.name}{g.group.name}考核排名", title)
+            ws.merge_range(
+                0, 0, 0, len(headers) - 1, f"{result.scheme.name}{g.group.name}考核排名", title
+            )
             ws.write_row(1, 0, headers, bold)
             ws.write(2, 0, "", bold)
             ws.write(2, 1, "满分", bold)
@@ -177,8 +207,15 @@ class XlsxExporter(Exporter):
             for i in g.order:
                 for c in g.columns:
                     ind = c.indicator
-                    values = [g.rank[i], g.unit_names[i], float(g.total[i]), float(g.raw[i]), ind.name,
-                              ind.category, ind.unit]
+                    values = [
+                        g.rank[i],
+                        g.unit_names[i],
+                        float(g.total[i]),
+                        float(g.raw[i]),
+                        ind.name,
+                        ind.category,
+                        ind.unit,
+                    ]
                     ws.write_row(r, 0, values, cell)
                     for k, v in enumerate((c.target[i], c.actual[i])):
                         if v is None:
@@ -229,7 +266,10 @@ class TableExporter(Exporter):
             table.add_column("原始得分", justify="right")
             categories = list(dict.fromkeys(c.indicator.category for c in g.columns))
             for cat in categories:
-                cat_max = sum((c.indicator.max_points for c in g.columns if c.indicator.category == cat), Decimal(0))
+                cat_max = sum(
+                    (c.indicator.max_points for c in g.columns if c.indicator.category == cat),
+                    Decimal(0),
+                )
                 table.add_column(f"{cat}（{plain(cat_max)}）", justify="right")
             for i in g.order:
                 subtotals = [
@@ -246,15 +286,22 @@ class TableExporter(Exporter):
             yield table
             if self.detail:
                 for i in g.order:
-                    sub = Table(title=f"{g.rank[i]}. {g.unit_names[i]}  总得分 {fixed(g.total[i], 2)}",
-                                box=box.MINIMAL, show_header=True)
+                    sub = Table(
+                        title=f"{g.rank[i]}. {g.unit_names[i]}  总得分 {fixed(g.total[i], 2)}",
+                        box=box.MINIMAL,
+                        show_header=True,
+                    )
                     sub.add_column("指标")
                     sub.add_column("得分", justify="right")
                     sub.add_column("满分", justify="right")
                     sub.add_column("说明")
                     for c in g.columns:
-                        sub.add_row(c.indicator.name, fixed(c.points[i], 2),
-                                    plain(c.indicator.max_points), explain(c, i))
+                        sub.add_row(
+                            c.indicator.name,
+                            fixed(c.points[i], 2),
+                            plain(c.indicator.max_points),
+                            explain(c, i),
+                        )
                     yield sub
 
     def render(self, result: Result) -> str:

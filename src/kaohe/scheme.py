@@ -95,7 +95,9 @@ class Group:
         return found
 
     def suggest_unit(self, name: str) -> str | None:
-        return _closest(name, [u.name for u in self.units] + [a for u in self.units for a in u.aliases])
+        return _closest(
+            name, [u.name for u in self.units] + [a for u in self.units for a in u.aliases]
+        )
 
     def suggest_indicator(self, name: str) -> str | None:
         names = [i.name for i in self.indicators] + [a for i in self.indicators for a in i.aliases]

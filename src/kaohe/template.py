@@ -14,16 +14,29 @@ FIELDS = ("任务数", "实绩数", "备注")
 
 
 def write_template(
-    scheme: Scheme, path: str | Path, groups: list[Group] | None = None, prefill: Dataset | None = None
+    scheme: Scheme,
+    path: str | Path,
+    groups: list[Group] | None = None,
+    prefill: Dataset | None = None,
 ) -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path))
     fmt = {
-        "title": wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}),
+        "title": wb.add_format(
+            {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
+        ),
         "help": wb.add_format({"font_color": "#555555", "text_wrap": True, "valign": "top"}),
-        "head": wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1,
-                               "text_wrap": True, "bg_color": "#E8EEF7"}),
+        "head": wb.add_format(
+            {
+                "bold": True,
+                "align": "center",
+                "valign": "vcenter",
+                "border": 1,
+                "text_wrap": True,
+                "bg_color": "#E8EEF7",
+            }
+        ),
         "unit": wb.add_format({"border": 1, "valign": "vcenter"}),
         "num": wb.add_format({"border": 1, "num_format": "General", "bg_color": "#FFFDE7"}),
         "note": wb.add_format({"border": 1, "bg_color": "#FFFDE7"}),
@@ -38,7 +51,10 @@ def _write_group(wb, fmt, scheme: Scheme, group: Group, prefill: Dataset | None)
     width = 2 + 3 * len(group.indicators)
     ws.merge_range(0, 0, 0, width - 1, f"{scheme.name}（{group.name}）考核数据填报表", fmt["title"])
     ws.merge_range(
-        1, 0, 1, width - 1,
+        1,
+        0,
+        1,
+        width - 1,
         f"方案：{scheme.key}。任务数填“/”表示未下达任务；实绩数留空表示数据未出（按完成任务计）；"
         f"备注填“{scheme.late_notes[0] if scheme.late_notes else '迟报材料'}”表示迟报（记 0 分）。"
         "数字请按表头中的计量单位填写，不能为负数。",
@@ -81,10 +97,13 @@ def _write_group(wb, fmt, scheme: Scheme, group: Group, prefill: Dataset | None)
         for c in (col, col + 1):
             letter = _col(c)
             ws.data_validation(
-                FIRST_DATA_ROW, c, last, c,
+                FIRST_DATA_ROW,
+                c,
+                last,
+                c,
                 {
                     "validate": "custom",
-                    "value": f'=OR(AND(ISNUMBER({letter}{FIRST_DATA_ROW + 1}),{letter}{FIRST_DATA_ROW + 1}>=0),'
+                    "value": f"=OR(AND(ISNUMBER({letter}{FIRST_DATA_ROW + 1}),{letter}{FIRST_DATA_ROW + 1}>=0),"
                     f'{letter}{FIRST_DATA_ROW + 1}="/")',
                     "ignore_blank": True,
                     "error_title": "请输入数字",

@@ -50,7 +50,9 @@ def read_file(path: Path, dataset: Dataset, resolver: Resolver, errors: list) ->
         return
     recognised = 0
     for sheet in excel_sheets(path):
-        first = next((i for i, row in enumerate(sheet.rows) if any(c is not None for c in row)), None)
+        first = next(
+            (i for i, row in enumerate(sheet.rows) if any(c is not None for c in row)), None
+        )
         if first is None:
             continue
         if looks_long(sheet.rows[first]):
@@ -81,7 +83,8 @@ def _read_csv(path: Path, dataset: Dataset, resolver: Resolver, errors: list) ->
     all_rows = [[c if c.strip() else None for c in r] for r in _chain(lead, rows)]
     if not read_wide(Sheet(str(path), None, all_rows), dataset, resolver, errors):
         raise InputError(
-            "不是可识别的考核数据：CSV 第一行应为表头 单位,指标,任务数,实绩数,备注", Location(str(path), row=len(lead))
+            "不是可识别的考核数据：CSV 第一行应为表头 单位,指标,任务数,实绩数,备注",
+            Location(str(path), row=len(lead)),
         )
 
 

@@ -39,7 +39,9 @@ def kind_of(path: Path) -> str:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         return "excel"
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        raise InputError("扩展名是 Excel，但内容不是 Excel 工作簿（文件可能已损坏）", Location(str(path)))
+        raise InputError(
+            "扩展名是 Excel，但内容不是 Excel 工作簿（文件可能已损坏）", Location(str(path))
+        )
     return "csv"
 
 
@@ -52,7 +54,9 @@ def read_text(path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel 文件", Location(str(path)))
+    raise InputError(
+        "无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel 文件", Location(str(path))
+    )
 
 
 def csv_rows(path: Path) -> Iterator[list[str]]:

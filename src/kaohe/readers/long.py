@@ -88,15 +88,21 @@ def read_long(
             group, ind, measure = resolver.indicator_for(ind_raw, known and known[0], where)
             if mi is not None and not _blank(row[mi]):
                 measure = str(row[mi]).strip()
-            factor = resolver.factor(ind, measure, Location(file, sheet, r + 1, mi if mi is not None else ii))
+            factor = resolver.factor(
+                ind, measure, Location(file, sheet, r + 1, mi if mi is not None else ii)
+            )
             target = _number(row[ti], factor, file, sheet, r, ti, heading_of[ti])
             actual = _number(row[ai], factor, file, sheet, r, ai, heading_of[ai])
             note = "" if ni is None or _blank(row[ni]) else str(row[ni]).strip()
             if is_total(unit_raw):
                 totals.append((group, ind, target, actual, r))
                 continue
-            group, unit = resolver.unit_for(unit_raw, group, Location(file, sheet, r + 1, ci, heading_of[ci]))
-            dataset.put(group, unit, ind.key, Cell(target, actual, note, Location(file, sheet, r + 1)))
+            group, unit = resolver.unit_for(
+                unit_raw, group, Location(file, sheet, r + 1, ci, heading_of[ci])
+            )
+            dataset.put(
+                group, unit, ind.key, Cell(target, actual, note, Location(file, sheet, r + 1))
+            )
             key = (group.key, ind.key)
             acc = sums.setdefault(key, [Decimal(0), Decimal(0)])
             if isinstance(target, Decimal):
@@ -108,11 +114,18 @@ def read_long(
             if len(errors) >= 200:
                 return
     if columns is None:
-        errors.append(InputError("文件中没有数据（找不到表头 单位,指标,任务数,实绩数）", Location(file, sheet)))
+        errors.append(
+            InputError(
+                "文件中没有数据（找不到表头 单位,指标,任务数,实绩数）", Location(file, sheet)
+            )
+        )
         return
     for group, ind, target, actual, r in totals:
         acc = sums.get((group.key, ind.key), [Decimal(0), Decimal(0)])
-        for value, total, col, label in ((target, acc[0], ti, "任务数"), (actual, acc[1], ai, "实绩数")):
+        for value, total, col, label in (
+            (target, acc[0], ti, "任务数"),
+            (actual, acc[1], ai, "实绩数"),
+        ):
             if isinstance(value, Decimal) and value != total:
                 errors.append(
                     InputError(
@@ -138,9 +151,13 @@ def _number(value, factor, file, sheet, r, c, heading):
     try:
         number = parse_cell(value)
     except NotANumber:
-        raise InputError(f"“{value}”不是有效数字", Location(file, sheet, r + 1, c, heading)) from None
+        raise InputError(
+            f"“{value}”不是有效数字", Location(file, sheet, r + 1, c, heading)
+        ) from None
     except Negative:
-        raise InputError(f"数值不能为负：{value}", Location(file, sheet, r + 1, c, heading)) from None
+        raise InputError(
+            f"数值不能为负：{value}", Location(file, sheet, r + 1, c, heading)
+        ) from None
     if isinstance(number, Decimal) and factor is not ONE:
         return number * factor
     return number

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..dataset import Cell, Dataset
-from ..errors import InputError, Location
+from ..errors import InputError
 from ..numbers import (
     ONE,
     Negative,
@@ -37,9 +37,32 @@ SUB_LABELS = {
 _SUB = {normalize_name(v): k for k, vs in SUB_LABELS.items() for v in vs}
 UNIT_HEADINGS = {
     normalize_name(x)
-    for x in ("乡镇", "单位", "部门", "乡镇（场）", "乡镇(场)", "单位名称", "乡镇名称", "部门名称", "名称", "被考核单位")
+    for x in (
+        "乡镇",
+        "单位",
+        "部门",
+        "乡镇（场）",
+        "乡镇(场)",
+        "单位名称",
+        "乡镇名称",
+        "部门名称",
+        "名称",
+        "被考核单位",
+    )
 }
-NOTE_STARTS = ("注", "说明", "备注", "数据来源", "填报", "审核", "制表", "负责人", "联系人", "*", "※")
+NOTE_STARTS = (
+    "注",
+    "说明",
+    "备注",
+    "数据来源",
+    "填报",
+    "审核",
+    "制表",
+    "负责人",
+    "联系人",
+    "*",
+    "※",
+)
 HEADER_SEARCH_ROWS = 30
 
 
@@ -82,7 +105,9 @@ def find_header(rows: list[list], extra_unit_headings=()) -> tuple[int, int, boo
 def read_wide(sheet: Sheet, dataset: Dataset, resolver: Resolver, errors: list) -> bool:
     """Read one sheet; False when the sheet has no table of this layout."""
     rows = sheet.rows
-    extra = [g.name for g in resolver.scheme.groups] + [g.title for g in resolver.scheme.groups if g.title]
+    extra = [g.name for g in resolver.scheme.groups] + [
+        g.title for g in resolver.scheme.groups if g.title
+    ]
     found = find_header(rows, extra)
     if found is None:
         return False
@@ -100,7 +125,11 @@ def read_wide(sheet: Sheet, dataset: Dataset, resolver: Resolver, errors: list) 
     row_note_col = None
     if not single:
         for c, cell in enumerate(rows[h]):
-            if c > uc and _sub_label(cell) == "note" and _sub_label(rows[sub_row][c] if c < len(rows[sub_row]) else None) is None:
+            if (
+                c > uc
+                and _sub_label(cell) == "note"
+                and _sub_label(rows[sub_row][c] if c < len(rows[sub_row]) else None) is None
+            ):
                 row_note_col = c
     totals = []
     for r in range(sub_row + 1, len(rows)):
@@ -237,7 +266,12 @@ def _half_unit(raw) -> Decimal:
 
 
 def _check_rate(sheet, r, c, raw, target, actual) -> None:
-    if raw is None or not isinstance(target, Decimal) or not isinstance(actual, Decimal) or not target:
+    if (
+        raw is None
+        or not isinstance(target, Decimal)
+        or not isinstance(actual, Decimal)
+        or not target
+    ):
         return
     try:
         printed = parse_cell(raw, allow_percent=True)
@@ -275,7 +309,9 @@ def _check_total(sheet, r, row, blocks: list[Block], errors) -> None:
             try:
                 printed = parse_cell(raw_total)
             except (NotANumber, Negative):
-                errors.append(InputError(f"合计“{raw_total}”不是有效数字", sheet.where(r, c, label)))
+                errors.append(
+                    InputError(f"合计“{raw_total}”不是有效数字", sheet.where(r, c, label))
+                )
                 continue
             if not isinstance(printed, Decimal):
                 continue
@@ -292,6 +328,13 @@ def _check_total(sheet, r, row, blocks: list[Block], errors) -> None:
                 )
         if "rate" in block.columns and sums[0]:
             try:
-                _check_rate(sheet, r, block.columns["rate"], _cell(row, block.columns["rate"]), sums[0], sums[1])
+                _check_rate(
+                    sheet,
+                    r,
+                    block.columns["rate"],
+                    _cell(row, block.columns["rate"]),
+                    sums[0],
+                    sums[1],
+                )
             except InputError as exc:
                 errors.append(exc)
