@@ -118,7 +118,7 @@ def test_the_four_point_four_is_not_a_float():
 def test_tie_policy_is_a_scheme_parameter(tie, actuals, expected):
     scheme = one_indicator_scheme(params=f'top = 5, step = 0.1, tie = "{tie}"')
     targets = [10, 5, 10]
-    rows = {f"单位{i}": (t, a) for i, (t, a) in enumerate(zip(targets, actuals))}
+    rows = {f"单位{i}": (t, a) for i, (t, a) in enumerate(zip(targets, actuals, strict=True))}
     result = run(scheme, rows)
     ranks = [result.unit(f"单位{i}").indicators[0].rank_actual for i in range(3)]
     assert ranks == expected
