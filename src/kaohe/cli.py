@@ -24,6 +24,20 @@ class KaoheGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("已中断。", err=True)
             sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except OSError as exc:
+            _fail(KaoheError(f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）"))
+        except Exception as exc:  # a bug: say so plainly instead of a traceback
+            if os.environ.get("KAOHE_DEBUG"):
+                raise
+            click.secho(
+                f"内部错误：{type(exc).__name__}: {exc}。这是 kaohe 的缺陷，请设置环境变量 "
+                "KAOHE_DEBUG=1 重新运行，并把输出报告给维护人员。",
+                fg="red",
+                err=True,
+            )
+            sys.exit(1)
 
 
 def _fail(exc: KaoheError):

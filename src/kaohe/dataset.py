@@ -45,12 +45,56 @@ def show(value) -> str:
     return plain(value)
 
 
+class Column:
+    """One indicator's figures, one slot per unit, stored column-wise so scoring is fast.
+
+    `special` holds the slots that need more than the plain rule: a note, a '/' or blank figure,
+    or a zero target. `filled` marks the slots some file provided.
+    """
+
+    __slots__ = ("target", "actual", "note", "origin", "filled", "special")
+
+    def __init__(self):
+        self.target: list = []
+        self.actual: list = []
+        self.note: list[str] = []
+        self.origin: list = []
+        self.filled: list[bool] = []
+        self.special: set[int] = set()
+
+    def grow(self) -> None:
+        self.target.append(None)
+        self.actual.append(None)
+        self.note.append("")
+        self.origin.append(None)
+        self.filled.append(False)
+
+    def set(self, pos: int, cell: Cell) -> None:
+        t, a, note = cell.target, cell.actual, cell.note
+        self.target[pos] = t
+        self.actual[pos] = a
+        self.note[pos] = note
+        self.origin[pos] = cell.origin
+        self.filled[pos] = True
+        if note or t.__class__ is not Decimal or a.__class__ is not Decimal or not t:
+            self.special.add(pos)
+
+    def cell(self, pos: int) -> Cell | None:
+        if not self.filled[pos]:
+            return None
+        return Cell(self.target[pos], self.actual[pos], self.note[pos], self.origin[pos])
+
+
 @dataclass
 class GroupData:
     group: Group
     units: list[str]  # canonical names, in order of first appearance
-    cells: dict[str, list[Cell | None]]  # indicator key -> one cell per unit
+    columns: dict[str, Column]  # indicator key -> its figures
     positions: dict[str, int] = field(default_factory=dict)
+
+    def cell(self, indicator_key: str, unit: str) -> Cell | None:
+        pos = self.positions.get(unit)
+        return None if pos is None else self.columns[indicator_key].cell(pos)
 
 
 class Dataset:
@@ -60,14 +104,13 @@ class Dataset:
         self.scheme = scheme
         self.units_from_data = units_from_data
         self._groups: dict[str, GroupData] = {}
-        self._unit_group: dict[str, str] = {}
         self.errors: list[KaoheError] = []
         self.sources: list[str] = []
 
     def group_data(self, group: Group) -> GroupData:
         data = self._groups.get(group.key)
         if data is None:
-            data = GroupData(group, [], {i.key: [] for i in group.indicators})
+            data = GroupData(group, [], {i.key: Column() for i in group.indicators})
             self._groups[group.key] = data
         return data
 
@@ -78,20 +121,21 @@ class Dataset:
             pos = len(data.units)
             data.positions[unit] = pos
             data.units.append(unit)
-            for column in data.cells.values():
-                column.append(None)
+            for column in data.columns.values():
+                column.grow()
         return pos
 
     def put(self, group: Group, unit: str, indicator_key: str, cell: Cell) -> None:
         pos = self.unit_slot(group, unit)
-        column = self.group_data(group).cells[indicator_key]
-        old = column[pos]
+        column = self.group_data(group).columns[indicator_key]
+        old = column.cell(pos)
         if old is None:
-            column[pos] = cell
+            column.set(pos, cell)
             return
         if old.same_figures(cell):
             if cell.note and not old.note:
-                old.note = cell.note
+                column.note[pos] = cell.note
+                column.special.add(pos)
             return
         name = group.indicator(indicator_key).name
         first = old.origin.describe() if old.origin else "前一文件"
@@ -121,8 +165,10 @@ class Dataset:
                     if unit.name not in present:
                         errors.append(InputError(f"缺少单位“{unit.name}”（{group.name}）的数据"))
             for ind in group.indicators:
-                column = data.cells[ind.key]
-                missing = [u for u, c in zip(data.units, column, strict=True) if c is None]
+                filled = data.columns[ind.key].filled
+                if all(filled):
+                    continue
+                missing = [u for u, ok in zip(data.units, filled, strict=True) if not ok]
                 if len(missing) == len(data.units):
                     errors.append(
                         InputError(f"缺少指标“{ind.name}”的数据（{group.name}，全部单位）")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from .dataset import Cell, Dataset, GroupData
+from .dataset import Column, Dataset, GroupData
 from .numbers import NOT_APPLICABLE, ZERO, percent, plain, round_half_up
 from .scheme import Group, Indicator, Scheme
 
@@ -31,13 +31,31 @@ class IndicatorColumn:
         self.target: list[Decimal | None] = [None] * n
         self.actual: list[Decimal | None] = [None] * n
         self.given_actual: list = [None] * n
-        self.rate: list[Decimal | None] = [None] * n
+        self._rate: list[Decimal | None] = [None] * n
+        self._rate_done = False
         self.rank_actual: list[int | None] = [None] * n
         self.rank_rate: list[int | None] = [None] * n
         self.points_actual: list[Decimal | None] = [None] * n
         self.points_rate: list[Decimal | None] = [None] * n
         self.points: list[Decimal] = [ZERO] * n
         self.note: list[str] = [""] * n
+
+    @property
+    def rate(self) -> list[Decimal | None]:
+        """Completion rates, computed on first use (scoring itself needs them only for ranks)."""
+        if not self._rate_done:
+            rate, one = self._rate, Decimal(1)
+            for i, (st, t, a) in enumerate(zip(self.status, self.target, self.actual, strict=True)):
+                if rate[i] is not None:
+                    continue
+                if st == SCORED:
+                    rate[i] = a / t
+                elif st == PENDING:
+                    rate[i] = one
+                elif st == LATE and t:
+                    rate[i] = ZERO
+            self._rate_done = True
+        return self._rate
 
 
 class IndicatorScore:
@@ -143,137 +161,132 @@ def score(scheme: Scheme, dataset: Dataset) -> Result:
 
 
 def score_group(scheme: Scheme, data: GroupData) -> GroupResult:
-    columns = [_score_indicator(scheme, ind, data.cells[ind.key]) for ind in data.group.indicators]
+    columns = [_score_indicator(scheme, ind, data.columns[ind.key]) for ind in data.group.indicators]
     return GroupResult(data.group, list(data.units), columns, scheme)
 
 
 # --- one indicator ------------------------------------------------------------
 
 
-def _score_indicator(scheme: Scheme, ind: Indicator, cells: list[Cell]) -> IndicatorColumn:
-    n = len(cells)
+def _score_indicator(scheme: Scheme, ind: Indicator, figures: Column) -> IndicatorColumn:
+    n = len(figures.target)
     col = IndicatorColumn(ind, n)
-    status, target, actual, points, notes = col.status, col.target, col.actual, col.points, col.note
+    targets = list(figures.target)
+    actuals = list(figures.actual)
+    col.given_actual = figures.actual
+    col.note = figures.note
     max_points = ind.max_points
-    late_notes = scheme.late_notes
-    is_ratio = ind.method == "ratio"
-    scored: list[int] = []
-    for i, cell in enumerate(cells):
-        t, a, note = cell.target, cell.actual, cell.note
-        col.given_actual[i] = a
-        if note:
-            notes[i] = note
-            if any(mark in note for mark in late_notes):
-                status[i] = LATE
-                target[i] = t if t is not NOT_APPLICABLE else None
-                actual[i] = ZERO
-                if target[i]:
-                    col.rate[i] = ZERO
-                continue
-        if t is NOT_APPLICABLE or t is None or not t:
+    status = col.status
+    fixed_points: dict[int, Decimal] = {}
+    for i in figures.special:
+        t, a, note = targets[i], actuals[i], figures.note[i]
+        if note and scheme.is_late(note):
+            status[i] = LATE
+            targets[i] = t if isinstance(t, Decimal) else None
+            actuals[i] = ZERO
+            fixed_points[i] = ZERO
+        elif not isinstance(t, Decimal) or not t:
             status[i] = NO_TASK
-            target[i] = None if t is NOT_APPLICABLE or t is None else t
-            actual[i] = a if isinstance(a, Decimal) else None
-            points[i] = max_points
-            continue
-        target[i] = t
-        if a is None or a is NOT_APPLICABLE:
-            status[i] = PENDING
-            actual[i] = t
-            col.rate[i] = Decimal(1)
-            points[i] = max_points
-            continue
-        actual[i] = a
-        if is_ratio:
-            col.rate[i] = a / t
-            points[i] = max_points if a >= t else max_points * a / t
-        else:
-            scored.append(i)
+            targets[i] = t if isinstance(t, Decimal) else None
+            actuals[i] = a if isinstance(a, Decimal) else None
+            fixed_points[i] = max_points
+        elif not isinstance(a, Decimal):
+            status[i] = PENDING  # completion taken as the target: full points, not ranked
+            actuals[i] = t
+            fixed_points[i] = max_points
+    col.target, col.actual = targets, actuals
+    members = None  # None: every unit is compared
+    if fixed_points:
+        members = [i for i in range(n) if i not in fixed_points]
     if ind.method == "rank":
-        for i in scored:
-            col.rate[i] = actual[i] / target[i]
-        _rank_points(col, scored)
-    elif ind.method == "threshold":
-        for i in scored:
-            col.rate[i] = actual[i] / target[i]
-            points[i] = max_points if actual[i] >= target[i] else ZERO
+        _rank_points(col, members)
+    else:
+        _compare_points(col, members)
+    points = col.points
+    for i, p in fixed_points.items():
+        points[i] = p
     return col
 
 
-def _rank_points(col: IndicatorColumn, members: list[int]) -> None:
+def _compare_points(col: IndicatorColumn, members: list[int] | None) -> None:
+    """ratio: max × min(actual ÷ target, 1); threshold: max when the target is met, else 0."""
+    mp = col.indicator.max_points
+    t, a = col.target, col.actual
+    if members is not None:
+        t, a = [t[i] for i in members], [a[i] for i in members]
+    if col.indicator.method == "ratio":
+        values = [mp if y >= x else mp * y / x for x, y in zip(t, a, strict=True)]
+    else:
+        values = [mp if y >= x else ZERO for x, y in zip(t, a, strict=True)]
+    if members is None:
+        col.points = values
+    else:
+        for i, v in zip(members, values, strict=True):
+            col.points[i] = v
+
+
+def _rank_points(col: IndicatorColumn, members: list[int] | None) -> None:
     params = col.indicator.params
     top, step, tie, parts = params["top"], params["step"], params["tie"], params["parts"]
-    if not members:
+    t, a = col.target, col.actual
+    if members is not None:
+        t, a = [t[i] for i in members], [a[i] for i in members]
+    actuals = a
+    rates = [y / x for x, y in zip(t, a, strict=True)]
+    if not actuals:
         return
-    actuals = [col.actual[i] for i in members]
-    rates = [col.rate[i] for i in members]
-    by_actual = by_rate = None
-    if "actual" in parts:
-        by_actual = rank_values(actuals, rates if tie == "cross" else None, dense=tie == "dense")
-    if "rate" in parts:
-        by_rate = rank_values(rates, actuals if tie == "cross" else None, dense=tie == "dense")
-    cache: dict[int, Decimal] = {}
-
-    def pts(rank: int) -> Decimal:
-        value = cache.get(rank)
-        if value is None:
-            value = top - step * (rank - 1)
-            if value < 0:
-                value = ZERO
-            cache[rank] = value
-        return value
-
-    for k, i in enumerate(members):
-        total = ZERO
-        if by_actual is not None:
-            r = by_actual[k]
-            col.rank_actual[i] = r
-            col.points_actual[i] = p = pts(r)
-            total += p
-        if by_rate is not None:
-            r = by_rate[k]
-            col.rank_rate[i] = r
-            col.points_rate[i] = p = pts(r)
-            total += p
-        col.points[i] = total
+    dense = tie == "dense"
+    table = _points_table(top, step, len(actuals))
+    totals = [ZERO] * len(actuals)
+    for part, values, seconds in (("actual", actuals, rates), ("rate", rates, actuals)):
+        if part not in parts:
+            continue
+        ranks = rank_values(values, seconds if tie == "cross" else None, dense=dense)
+        pts = [table[r] for r in ranks]
+        totals = [x + y for x, y in zip(totals, pts, strict=True)]
+        _scatter(col.rank_actual if part == "actual" else col.rank_rate, members, ranks)
+        _scatter(col.points_actual if part == "actual" else col.points_rate, members, pts)
+    _scatter(col.points, members, totals)
+    _scatter(col._rate, members, rates)
 
 
-def rank_values(
-    values: list[Decimal], seconds: list[Decimal] | None = None, dense=False
-) -> list[int]:
+def _scatter(target: list, members: list[int] | None, values: list) -> None:
+    if members is None:
+        target[:] = values
+    else:
+        for i, v in zip(members, values, strict=True):
+            target[i] = v
+
+
+def _points_table(top: Decimal, step: Decimal, n: int) -> list[Decimal]:
+    """Points for rank r at index r: top − step × (r − 1), never below zero."""
+    table = [ZERO]
+    for r in range(1, n + 1):
+        value = top - step * (r - 1)
+        if value <= 0:
+            table.extend([ZERO] * (n + 1 - r))
+            break
+        table.append(value)
+    return table
+
+
+def rank_values(values: list[Decimal], seconds: list[Decimal] | None = None, dense=False) -> list[int]:
     """Ranks, largest first. Ties on `values` go to the larger `seconds`; equal on both share
     the better rank (1, 2, 2, 4), or with dense=True (1, 2, 2, 3)."""
     n = len(values)
-    keys = [values] if seconds is None else [values, seconds]
-    floats = [[float(v) for v in k] for k in keys]
-    if all(_float_order_is_exact(k, f) for k, f in zip(keys, floats, strict=True)):
-        order = list(range(n))
-        for f in reversed(floats):  # stable sorts, least significant key first
-            order.sort(key=f.__getitem__, reverse=True)
-        cmp = floats
+    if seconds is not None and len(set(values)) < n:
+        keys = list(zip(values, seconds, strict=True))
     else:
-        order = sorted(range(n), key=lambda i: tuple(k[i] for k in keys), reverse=True)
-        cmp = keys
-    ranks = [0] * n
-    prev = None
-    rank = 0
-    for pos, i in enumerate(order):
-        key = tuple(c[i] for c in cmp)
-        if key != prev:
-            rank = rank + 1 if dense else pos + 1
-            prev = key
-        ranks[i] = rank
-    return ranks
-
-
-def _float_order_is_exact(values: list[Decimal], floats: list[float]) -> bool:
-    """True when no two different values became the same float, so floats order them exactly."""
-    seen: dict[float, Decimal] = {}
-    for f, v in zip(floats, values, strict=True):
-        other = seen.setdefault(f, v)
-        if other is not v and other != v:
-            return False
-    return True
+        keys = values
+    order = sorted(range(n), key=keys.__getitem__, reverse=True)
+    ordered = [keys[i] for i in order]
+    if dense:
+        distinct = sorted(set(keys), reverse=True)
+        rank_of = dict(zip(distinct, range(1, len(distinct) + 1), strict=True))
+    else:
+        # Walking from the end leaves each key mapped to its first (best) position.
+        rank_of = dict(zip(reversed(ordered), range(n, 0, -1), strict=True))
+    return [rank_of[k] for k in keys]
 
 
 def _rank_totals(total: list[Decimal], raw: list[Decimal]) -> tuple[list[int], list[int]]:

@@ -119,8 +119,8 @@ def _prefilled(prefill: Dataset | None, group: Group, unit: str, key: str):
     if prefill is None:
         return None
     for data in prefill.groups:
-        if data.group is group and unit in data.positions:
-            return data.cells[key][data.positions[unit]]
+        if data.group is group:
+            return data.cell(key, unit)
     return None
 
 

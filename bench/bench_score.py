@@ -1,0 +1,102 @@
+"""Speed of the scoring engine and of `kaohe score` end to end (prints figures; not a test).
+
+Targets (issue 2, on a 2-core machine):
+  - 40,000 synthetic units × the 16 daye-2023 indicators scored by the engine in ≤ 0.5 s;
+  - the same as a 640,000-row long CSV read and scored by `kaohe score … --format json` in ≤ 3 s.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from kaohe.dataset import Cell, Dataset
+from kaohe.engine import score
+from kaohe.numbers import NOT_APPLICABLE
+from kaohe.scheme import load_scheme
+
+UNITS = int(os.environ.get("KAOHE_BENCH_UNITS", "40000"))
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "_data"
+
+
+def synthetic_rows(scheme, n_units: int, seed: int = 2023):
+    """(unit, indicator name, target, actual, note) with every case the rules know."""
+    rnd = random.Random(seed)
+    group = scheme.groups[0]
+    for u in range(n_units):
+        unit = f"单位{u:05d}"
+        for ind in group.indicators:
+            roll = rnd.random()
+            target = Decimal(rnd.randint(1, 50000)) / 100
+            if roll < 0.03:
+                yield unit, ind.name, "/", "/", ""
+            elif roll < 0.06:
+                yield unit, ind.name, str(target), "", ""
+            elif roll < 0.07:
+                yield unit, ind.name, str(target), "0", "迟报材料"
+            else:
+                actual = (target * Decimal(rnd.randint(50, 200)) / 100).quantize(Decimal("0.001"))
+                yield unit, ind.name, str(target), str(actual), ""
+
+
+def _value(text: str):
+    if text == "/":
+        return NOT_APPLICABLE
+    return Decimal(text) if text else None
+
+
+def bench_engine(scheme) -> float:
+    dataset = Dataset(scheme, units_from_data=True)
+    group = scheme.groups[0]
+    keys = {ind.name: ind.key for ind in group.indicators}
+    for unit, name, target, actual, note in synthetic_rows(scheme, UNITS):
+        dataset.put(group, unit, keys[name], Cell(_value(target), _value(actual), note))
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        result = score(scheme, dataset)
+        best = min(best, time.perf_counter() - start)
+    assert len(result.groups[0].unit_names) == UNITS
+    return best
+
+
+def bench_cli(scheme) -> tuple[float, int]:
+    DATA.mkdir(exist_ok=True)
+    path = DATA / f"long_{UNITS}.csv"
+    if not path.exists():
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["单位", "指标", "任务数", "实绩数", "备注"])
+            writer.writerows(synthetic_rows(scheme, UNITS))
+    kaohe = Path(sys.executable).with_name("kaohe")
+    cmd = [str(kaohe), "score", str(path), "--scheme", "daye-2023", "--units-from-data", "--format", "json"]
+    best, size = float("inf"), 0
+    for _ in range(3):
+        start = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, check=True)
+        best = min(best, time.perf_counter() - start)
+        size = len(done.stdout)
+    return best, size
+
+
+def main() -> None:
+    scheme = load_scheme("daye-2023")
+    rows = UNITS * len(scheme.groups[0].indicators)
+    engine = bench_engine(scheme)
+    print(f"engine: {UNITS} units × 16 indicators ({rows} figures) scored in {engine:.3f} s (target ≤ 0.5 s)")
+    cli, size = bench_cli(scheme)
+    print(
+        f"cli: {rows}-row long CSV read, scored and written as JSON ({size / 1e6:.0f} MB) "
+        f"in {cli:.3f} s (target ≤ 3 s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
