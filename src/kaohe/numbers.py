@@ -152,6 +152,11 @@ def conversion_factor(source: str, target: str) -> Decimal:
     return f_s / f_t
 
 
+def is_amount(unit: str) -> bool:
+    """Money figures (元, 万元, 亿元 …) are often rounded to whole numbers for print; counts are not."""
+    return _UNITS.get(unit.strip(), ("",))[0] == "money"
+
+
 _BRACKET = re.compile(r"^(.*?)\s*[（(]\s*([^（）()]*)\s*[)）]\s*$")
 
 

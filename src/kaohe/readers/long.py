@@ -96,6 +96,9 @@ def read_long(
                 totals.append((group, ind, target, actual, r))
                 continue
             group, unit = resolver.unit_for(unit_raw, group, Location(file, sheet, r + 1, ci, heading_of[ci]))
+            dataset.unit_slot(group, unit)
+            if target is None and actual is None and not note:
+                continue  # nothing filled in: reported as missing unless another file has it
             dataset.put(group, unit, ind.key, Cell(target, actual, note, Location(file, sheet, r + 1)))
             key = (group.key, ind.key)
             acc = sums.setdefault(key, [Decimal(0), Decimal(0)])
