@@ -114,7 +114,7 @@ def read_wide(sheet: Sheet, dataset: Dataset, resolver: Resolver, errors: list) 
         if is_total(unit_raw) or is_total(seq):
             totals.append(r)
             continue
-        if _note_line(row, uc, blocks, after_total=bool(totals)):
+        if _note_line(row, uc, blocks, resolver, after_total=bool(totals)):
             continue
         try:
             _read_row(sheet, r, row, uc, blocks, row_note_col, dataset, resolver)
@@ -133,7 +133,7 @@ def _blocks(rows, h, sub_row, uc, single) -> list[Block]:
         label = _sub_label(sub[c])
         if label is None:
             continue
-        start = c
+        start = uc + 1  # a one-row header holds one indicator, named in the title
         heading = ""
         if not single:
             k = c
@@ -172,14 +172,16 @@ def _resolve_block(sheet, block: Block, titles, resolver: Resolver, h, errors) -
     errors.append(InputError(f"无法识别指标“{shown}”{extra}", sheet.where(h, col)))
 
 
-def _note_line(row, uc, blocks, after_total: bool) -> bool:
+def _note_line(row, uc, blocks, resolver: Resolver, after_total: bool) -> bool:
     filled = [c for c in row if c is not None]
     first = filled[0]
     if isinstance(first, str) and first.strip().startswith(NOTE_STARTS):
         return True
     figures = [_cell(row, b.columns.get(k)) for b in blocks for k in ("target", "actual")]
-    if all(f is None for f in figures) and (after_total or _cell(row, uc) is None):
-        return True  # text without figures: a note, a signature line or a merged caption
+    if all(f is None for f in figures):
+        unit = _cell(row, uc)
+        if after_total or unit is None or resolver.unit(str(unit).strip()) is None:
+            return True  # text without figures: a note, a signature line or a merged caption
     return len(filled) == 1 and isinstance(first, str) and len(first.strip()) > 12
 
 
@@ -192,7 +194,7 @@ def _read_row(sheet, r, row, uc, blocks, row_note_col, dataset: Dataset, resolve
     if unit_raw is None or not str(unit_raw).strip():
         raise InputError("单位名称为空", sheet.where(r, uc, "单位"))
     group_hint = blocks[0].group
-    group, unit = resolver.unit_for(unit_raw, group_hint, sheet.where(r, uc))
+    group, unit = resolver.unit_for(unit_raw, group_hint, sheet.where(r, uc, "单位"))
     dataset.unit_slot(group, unit)
     row_note = _text(_cell(row, row_note_col))
     for block in blocks:
@@ -303,9 +305,10 @@ def _check_total(sheet, r, row, blocks: list[Block], errors) -> None:
                 continue
             if not isinstance(printed, Decimal):
                 continue
-            sums[k] = printed  # the printed 完成率 was worked out from the printed 合计
             tol = _half_unit(raw_total) + sum((_rounding(v, block.whole) for v in values), Decimal(0))
-            if abs(printed - total) > tol:
+            if abs(printed - total) <= tol:
+                sums[k] = printed  # the printed 完成率 was worked out from the printed 合计
+            else:
                 name = block.indicator.name
                 errors.append(
                     InputError(
