@@ -357,3 +357,38 @@ def test_a_template_filled_in_by_hand_scores_like_the_long_table(tmp_path):
     filled = write_xlsx(tmp_path / "filled.xlsx", {name: copy.deepcopy(rows)})
     assert totals(filled) == expected_totals()
 
+
+
+def test_a_long_table_total_computed_by_excel_sum_passes_despite_float_noise(tmp_path):
+    rows = [[_num(c) for c in row] for row in long_rows()]
+    spending = [row for row in rows[1:] if row[1] == "规上企业研发投入"]
+    actual = 0.0
+    for row in spending:
+        actual += row[3]
+    assert repr(actual) != "257255.4"
+    rows.append(["合计", "规上企业研发投入", sum(row[2] for row in spending), actual, None])
+    assert totals(write_xlsx(tmp_path / "long.xlsx", {"数据": rows})) == expected_totals()
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_a_title_line_above_the_long_table_header_is_skipped(tmp_path, suffix):
+    rows = [["大冶市2023年一季度科技创新行动考核数据"], [""]] + long_rows()
+    if suffix == "csv":
+        path = write_csv(tmp_path / "long.csv", rows)
+    else:
+        path = write_xlsx(tmp_path / "long.xlsx", {"数据": [[_num(c) for c in r] for r in rows]})
+    assert totals(path) == expected_totals()
+
+
+def test_a_single_row_header_takes_the_indicator_from_the_title(tmp_path):
+    sheets = annex_sheets()
+    for rows in sheets.values():
+        rows[3] = ["序号", "乡镇", "实绩数", "任务数", "完成率"]
+        del rows[4]
+    assert totals(write_xlsx(tmp_path / "annex.xlsx", sheets), OTHER11) == expected_totals()
+
+
+def test_a_caption_without_figures_between_the_rows_and_the_total_is_skipped(tmp_path):
+    sheets = annex_sheets()
+    sheets["附件1"].insert(-1, [None, "数据截至3月31日", None, None, None])
+    assert totals(write_xlsx(tmp_path / "annex.xlsx", sheets), OTHER11) == expected_totals()

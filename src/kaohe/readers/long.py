@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..dataset import Cell, Dataset
 from ..errors import InputError, Location
-from ..numbers import ONE, Negative, NotANumber, normalize_name, parse_cell, plain
+from ..numbers import ONE, Negative, NotANumber, normalize_name, parse_cell, plain, tolerance
 from .resolve import Resolver, is_total
 
 HEADINGS = {
@@ -36,6 +36,11 @@ def header_columns(row: list) -> dict[str, int]:
 def looks_long(row: list) -> bool:
     cols = header_columns(row)
     return "unit" in cols and "indicator" in cols
+
+
+def long_header_row(rows: list[list], search: int = 30) -> int | None:
+    """The row holding 单位,指标,…; a title or blank lines may come first."""
+    return next((r for r, row in enumerate(rows[:search]) if looks_long(row)), None)
 
 
 def read_long(
@@ -116,7 +121,7 @@ def read_long(
     for group, ind, target, actual, r in totals:
         acc = sums.get((group.key, ind.key), [Decimal(0), Decimal(0)])
         for value, total, col, label in ((target, acc[0], ti, "任务数"), (actual, acc[1], ai, "实绩数")):
-            if isinstance(value, Decimal) and value != total:
+            if isinstance(value, Decimal) and abs(value - total) > tolerance(value):
                 errors.append(
                     InputError(
                         f"指标“{ind.name}”的合计 {label} {plain(value)} 与各单位之和 {plain(total)} 不符",

@@ -24,6 +24,7 @@ from ..numbers import (
     percent,
     plain,
     split_unit,
+    tolerance,
 )
 from ..scheme import Group, Indicator
 from .files import Sheet
@@ -239,19 +240,6 @@ def _value(sheet, r, row, c, label):
         raise InputError(f"数值不能为负：{raw}", sheet.where(r, c, label)) from None
 
 
-def _half_unit(raw) -> Decimal:
-    """Half a unit in the last printed place of a figure, plus noise for the 15 digits a
-    spreadsheet keeps (a float cell, or one pasted as text like '1.046355555555555')."""
-    tol = Decimal(5).scaleb(-decimals_of(raw) - 1)
-    try:
-        size = parse_cell(raw, allow_percent=True)
-    except (NotANumber, Negative):
-        size = None
-    if isinstance(size, Decimal):
-        tol += abs(size) * Decimal("1e-12") + Decimal("1e-12")
-    return tol
-
-
 def _rounding(value, whole: bool) -> Decimal:
     """How far a printed figure may be from the figure it was rounded from."""
     places = decimals_of(value)
@@ -273,7 +261,7 @@ def _check_rate(sheet, r, c, raw, target, actual, whole: bool = False) -> None:
     if slack_t >= target:
         return
     slack = (_rounding(actual, whole) + abs(computed) * slack_t) / (target - slack_t)
-    tol = _half_unit(raw)
+    tol = tolerance(raw)
     as_percent_text = isinstance(raw, str) and raw.strip().endswith("%")
     if as_percent_text:
         ok = abs(printed - computed) <= tol / 100 + slack
@@ -305,7 +293,7 @@ def _check_total(sheet, r, row, blocks: list[Block], errors) -> None:
                 continue
             if not isinstance(printed, Decimal):
                 continue
-            tol = _half_unit(raw_total) + sum((_rounding(v, block.whole) for v in values), Decimal(0))
+            tol = tolerance(raw_total) + sum((_rounding(v, block.whole) for v in values), Decimal(0))
             if abs(printed - total) <= tol:
                 sums[k] = printed  # the printed 完成率 was worked out from the printed 合计
             else:
