@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from .dataset import Column, Dataset, GroupData
-from .numbers import NOT_APPLICABLE, ZERO, percent, plain, round_half_up
+from .numbers import ZERO, percent, plain, round_half_up
 from .scheme import Group, Indicator, Scheme
 
 SCORED = "scored"  # ranked / compared against its target
@@ -161,7 +161,9 @@ def score(scheme: Scheme, dataset: Dataset) -> Result:
 
 
 def score_group(scheme: Scheme, data: GroupData) -> GroupResult:
-    columns = [_score_indicator(scheme, ind, data.columns[ind.key]) for ind in data.group.indicators]
+    columns = [
+        _score_indicator(scheme, ind, data.columns[ind.key]) for ind in data.group.indicators
+    ]
     return GroupResult(data.group, list(data.units), columns, scheme)
 
 
@@ -270,7 +272,9 @@ def _points_table(top: Decimal, step: Decimal, n: int) -> list[Decimal]:
     return table
 
 
-def rank_values(values: list[Decimal], seconds: list[Decimal] | None = None, dense=False) -> list[int]:
+def rank_values(
+    values: list[Decimal], seconds: list[Decimal] | None = None, dense=False
+) -> list[int]:
     """Ranks, largest first. Ties on `values` go to the larger `seconds`; equal on both share
     the better rank (1, 2, 2, 4), or with dense=True (1, 2, 2, 3)."""
     n = len(values)

@@ -107,6 +107,19 @@ def decimals_of(value) -> int:
     return -exp if isinstance(exp, int) and exp < 0 else 0
 
 
+def tolerance(raw) -> Decimal:
+    """Half a unit in the last printed place of a figure, plus noise for the 15 digits a
+    spreadsheet keeps (a float cell, a SUM(), or one pasted as text like '1.046355555555555')."""
+    tol = Decimal(5).scaleb(-decimals_of(raw) - 1)
+    try:
+        size = parse_cell(raw, allow_percent=True)
+    except (NotANumber, Negative):
+        size = None
+    if isinstance(size, Decimal):
+        tol += abs(size) * Decimal("1e-12") + Decimal("1e-12")
+    return tol
+
+
 # --- units of measure ------------------------------------------------------
 
 #: unit -> (family, factor to the family's base unit)
@@ -150,6 +163,11 @@ def conversion_factor(source: str, target: str) -> Decimal:
     if fam_s != fam_t:
         raise UnitMismatch(f"无法把“{source}”换算为“{target}”")
     return f_s / f_t
+
+
+def is_amount(unit: str) -> bool:
+    """Money figures (元, 万元, 亿元 …) are often rounded to whole numbers for print; counts are not."""
+    return _UNITS.get(unit.strip(), ("",))[0] == "money"
 
 
 _BRACKET = re.compile(r"^(.*?)\s*[（(]\s*([^（）()]*)\s*[)）]\s*$")

@@ -13,7 +13,7 @@ from ..dataset import Dataset
 from ..errors import InputError, InputErrors, KaoheError, Location
 from ..scheme import Scheme
 from .files import Sheet, csv_rows, excel_sheets, kind_of
-from .long import looks_long, read_long
+from .long import long_header_row, read_long
 from .resolve import Resolver
 from .wide import read_wide
 
@@ -50,12 +50,8 @@ def read_file(path: Path, dataset: Dataset, resolver: Resolver, errors: list) ->
         return
     recognised = 0
     for sheet in excel_sheets(path):
-        first = next(
-            (i for i, row in enumerate(sheet.rows) if any(c is not None for c in row)), None
-        )
-        if first is None:
-            continue
-        if looks_long(sheet.rows[first]):
+        first = long_header_row(sheet.rows)
+        if first is not None:
             read_long(sheet.rows[first:], sheet.file, sheet.name, dataset, resolver, errors, first)
             recognised += 1
         elif read_wide(sheet, dataset, resolver, errors):
@@ -69,25 +65,17 @@ def read_file(path: Path, dataset: Dataset, resolver: Resolver, errors: list) ->
 
 
 def _read_csv(path: Path, dataset: Dataset, resolver: Resolver, errors: list) -> None:
-    rows = csv_rows(path)
-    lead: list[list] = []
-    for row in rows:
-        lead.append(row)
-        if any(c.strip() for c in row):
-            break
-    if not lead or not any(c.strip() for c in lead[-1]):
+    rows = list(csv_rows(path))
+    filled = next((r for r, row in enumerate(rows) if any(c.strip() for c in row)), None)
+    if filled is None:
         raise InputError("文件是空的", Location(str(path)))
-    if looks_long(lead[-1]):
-        read_long(_chain(lead, rows), str(path), None, dataset, resolver, errors)
+    first = long_header_row(rows)
+    if first is not None:
+        read_long(rows[first:], str(path), None, dataset, resolver, errors, first)
         return
-    all_rows = [[c if c.strip() else None for c in r] for r in _chain(lead, rows)]
+    all_rows = [[c if c.strip() else None for c in r] for r in rows]
     if not read_wide(Sheet(str(path), None, all_rows), dataset, resolver, errors):
         raise InputError(
             "不是可识别的考核数据：CSV 第一行应为表头 单位,指标,任务数,实绩数,备注",
-            Location(str(path), row=len(lead)),
+            Location(str(path), row=filled + 1),
         )
-
-
-def _chain(first: list, rest):
-    yield from first
-    yield from rest

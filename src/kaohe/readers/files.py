@@ -12,6 +12,13 @@ from ..errors import InputError, Location
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+OTHER_FORMATS = {
+    b"%PDF": "PDF 文件",
+    b"\x89PNG": "PNG 图片",
+    b"\xff\xd8\xff": "JPEG 图片",
+    b"GIF8": "GIF 图片",
+    b"{\\rtf": "RTF 文档",
+}
 
 
 @dataclass
@@ -36,8 +43,16 @@ def kind_of(path: Path) -> str:
         raise InputError("这是一个文件夹，不是 CSV 或 Excel 文件", Location(str(path))) from None
     except OSError as exc:
         raise InputError(f"无法读取：{exc.strerror or exc}", Location(str(path))) from None
+    if not head:
+        raise InputError("文件是空的", Location(str(path)))
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         return "excel"
+    for magic, what in OTHER_FORMATS.items():
+        if head.startswith(magic):
+            raise InputError(
+                f"这是 {what}，不是 CSV 或 Excel 文件：请把表格另存为 Excel（.xlsx）或 CSV 再读取",
+                Location(str(path)),
+            )
     if path.suffix.lower() in EXCEL_SUFFIXES:
         raise InputError(
             "扩展名是 Excel，但内容不是 Excel 工作簿（文件可能已损坏）", Location(str(path))
@@ -77,7 +92,9 @@ def excel_sheets(path: Path) -> list[Sheet]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own types for every kind of bad file
-        raise InputError(f"无法作为 Excel 工作簿打开：{exc}", Location(str(path))) from None
+        raise InputError(
+            f"无法作为 Excel 工作簿打开（文件可能已损坏）：{exc}", Location(str(path))
+        ) from None
     sheets = []
     for name in workbook.sheet_names:
         try:

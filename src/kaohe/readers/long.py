@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..dataset import Cell, Dataset
 from ..errors import InputError, Location
-from ..numbers import ONE, Negative, NotANumber, normalize_name, parse_cell, plain
+from ..numbers import ONE, Negative, NotANumber, normalize_name, parse_cell, plain, tolerance
 from .resolve import Resolver, is_total
 
 HEADINGS = {
@@ -36,6 +36,11 @@ def header_columns(row: list) -> dict[str, int]:
 def looks_long(row: list) -> bool:
     cols = header_columns(row)
     return "unit" in cols and "indicator" in cols
+
+
+def long_header_row(rows: list[list], search: int = 30) -> int | None:
+    """The row holding 单位,指标,…; a title or blank lines may come first."""
+    return next((r for r, row in enumerate(rows[:search]) if looks_long(row)), None)
 
 
 def read_long(
@@ -100,6 +105,9 @@ def read_long(
             group, unit = resolver.unit_for(
                 unit_raw, group, Location(file, sheet, r + 1, ci, heading_of[ci])
             )
+            dataset.unit_slot(group, unit)
+            if target is None and actual is None and not note:
+                continue  # nothing filled in: reported as missing unless another file has it
             dataset.put(
                 group, unit, ind.key, Cell(target, actual, note, Location(file, sheet, r + 1))
             )
@@ -126,7 +134,7 @@ def read_long(
             (target, acc[0], ti, "任务数"),
             (actual, acc[1], ai, "实绩数"),
         ):
-            if isinstance(value, Decimal) and value != total:
+            if isinstance(value, Decimal) and abs(value - total) > tolerance(value):
                 errors.append(
                     InputError(
                         f"指标“{ind.name}”的合计 {label} {plain(value)} 与各单位之和 {plain(total)} 不符",

@@ -18,11 +18,13 @@ from ..numbers import (
     Negative,
     NotANumber,
     decimals_of,
+    is_amount,
     normalize_name,
     parse_cell,
     percent,
     plain,
     split_unit,
+    tolerance,
 )
 from ..scheme import Group, Indicator
 from .files import Sheet
@@ -74,6 +76,7 @@ class Block:
     indicator: Indicator | None = None
     measure: str = ""
     factor: Decimal = ONE
+    whole: bool = False  # whole numbers may be rounded for print (amounts of money)
     sums: list = field(default_factory=lambda: [[], []])  # raw target, actual values
 
 
@@ -141,7 +144,7 @@ def read_wide(sheet: Sheet, dataset: Dataset, resolver: Resolver, errors: list) 
         if is_total(unit_raw) or is_total(seq):
             totals.append(r)
             continue
-        if _note_line(row, uc):
+        if _note_line(row, uc, blocks, resolver, after_total=bool(totals)):
             continue
         try:
             _read_row(sheet, r, row, uc, blocks, row_note_col, dataset, resolver)
@@ -160,7 +163,7 @@ def _blocks(rows, h, sub_row, uc, single) -> list[Block]:
         label = _sub_label(sub[c])
         if label is None:
             continue
-        start = c
+        start = uc + 1  # a one-row header holds one indicator, named in the title
         heading = ""
         if not single:
             k = c
@@ -184,6 +187,7 @@ def _resolve_block(sheet, block: Block, titles, resolver: Resolver, h, errors) -
             block.group, block.indicator, block.measure = options[0]
             if not block.measure:
                 block.measure = next((split_unit(t)[1] for t in texts if split_unit(t)[1]), "")
+            block.whole = is_amount(block.measure or block.indicator.unit)
             try:
                 block.factor = resolver.factor(block.indicator, block.measure, sheet.where(h))
             except InputError as exc:
@@ -198,11 +202,16 @@ def _resolve_block(sheet, block: Block, titles, resolver: Resolver, h, errors) -
     errors.append(InputError(f"无法识别指标“{shown}”{extra}", sheet.where(h, col)))
 
 
-def _note_line(row, uc) -> bool:
+def _note_line(row, uc, blocks, resolver: Resolver, after_total: bool) -> bool:
     filled = [c for c in row if c is not None]
     first = filled[0]
     if isinstance(first, str) and first.strip().startswith(NOTE_STARTS):
         return True
+    figures = [_cell(row, b.columns.get(k)) for b in blocks for k in ("target", "actual")]
+    if all(f is None for f in figures):
+        unit = _cell(row, uc)
+        if after_total or unit is None or resolver.unit(str(unit).strip()) is None:
+            return True  # text without figures: a note, a signature line or a merged caption
     return len(filled) == 1 and isinstance(first, str) and len(first.strip()) > 12
 
 
@@ -215,7 +224,8 @@ def _read_row(sheet, r, row, uc, blocks, row_note_col, dataset: Dataset, resolve
     if unit_raw is None or not str(unit_raw).strip():
         raise InputError("单位名称为空", sheet.where(r, uc, "单位"))
     group_hint = blocks[0].group
-    group, unit = resolver.unit_for(unit_raw, group_hint, sheet.where(r, uc))
+    group, unit = resolver.unit_for(unit_raw, group_hint, sheet.where(r, uc, "单位"))
+    dataset.unit_slot(group, unit)
     row_note = _text(_cell(row, row_note_col))
     for block in blocks:
         cols = block.columns
@@ -227,8 +237,12 @@ def _read_row(sheet, r, row, uc, blocks, row_note_col, dataset: Dataset, resolve
                 f"指标“{block.indicator.name}”缺少{'任务数' if 'target' not in cols else '实绩数'}列",
                 sheet.where(r),
             )
+        if target is None and actual is None and not note:
+            continue  # nothing filled in: reported as missing unless another file has it
         if "rate" in cols:
-            _check_rate(sheet, r, cols["rate"], _cell(row, cols["rate"]), target, actual)
+            _check_rate(
+                sheet, r, cols["rate"], _cell(row, cols["rate"]), target, actual, block.whole
+            )
         for k, v in enumerate((target, actual)):
             if isinstance(v, Decimal):
                 block.sums[k].append(_cell(row, cols["target" if k == 0 else "actual"]))
@@ -257,15 +271,13 @@ def _value(sheet, r, row, c, label):
         raise InputError(f"数值不能为负：{raw}", sheet.where(r, c, label)) from None
 
 
-def _half_unit(raw) -> Decimal:
-    """Half a unit in the last printed place of a figure, plus float noise for binary cells."""
-    tol = Decimal(5).scaleb(-decimals_of(raw) - 1)
-    if isinstance(raw, float):
-        tol += Decimal(abs(raw)) * Decimal("1e-12") + Decimal("1e-12")
-    return tol
+def _rounding(value, whole: bool) -> Decimal:
+    """How far a printed figure may be from the figure it was rounded from."""
+    places = decimals_of(value)
+    return Decimal(5).scaleb(-places - 1) if places > 0 or whole else Decimal(0)
 
 
-def _check_rate(sheet, r, c, raw, target, actual) -> None:
+def _check_rate(sheet, r, c, raw, target, actual, whole: bool = False) -> None:
     if (
         raw is None
         or not isinstance(target, Decimal)
@@ -280,13 +292,20 @@ def _check_rate(sheet, r, c, raw, target, actual) -> None:
     if not isinstance(printed, Decimal):
         return
     computed = actual / target
-    tol = _half_unit(raw)
+    # The rate was usually worked out before the figures beside it were rounded for print.
+    slack_t = _rounding(target, whole)
+    if slack_t >= target:
+        return
+    slack = (_rounding(actual, whole) + abs(computed) * slack_t) / (target - slack_t)
+    tol = tolerance(raw)
     as_percent_text = isinstance(raw, str) and raw.strip().endswith("%")
     if as_percent_text:
-        tol = tol / 100
-        ok = abs(printed - computed) <= tol
+        ok = abs(printed - computed) <= tol / 100 + slack
     else:
-        ok = abs(printed - computed) <= tol or abs(printed / 100 - computed) <= tol / 100
+        ok = (
+            abs(printed - computed) <= tol + slack
+            or abs(printed / 100 - computed) <= tol / 100 + slack
+        )
     if not ok:
         raise InputError(
             f"完成率 {raw if isinstance(raw, str) else plain(printed)} 与 实绩数 ÷ 任务数 = "
@@ -315,10 +334,12 @@ def _check_total(sheet, r, row, blocks: list[Block], errors) -> None:
                 continue
             if not isinstance(printed, Decimal):
                 continue
-            tol = _half_unit(raw_total) + sum(
-                (_half_unit(v) for v in values if decimals_of(v) > 0), Decimal(0)
+            tol = tolerance(raw_total) + sum(
+                (_rounding(v, block.whole) for v in values), Decimal(0)
             )
-            if abs(printed - total) > tol:
+            if abs(printed - total) <= tol:
+                sums[k] = printed  # the printed 完成率 was worked out from the printed 合计
+            else:
                 name = block.indicator.name
                 errors.append(
                     InputError(
@@ -328,13 +349,7 @@ def _check_total(sheet, r, row, blocks: list[Block], errors) -> None:
                 )
         if "rate" in block.columns and sums[0]:
             try:
-                _check_rate(
-                    sheet,
-                    r,
-                    block.columns["rate"],
-                    _cell(row, block.columns["rate"]),
-                    sums[0],
-                    sums[1],
-                )
+                rate = block.columns["rate"]
+                _check_rate(sheet, r, rate, _cell(row, rate), sums[0], sums[1], block.whole)
             except InputError as exc:
                 errors.append(exc)
