@@ -344,3 +344,14 @@ def test_an_unknown_scheme_is_a_clear_error(tmp_path):
     assert result.exit_code == 2
     assert "没有名为“no-such-scheme”的内置方案" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_blank_target_beside_an_actual_is_an_error_not_a_free_pass(tmp_path):
+    path = tmp_path / "blank_target.csv"
+    text = LONG_CSV.read_text(encoding="utf-8").replace(
+        "陈贵镇,登记技术合同成交额,0.5,", "陈贵镇,登记技术合同成交额,,"
+    )
+    path.write_text(text, encoding="utf-8")
+    result = kaohe("score", path)
+    assert result.exit_code == 2
+    assert "任务数为空" in result.output and "第 20 行" in result.output
