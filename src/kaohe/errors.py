@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 
 def column_letter(index: int) -> str:
     """0-based column index to an Excel column name (0 -> A, 26 -> AA)."""
@@ -15,13 +13,32 @@ def column_letter(index: int) -> str:
     return name
 
 
-@dataclass(frozen=True)
 class Location:
-    file: str | None = None
-    sheet: str | None = None
-    row: int | None = None  # 1-based, as the user sees it
-    column: int | None = None  # 0-based
-    header: str | None = None  # the column's heading
+    """Where something is: file, sheet, row (1-based), column (0-based) and its heading.
+
+    A plain slotted class rather than a dataclass: readers make one per row of large files.
+    """
+
+    __slots__ = ("file", "sheet", "row", "column", "header")
+
+    def __init__(self, file=None, sheet=None, row=None, column=None, header=None):
+        self.file = file
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        self.header = header
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Location) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Location({self.file!r}, {self.sheet!r}, {self.row!r}, {self.column!r}, {self.header!r})"
+
+    def _key(self):
+        return (self.file, self.sheet, self.row, self.column, self.header)
 
     def describe(self) -> str:
         parts = []

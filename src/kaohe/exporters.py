@@ -9,6 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import json.encoder
+import os
+import tempfile
 from decimal import Decimal
 
 from .engine import GroupResult, Result, explain
@@ -56,34 +59,92 @@ class JsonExporter(Exporter):
         return head + "}\n"
 
     def _group(self, g: GroupResult) -> tuple[str, str]:
-        dumps = json.dumps
-        names = [
-            (dumps(c.indicator.name, ensure_ascii=False), _num(c.indicator.max_points))
-            for c in g.columns
-        ]
-        unit_parts = []
-        for i in g.order:
-            inds = []
-            for c, (name, max_text) in zip(g.columns, names, strict=True):
-                inds.append(
-                    f'{{"indicator": {name}, "target": {_num(c.target[i])}, "actual": {_num(c.actual[i])}, '
-                    f'"rate": {_num(c.rate[i])}, "rank_actual": {_num(c.rank_actual[i])}, '
-                    f'"rank_rate": {_num(c.rank_rate[i])}, "points": {_num(c.points[i])}, '
-                    f'"max": {max_text}, "status": "{c.status[i]}", '
-                    f'"note": {dumps(c.note[i], ensure_ascii=False)}, '
-                    f'"explain": {dumps(explain(c, i), ensure_ascii=False)}}}'
-                )
-            unit_parts.append(
-                f'{{"unit": {dumps(g.unit_names[i], ensure_ascii=False)}, "rank": {g.rank[i]}, '
-                f'"raw": {_num(g.raw[i])}, "total": {fixed(g.total[i], 2)}, '
-                f'"indicators": [{", ".join(inds)}]}}'
-            )
-        units = "[" + ",\n".join(unit_parts) + "]"
+        units = "[" + ",\n".join(in_parallel(g.order, lambda part: _json_units(g, part))) + "]"
         whole = (
-            f'{{"group": {dumps(g.group.name, ensure_ascii=False)}, "max_points": {_num(g.max_points)}, '
+            f'{{"group": {_text(g.group.name)}, "max_points": {_num(g.max_points)}, '
             f'"units": {units}}}'
         )
         return whole, units
+
+
+_text = json.encoder.encode_basestring  # the C encoder: a quoted, escaped JSON string
+EMPTY = '""'
+
+
+def _json_units(g: GroupResult, indices: list[int]) -> list[str]:
+    columns = []
+    for c in g.columns:
+        head = f'{{"indicator": {_text(c.indicator.name)}, "target": '
+        tail = f', "max": {_num(c.indicator.max_points)}, "status": "'
+        columns.append(
+            (
+                c,
+                head,
+                tail,
+                c.target,
+                c.actual,
+                c.rate,
+                c.rank_actual,
+                c.rank_rate,
+                c.points,
+                c.status,
+                c.note,
+            )
+        )
+    out = []
+    for i in indices:
+        inds = []
+        for c, head, tail, t, a, rate, ra, rr, pts, st, note in columns:
+            t_i, a_i, r_i, ra_i, rr_i = t[i], a[i], rate[i], ra[i], rr[i]
+            inds.append(
+                f'{head}{"null" if t_i is None else t_i}, "actual": {"null" if a_i is None else a_i}, '
+                f'"rate": {"null" if r_i is None else r_i}, '
+                f'"rank_actual": {"null" if ra_i is None else ra_i}, '
+                f'"rank_rate": {"null" if rr_i is None else rr_i}, "points": {pts[i]}'
+                f'{tail}{st[i]}", "note": {_text(note[i]) if note[i] else EMPTY}, '
+                f'"explain": {_text(explain(c, i))}}}'
+            )
+        out.append(
+            f'{{"unit": {_text(g.unit_names[i])}, "rank": {g.rank[i]}, "raw": {g.raw[i]}, '
+            f'"total": {g.total[i]}, "indicators": [{", ".join(inds)}]}}'
+        )
+    return out
+
+
+PARALLEL_MIN = 20_000
+
+
+def in_parallel(indices: list[int], render) -> list[str]:
+    """render(part) -> list[str] over all indices; large jobs use a second process via fork.
+
+    The output is formatting only, so a failed child simply means the parent does its half too.
+    """
+    if len(indices) < PARALLEL_MIN or not hasattr(os, "fork"):
+        return render(indices)
+    half = len(indices) // 2
+    fd, path = tempfile.mkstemp(prefix="kaohe-part-")
+    os.close(fd)
+    try:
+        pid = os.fork()
+        if pid == 0:  # child: second half into the temporary file
+            code = 1
+            try:
+                with open(path, "w", encoding="utf-8") as fh:
+                    fh.write("\x00".join(render(indices[half:])))
+                code = 0
+            finally:
+                os._exit(code)
+        first = render(indices[:half])
+        _, status = os.waitpid(pid, 0)
+        if status == 0:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+            second = text.split("\x00") if text else []
+        else:
+            second = render(indices[half:])
+        return first + second
+    finally:
+        os.unlink(path)
 
 
 CSV_HEADER = [

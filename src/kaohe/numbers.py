@@ -184,27 +184,32 @@ def split_unit(label: str) -> tuple[str, str]:
 # --- display ----------------------------------------------------------------
 
 
+_QUANTA = [Decimal(1).scaleb(-p) for p in range(30)]
+
+
 def plain(d: Decimal) -> str:
     """A Decimal as plain text without exponent or trailing zeros: 4.40 -> 4.4, 1E+2 -> 100."""
+    text = str(d)
+    if "E" not in text and not ("." in text and text[-1] == "0"):
+        return text  # the common case, already plain
     if d == d.to_integral_value():
         return str(d.quantize(ONE))
-    text = format(d.normalize(), "f")
-    return text
+    return format(d.normalize(), "f")
+
+
+def round_half_up(d: Decimal, places: int) -> Decimal:
+    quantum = _QUANTA[places] if 0 <= places < 30 else Decimal(1).scaleb(-places)
+    return d.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def fixed(d: Decimal, places: int) -> str:
     """Round half-up to `places` decimals and print them all: 4.4 -> '4.40'."""
-    q = Decimal(1).scaleb(-places)
-    return format(d.quantize(q, rounding=ROUND_HALF_UP), "f")
+    return format(round_half_up(d, places), "f")
 
 
 def percent(rate: Decimal, places: int = 2) -> str:
     """1.4736842 -> '147.37%'."""
     return fixed(rate * HUNDRED, places) + "%"
-
-
-def round_half_up(d: Decimal, places: int) -> Decimal:
-    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def normalize_name(text: str) -> str:

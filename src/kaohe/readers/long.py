@@ -57,6 +57,9 @@ def read_long(
     heading_of: dict[int, str] = {}
     totals: list = []
     sums: dict = {}
+    fast_indicators: dict = {}
+    fast_units: dict = {}
+    put = dataset.put
     for r, row in enumerate(rows, start=first_row):
         if columns is None:
             if not any(c not in (None, "") for c in row):
@@ -80,6 +83,32 @@ def read_long(
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
         unit_raw, ind_raw = row[ci], row[ii]
+        fast = fast_indicators.get(ind_raw) if mi is None else None
+        unit = fast and fast_units.get((unit_raw, fast[0].key))
+        t_raw, a_raw = row[ti], row[ai]
+        if unit and t_raw.__class__ is str and a_raw.__class__ is str:
+            # A CSV row whose unit and indicator were seen before: only the figures need reading.
+            try:
+                target, actual = Decimal(t_raw), Decimal(a_raw)
+            except InvalidOperation:
+                target = actual = None
+            if (
+                target is not None
+                and target > 0
+                and actual >= 0
+                and target.is_finite()
+                and actual.is_finite()
+                and "_" not in t_raw
+                and "_" not in a_raw
+            ):
+                group, key, factor, acc = fast
+                if factor is not ONE:
+                    target, actual = target * factor, actual * factor
+                note = "" if ni is None or not row[ni] else str(row[ni]).strip()
+                put(group, unit, key, Cell(target, actual, note, Location(file, sheet, r + 1)))
+                acc[0] += target
+                acc[1] += actual
+                continue
         if _blank(unit_raw) and _blank(ind_raw):
             if all(_blank(c) for c in row):
                 continue
@@ -118,6 +147,9 @@ def read_long(
             )
             key = (group.key, ind.key)
             acc = sums.setdefault(key, [Decimal(0), Decimal(0)])
+            if isinstance(unit_raw, str) and isinstance(ind_raw, str):
+                fast_indicators[ind_raw] = (group, ind.key, factor, acc)
+                fast_units[(unit_raw, group.key)] = unit
             if isinstance(target, Decimal):
                 acc[0] += target
             if isinstance(actual, Decimal):

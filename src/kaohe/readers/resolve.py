@@ -15,8 +15,18 @@ _TITLE_PREFIX = re.compile(r"^.*?\d{4}\s*年(?:度)?\s*")
 _SUFFIXES = ("完成情况统计表", "完成情况表", "完成情况", "情况表", "完成数", "完成")
 
 
+_TOTAL_CACHE: dict[str, bool] = {}
+
+
 def is_total(name) -> bool:
-    return isinstance(name, str) and normalize_name(name) in TOTAL_NAMES
+    if not isinstance(name, str):
+        return False
+    found = _TOTAL_CACHE.get(name)
+    if found is None:
+        if len(_TOTAL_CACHE) > 100_000:
+            _TOTAL_CACHE.clear()
+        found = _TOTAL_CACHE[name] = normalize_name(name) in TOTAL_NAMES
+    return found
 
 
 class Resolver:
