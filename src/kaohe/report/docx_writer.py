@@ -73,11 +73,34 @@ def set_fonts(rpr, name: str) -> None:
         fonts.set(qn(f"w:{attr}"), name)
 
 
-def _ppr_child(ppr, tag: str):
-    el = ppr.find(qn(tag))
-    if el is None:
-        el = OxmlElement(tag)
-        ppr.append(el)
+# Schema order of the children we add (Word rejects out-of-order pPr / rPr children).
+PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
+             "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
+             "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
+             "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+             "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+             "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
+RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+             "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish",
+             "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight",
+             "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+             "eastAsianLayout", "specVanish", "oMath")
+
+
+def _ppr_child(parent, tag: str):
+    """The child `tag` of a pPr or rPr, created in schema order if missing."""
+    el = parent.find(qn(tag))
+    if el is not None:
+        return el
+    el = OxmlElement(tag)
+    name = tag.split(":", 1)[1]
+    order = RPR_ORDER if parent.tag == qn("w:rPr") else PPR_ORDER
+    later = set(order[order.index(name) + 1 :])
+    for child in parent:
+        if child.tag.split("}", 1)[1] in later:
+            child.addprevious(el)
+            return el
+    parent.append(el)
     return el
 
 
@@ -114,7 +137,7 @@ def _style(doc, name, font, size, *, align=None, first_line=0, line=None, snap=T
         style.paragraph_format.alignment = align
     _indent(ppr, firstLine=first_line)
     if line is not None:
-        _spacing(ppr, line, "exact" if snap else "auto")
+        _spacing(ppr, line, "exact" if snap or line > 240 else "auto")
     if not snap:
         _ppr_child(ppr, "w:snapToGrid").set(qn("w:val"), "0")
     return style
@@ -130,15 +153,21 @@ def setup_styles(doc) -> dict[str, str]:
             set_fonts(rpr, FANG)
             lang = _ppr_child(rpr, "w:lang")
             lang.set(qn("w:eastAsia"), "zh-CN")
+            for tag in ("w:sz", "w:szCs"):  # the character grid is measured in this size
+                _ppr_child(rpr, tag).set(qn("w:val"), str(BODY_PT * 2))
+        ppr = defaults.find(qn("w:pPrDefault") + "/" + qn("w:pPr"))
+        if ppr is not None:
+            _spacing(ppr, pitch)
     center, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
     made = {
         "Normal": _style(doc, "Normal", FANG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
                          first_line=2, line=pitch),
-        "KH Title": _style(doc, "KH Title", XBS, TITLE_PT, align=center, line=700),
+        "KH Title": _style(doc, "KH Title", XBS, TITLE_PT, align=center, line=700, snap=False),
         "KH Heading 1": _style(doc, "KH Heading 1", HEI, BODY_PT, first_line=2, line=pitch),
         "KH Plain": _style(doc, "KH Plain", FANG, BODY_PT, align=left, line=pitch),
         "KH Annex Label": _style(doc, "KH Annex Label", HEI, BODY_PT, align=left, line=pitch),
-        "KH Annex Title": _style(doc, "KH Annex Title", XBS, 18, align=center, line=600),
+        "KH Annex Title": _style(doc, "KH Annex Title", XBS, 18, align=center, line=600,
+                                 snap=False),
         "KH Cutoff": _style(doc, "KH Cutoff", FANG, 14, align=center, line=500),
         "KH Table": _style(doc, "KH Table", FANG, 12, align=center, line=240, snap=False),
         "KH Table Small": _style(doc, "KH Table Small", FANG, 10.5, align=center, line=240,
@@ -369,7 +398,7 @@ def annex_table_xml(table: AnnexTable, ids) -> str:
     first = [900, 2600] if table.has_notes else [900, 2800]
     rest = PORTRAIT_WIDTH - sum(first)
     widths = first + [rest // n] * (n - 1) + [rest - rest // n * (n - 1)]
-    t = TableXml(widths, row_height=454)
+    t = TableXml(widths, row_height=510)
     t.row(
         [("序号", head, 1, "restart"), (table.group_name, head, 1, "restart"),
          (table.heading, head, n, None)],
@@ -397,7 +426,7 @@ def annex_table_xml(table: AnnexTable, ids) -> str:
 
 SCORE_HEADINGS = ("序号", "乡镇", "指标名称", "目标任务数", "完成任务数", "目标分值", "考核得分", "总得分",
                   "备注")
-SCORE_WIDTHS = (600, 1300, 3300, 1100, 1100, 800, 800, 900)
+SCORE_WIDTHS = (500, 1150, 3400, 950, 950, 650, 650, 750)
 
 
 def score_table_xml(table: ScoreTable, ids) -> str:
