@@ -93,8 +93,7 @@ def heatmap_chart(g: GroupResult, names: list[str], path: Path, title: str) -> P
     labelled = n <= LABELLED_UNITS
     height = min(max(3.5, 0.3 * n + 3.0), 11.0) if labelled else 9.0
     fig, ax = plt.subplots(figsize=(10, height))
-    cmap = plt.get_cmap("RdYlGn").copy()
-    cmap.set_bad("#d9d9d9")
+    cmap = plt.get_cmap("RdYlGn").with_extremes(bad="#d9d9d9")
     image = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap=cmap, vmin=0.5, vmax=RATE_CAP,
                       interpolation="nearest")
     labels = [c.indicator.name for c in columns]
