@@ -165,3 +165,13 @@ def test_without_a_narrative_the_sections_are_marked_placeholders():
     paras = read_narrative(None)
     assert [p.text for p in paras if p.kind == "heading1"] == ["二、工作进展情况", "三、存在的问题", "四、下一步工作建议"]
     assert all(r.font == "todo" and r.text.startswith("【待填写") for p in paras if p.kind == "body" for r in p.runs)
+
+
+def test_long_lists_of_units_are_cut_short_and_counted_once(result, monkeypatch):
+    monkeypatch.setattr("kaohe.report.facts.NAME_LIST_LIMIT", 3)
+    monkeypatch.setattr("kaohe.report.facts.RANKING_LIMIT", 2)
+    facts = build_facts(result)
+    text = facts.sections[2].text
+    assert "等13个乡镇（场）完成该目标任务" in text
+    assert "等13个乡镇（场）等" not in text
+    assert facts.sections[4].text.endswith("（共14个乡镇（场），完整排名见附件）。")

@@ -391,10 +391,11 @@ def region_word(scheme) -> str:
     return f"全{scheme.region[-1]}" if scheme.region else "全部单位"
 
 
-def _names(names: list[str], word: str) -> str:
-    """A prose list of names, cut short for very long lists."""
+def _names(names: list[str], word: str, counted: bool = False) -> str:
+    """A prose list of names, cut short for very long lists; `counted`: the caller adds 等N个."""
     if len(names) > NAME_LIST_LIMIT:
-        return "、".join(names[:NAME_LIST_LIMIT]) + f"等{len(names)}个{word}"
+        head = "、".join(names[:NAME_LIST_LIMIT])
+        return head if counted else f"{head}等{len(names)}个{word}"
     return join_names(names)
 
 
@@ -453,7 +454,7 @@ def _clause(batch: list[IndicatorStanding], word: str) -> str:
     elif not s.met:
         text = f"{head}{with_task}均未完成目标任务"
     else:
-        text = f"{head}{_names(s.met, word)}等{len(s.met)}个{word}完成该目标任务"
+        text = f"{head}{_names(s.met, word, True)}等{len(s.met)}个{word}完成该目标任务"
         missed = [f"{n}（完成{percent(r)}）" for n, r in s.missed]
         text += f"，{_names(missed, word)}未完成"
     if s.top:
@@ -475,7 +476,7 @@ def _all_met_text(g, found, word, cut_day, period) -> str:
         return f"{when}尚无{word}全面完成{n}项指标的目标任务{see}。"
     if not missed_by:
         return f"{when}{len(complete)}个{word}全部全面完成{n}项指标的目标任务{see}。"
-    text = f"{when}{_names(complete, word)}等{len(complete)}个{word}全面完成{n}项指标的目标任务{see}。"
+    text = f"{when}{_names(complete, word, True)}等{len(complete)}个{word}全面完成{n}项指标的目标任务{see}。"
     if len(missed_by) <= NAME_LIST_LIMIT:
         text += "".join(f"{name}{'，'.join(parts)}，未全面完成。" for name, parts in missed_by.items())
     else:
