@@ -426,7 +426,7 @@ def annex_table_xml(table: AnnexTable, ids) -> str:
 
 SCORE_HEADINGS = ("序号", "乡镇", "指标名称", "目标任务数", "完成任务数", "目标分值", "考核得分", "总得分",
                   "备注")
-SCORE_WIDTHS = (500, 1150, 3400, 950, 950, 650, 650, 750)
+SCORE_WIDTHS = (560, 1000, 3800, 1050, 1100, 600, 650, 700)
 
 
 def score_table_xml(table: ScoreTable, ids) -> str:
