@@ -28,6 +28,7 @@ from ..numbers import (
 )
 from ..scheme import Group, Indicator
 from .files import Sheet
+from .long import looks_long
 from .resolve import Resolver, is_total
 
 SUB_LABELS = {
@@ -115,6 +116,8 @@ def read_wide(sheet: Sheet, dataset: Dataset, resolver: Resolver, errors: list) 
     if found is None:
         return False
     h, uc, single = found
+    if looks_long(rows[h]):  # a 指标名称 column: one indicator per row (附件6 score table)
+        return False
     sub_row = h if single else h + 1
     blocks = _blocks(rows, h, sub_row, uc, single)
     if not blocks:

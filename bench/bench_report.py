@@ -1,0 +1,73 @@
+"""How long `kaohe report` takes (PDF aside): the seed, and 3,000 synthetic units × 16 indicators.
+
+Run: .venv/bin/python bench/bench_report.py   (targets: seed ≤ 2 s, 3,000 units ≤ 15 s)
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from kaohe.engine import score
+from kaohe.readers import read_files
+from kaohe.report import write_report
+from kaohe.scheme import load_scheme
+
+ROOT = Path(__file__).parents[1]
+SEED = ROOT / "src" / "kaohe" / "samples" / "daye_2023q1_long.csv"
+DATA = ROOT / "bench" / "_data"
+
+
+def synthetic_csv(path: Path, units: int, seed: int = 7) -> Path:
+    """A long CSV shaped like the seed: every indicator for every unit, some '/', some late."""
+    scheme = load_scheme("daye-2023")
+    indicators = scheme.groups[0].indicators
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["单位", "指标", "任务数", "实绩数", "备注"])
+        for u in range(units):
+            name = f"测试单位{u + 1:04d}"
+            for ind in indicators:
+                target = Decimal(rng.randint(1, 5000)) / (10 ** min(ind.decimals, 2))
+                if rng.random() < 0.03:
+                    out.writerow([name, ind.name, "/", "/", ""])
+                    continue
+                actual = (target * Decimal(rng.randint(50, 160)) / 100).quantize(Decimal("0.01"))
+                note = "迟报材料" if ind.category == "工作任务" and rng.random() < 0.01 else ""
+                out.writerow([name, ind.name, target, "0" if note else actual, note])
+    return path
+
+
+def timed(label: str, files, units_from_data: bool) -> float:
+    scheme = load_scheme("daye-2023")
+    start = time.perf_counter()
+    result = score(scheme, read_files(files, scheme, units_from_data=units_from_data))
+    scored = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        write_report(result, tmp, doc_date="2023-04-21", cutoff="2023年3月31日")
+        sizes = {p.name: p.stat().st_size for p in Path(tmp).iterdir()}
+    end = time.perf_counter()
+    print(f"{label}: read+score {scored - start:.2f} s, report {end - scored:.2f} s, "
+          f"total {end - start:.2f} s; docx {sizes['通报.docx'] / 1e6:.1f} MB, "
+          f"xlsx {sizes['附件.xlsx'] / 1e6:.1f} MB")
+    return end - start
+
+
+def main() -> int:
+    seed = timed("seed (14 units)", [SEED], False)
+    DATA.mkdir(exist_ok=True)
+    big = synthetic_csv(DATA / "report_3000.csv", 3000)
+    large = timed("synthetic (3,000 units × 16 indicators)", [big], True)
+    ok = seed <= 2 and large <= 15
+    print("OK" if ok else "SLOWER THAN TARGET (seed ≤ 2 s, 3,000 units ≤ 15 s)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,522 @@
+"""The bulletin as .docx, laid out per GB/T 9704-2012 (党政机关公文格式).
+
+Paragraphs go through python-docx; tables are written as WordprocessingML text and spliced into
+document.xml after saving, so a table of tens of thousands of rows costs no lxml tree.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from .facts import AnnexTable, Facts, ScoreTable
+from .narrative import Paragraph
+
+FANG = "仿宋_GB2312"
+KAI = "楷体_GB2312"
+HEI = "黑体"
+SONG = "宋体"
+XBS = "方正小标宋简体"
+FONT_OF = {"fang": FANG, "kai": KAI, "hei": HEI, "todo": FANG}
+
+BODY_PT = 16  # 3号
+TITLE_PT = 22  # 2号
+PAGE_NUM_PT = 14  # 4号
+LINES, CHARS = 22, 28
+MARGINS = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # mm
+A4 = (210, 297)
+TWIPS_PER_MM = 1440 / 25.4
+
+PORTRAIT_WIDTH = round((A4[0] - MARGINS["left"] - MARGINS["right"]) * TWIPS_PER_MM)
+LANDSCAPE_WIDTH = round((A4[1] - MARGINS["top"] - MARGINS["bottom"]) * TWIPS_PER_MM)
+
+PLACEHOLDER = "KAOHE-TABLE-{}"
+
+
+def twips_per_char(pt: float = BODY_PT) -> int:
+    return round(pt * 20)
+
+
+def grid_values() -> tuple[int, int]:
+    """(linePitch, charSpace) for 22 lines of 28 characters on the A4 version core."""
+    height_pt = (A4[1] - MARGINS["top"] - MARGINS["bottom"]) / 25.4 * 72
+    width_pt = (A4[0] - MARGINS["left"] - MARGINS["right"]) / 25.4 * 72
+    line_pitch = int(height_pt / LINES * 20)
+    char_space = round((width_pt / CHARS - BODY_PT) * 4096)
+    return line_pitch, char_space
+
+
+# --- fonts and styles ------------------------------------------------------------
+
+
+def set_fonts(rpr, name: str) -> None:
+    """rFonts ascii/hAnsi/eastAsia/cs all `name`, theme fonts removed (else Chinese stays in
+    the theme font)."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attr}"), None)
+    for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{attr}"), name)
+
+
+# Schema order of the children we add (Word rejects out-of-order pPr / rPr children).
+PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
+             "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
+             "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
+             "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+             "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+             "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
+RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+             "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish",
+             "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight",
+             "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+             "eastAsianLayout", "specVanish", "oMath")
+
+
+def _ppr_child(parent, tag: str):
+    """The child `tag` of a pPr or rPr, created in schema order if missing."""
+    el = parent.find(qn(tag))
+    if el is not None:
+        return el
+    el = OxmlElement(tag)
+    name = tag.split(":", 1)[1]
+    order = RPR_ORDER if parent.tag == qn("w:rPr") else PPR_ORDER
+    later = set(order[order.index(name) + 1 :])
+    for child in parent:
+        if child.tag.split("}", 1)[1] in later:
+            child.addprevious(el)
+            return el
+    parent.append(el)
+    return el
+
+
+def _indent(ppr, **chars: int) -> None:
+    """Indents in characters (firstLine, left, right, hanging), as w:*Chars plus twips."""
+    ind = _ppr_child(ppr, "w:ind")
+    for key, value in chars.items():
+        ind.set(qn(f"w:{key}Chars"), str(value * 100))
+        ind.set(qn(f"w:{key}"), str(value * twips_per_char()))
+
+
+def _spacing(ppr, line: int, rule: str = "exact") -> None:
+    sp = _ppr_child(ppr, "w:spacing")
+    sp.set(qn("w:before"), "0")
+    sp.set(qn("w:after"), "0")
+    sp.set(qn("w:line"), str(line))
+    sp.set(qn("w:lineRule"), rule)
+
+
+def _style(doc, name, font, size, *, align=None, first_line=0, line=None, snap=True, bold=False):
+    styles = doc.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(
+        name, WD_STYLE_TYPE.PARAGRAPH
+    )
+    if name != "Normal":
+        style.base_style = styles["Normal"]
+        style.quick_style = True
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    set_fonts(style.element.get_or_add_rPr(), font)
+    ppr = style.element.get_or_add_pPr()
+    if align is not None:
+        style.paragraph_format.alignment = align
+    _indent(ppr, firstLine=first_line)
+    if line is not None:
+        _spacing(ppr, line, "exact" if snap or line > 240 else "auto")
+    if not snap:
+        _ppr_child(ppr, "w:snapToGrid").set(qn("w:val"), "0")
+    return style
+
+
+def setup_styles(doc) -> dict[str, str]:
+    """The document's paragraph styles; returns name -> style id."""
+    pitch, _ = grid_values()
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+        if rpr is not None:
+            set_fonts(rpr, FANG)
+            lang = _ppr_child(rpr, "w:lang")
+            lang.set(qn("w:eastAsia"), "zh-CN")
+            for tag in ("w:sz", "w:szCs"):  # the character grid is measured in this size
+                _ppr_child(rpr, tag).set(qn("w:val"), str(BODY_PT * 2))
+        ppr = defaults.find(qn("w:pPrDefault") + "/" + qn("w:pPr"))
+        if ppr is not None:
+            _spacing(ppr, pitch)
+    center, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+    made = {
+        "Normal": _style(doc, "Normal", FANG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+                         first_line=2, line=pitch),
+        "KH Title": _style(doc, "KH Title", XBS, TITLE_PT, align=center, line=700, snap=False),
+        "KH Heading 1": _style(doc, "KH Heading 1", HEI, BODY_PT, first_line=2, line=pitch),
+        "KH Plain": _style(doc, "KH Plain", FANG, BODY_PT, align=left, line=pitch),
+        "KH Annex Label": _style(doc, "KH Annex Label", HEI, BODY_PT, align=left, line=pitch),
+        "KH Annex Title": _style(doc, "KH Annex Title", XBS, 18, align=center, line=600,
+                                 snap=False),
+        "KH Cutoff": _style(doc, "KH Cutoff", FANG, 14, align=center, line=500),
+        "KH Table": _style(doc, "KH Table", FANG, 12, align=center, line=240, snap=False),
+        "KH Table Small": _style(doc, "KH Table Small", FANG, 10.5, align=center, line=240,
+                                 snap=False),
+        "KH Table Note": _style(doc, "KH Table Note", FANG, 9, align=left, line=240, snap=False),
+        "KH Table Head": _style(doc, "KH Table Head", HEI, 12, align=center, line=240,
+                                snap=False),
+        "KH Table Head Small": _style(doc, "KH Table Head Small", HEI, 10.5, align=center,
+                                      line=240, snap=False),
+        "KH Caption": _style(doc, "KH Caption", HEI, 14, align=center, line=500),
+        "KH Page Number": _style(doc, "KH Page Number", SONG, PAGE_NUM_PT, line=240, snap=False),
+    }
+    return {name: style.style_id for name, style in made.items()}
+
+
+# --- page set-up ------------------------------------------------------------------
+
+
+def setup_section(section, landscape: bool = False) -> None:
+    w, h = A4
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(h), Mm(w)
+        section.top_margin, section.bottom_margin = Mm(MARGINS["left"]), Mm(MARGINS["right"])
+        section.left_margin, section.right_margin = Mm(MARGINS["top"]), Mm(MARGINS["bottom"])
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(w), Mm(h)
+        section.top_margin, section.bottom_margin = Mm(MARGINS["top"]), Mm(MARGINS["bottom"])
+        section.left_margin, section.right_margin = Mm(MARGINS["left"]), Mm(MARGINS["right"])
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(21) if landscape else Mm(25)
+    sectpr = section._sectPr
+    grid = sectpr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sectpr.append(grid)
+    grid.attrib.clear()
+    if landscape:
+        grid.set(qn("w:linePitch"), "312")
+    else:
+        pitch, space = grid_values()
+        grid.set(qn("w:type"), "linesAndChars")
+        grid.set(qn("w:linePitch"), str(pitch))
+        grid.set(qn("w:charSpace"), str(space))
+
+
+def _page_field(paragraph) -> None:
+    """— PAGE — with the number as a field, so Word and WPS fill it in per page."""
+    def run(text=None, fld=None, instr=None):
+        r = OxmlElement("w:r")
+        if fld:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), fld)
+            r.append(el)
+        elif instr:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = instr
+            r.append(el)
+        else:
+            el = OxmlElement("w:t")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+            r.append(el)
+        paragraph._p.append(r)
+
+    run("— ")
+    run(fld="begin")
+    run(instr=" PAGE ")
+    run(fld="separate")
+    run("1")
+    run(fld="end")
+    run(" —")
+
+
+def setup_footers(doc, section, ids) -> None:
+    """Odd pages: number on the right, one character in; even pages: on the left."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    for footer, align, side in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
+    ):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        p.style = doc.styles["KH Page Number"]
+        p.alignment = align
+        ind = _ppr_child(p._p.get_or_add_pPr(), "w:ind")
+        ind.set(qn(f"w:{side}"), str(twips_per_char(PAGE_NUM_PT)))
+        _page_field(p)
+
+
+# --- paragraphs -------------------------------------------------------------------
+
+
+def add_paragraph(doc, para: Paragraph):
+    style = "KH Heading 1" if para.kind == "heading1" else "Normal"
+    p = doc.add_paragraph(style=doc.styles[style])
+    for part in para.runs:
+        r = p.add_run(part.text)
+        if para.kind != "heading1" and part.font != "fang":
+            set_fonts(r._r.get_or_add_rPr(), FONT_OF[part.font])
+        if part.font == "todo":
+            r.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            r.font.color.rgb = RGBColor(0xC0, 0, 0)
+    return p
+
+
+def plain_paragraph(doc, text: str, style: str, *, page_break=False):
+    p = doc.add_paragraph(text, style=doc.styles[style])
+    if page_break:
+        p.paragraph_format.page_break_before = True
+    return p
+
+
+def text_width(text: str) -> float:
+    """Width in characters: CJK full, ASCII half."""
+    return sum(0.5 if ch.isascii() else 1 for ch in text)
+
+
+def attachment_list(doc, items: list[tuple[int, str]]) -> None:
+    """GB/T 9704 7.3.4: 附件：1. name, later names aligned under the first, no punctuation."""
+    if not items:
+        return
+    doc.add_paragraph(style=doc.styles["KH Plain"])
+    label = "附件："
+    for k, (number, name) in enumerate(items):
+        mark = f"{number}."
+        p = doc.add_paragraph(style=doc.styles["KH Plain"])
+        p.add_run((label if k == 0 else "") + mark + name)
+        ppr = p._p.get_or_add_pPr()
+        lead = text_width(label) + text_width(mark)
+        hang = lead if k == 0 else text_width(mark)
+        ind = _ppr_child(ppr, "w:ind")
+        cpt = twips_per_char()
+        left = 2 + lead
+        ind.set(qn("w:leftChars"), str(round(left * 100)))
+        ind.set(qn("w:left"), str(round(left * cpt)))
+        ind.set(qn("w:hangingChars"), str(round(hang * 100)))
+        ind.set(qn("w:hanging"), str(round(hang * cpt)))
+
+
+def signature(doc, issuer: str, date: str) -> None:
+    """Issuer centred over the date; the date four characters in from the right."""
+    if not issuer and not date:
+        return
+    for _ in range(2):
+        doc.add_paragraph(style=doc.styles["KH Plain"])
+    date_right = 4
+    if issuer:
+        p = doc.add_paragraph(issuer, style=doc.styles["KH Plain"])
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        shift = max((text_width(date) - text_width(issuer)) / 2, 0) if date else 0
+        _right_indent(p, date_right + shift if date else 2)
+    if date:
+        p = doc.add_paragraph(date, style=doc.styles["KH Plain"])
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _right_indent(p, date_right)
+
+
+def _right_indent(p, chars: float) -> None:
+    ind = _ppr_child(p._p.get_or_add_pPr(), "w:ind")
+    ind.set(qn("w:rightChars"), str(round(chars * 100)))
+    ind.set(qn("w:right"), str(round(chars * twips_per_char())))
+
+
+# --- tables as WordprocessingML text ---------------------------------------------------
+
+_BORDERS = "".join(
+    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+)
+
+
+class TableXml:
+    """Builds one <w:tbl>: fixed layout, grid columns and every cell's width set."""
+
+    def __init__(self, widths: list[int], row_height: int | None = None):
+        self.widths = widths
+        self.row_height = row_height
+        self.parts: list[str] = []
+        total = sum(widths)
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        self.parts.append(
+            f'<w:tbl><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
+            f"<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
+            '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
+            '</w:tblCellMar><w:tblLook w:val="0000"/></w:tblPr>'
+            f"<w:tblGrid>{grid}</w:tblGrid>"
+        )
+
+    def row(self, cells, *, header=False, cant_split=True) -> None:
+        """cells: (text, style id, span, vmerge) with vmerge None, 'restart' or 'continue'."""
+        props = "<w:cantSplit/>" if cant_split else ""
+        if self.row_height:
+            props += f'<w:trHeight w:val="{self.row_height}"/>'
+        if header:
+            props += "<w:tblHeader/>"
+        out = [f"<w:tr><w:trPr>{props}</w:trPr>"]
+        col = 0
+        for text, style, span, vmerge in cells:
+            width = sum(self.widths[col : col + span])
+            col += span
+            tcpr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+            if span > 1:
+                tcpr += f'<w:gridSpan w:val="{span}"/>'
+            if vmerge == "restart":
+                tcpr += '<w:vMerge w:val="restart"/>'
+            elif vmerge == "continue":
+                tcpr += "<w:vMerge/>"
+            body = "" if vmerge == "continue" or not text else (
+                f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+            )
+            out.append(
+                f'<w:tc><w:tcPr>{tcpr}<w:vAlign w:val="center"/></w:tcPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{body}</w:p></w:tc>'
+            )
+        out.append("</w:tr>")
+        self.parts.append("".join(out))
+
+    def xml(self) -> str:
+        return "".join(self.parts) + "</w:tbl>"
+
+
+def annex_table_xml(table: AnnexTable, ids) -> str:
+    body, head = ids["KH Table"], ids["KH Table Head"]
+    n = 4 if table.has_notes else 3
+    first = [900, 2600] if table.has_notes else [900, 2800]
+    rest = PORTRAIT_WIDTH - sum(first)
+    widths = first + [rest // n] * (n - 1) + [rest - rest // n * (n - 1)]
+    t = TableXml(widths, row_height=510)
+    t.row(
+        [("序号", head, 1, "restart"), (table.group_name, head, 1, "restart"),
+         (table.heading, head, n, None)],
+        header=True,
+    )
+    subs = ["实绩数", "任务数", "完成率"] + (["备注"] if table.has_notes else [])
+    t.row([("", head, 1, "continue"), ("", head, 1, "continue")] + [(s, head, 1, None) for s in subs],
+          header=True)
+    for r in table.rows:
+        cells = [(str(r.seq), body, 1, None), (r.unit, body, 1, None),
+                 (table.actual_text(r.actual), body, 1, None),
+                 (table.target_text(r.target), body, 1, None),
+                 (table.rate_text(r.rate), body, 1, None)]
+        if table.has_notes:
+            cells.append((r.note, body, 1, None))
+        t.row(cells)
+    total = [("合计", body, 2, None), (table.actual_text(table.total_actual), body, 1, None),
+             (table.target_text(table.total_target), body, 1, None),
+             (table.rate_text(table.total_rate), body, 1, None)]
+    if table.has_notes:
+        total.append(("", body, 1, None))
+    t.row(total)
+    return t.xml()
+
+
+SCORE_HEADINGS = ("序号", "乡镇", "指标名称", "目标任务数", "完成任务数", "目标分值", "考核得分", "总得分",
+                  "备注")
+SCORE_WIDTHS = (560, 1000, 3800, 1050, 1100, 600, 650, 700)
+
+
+def score_table_xml(table: ScoreTable, ids) -> str:
+    body, head, note = ids["KH Table Small"], ids["KH Table Head Small"], ids["KH Table Note"]
+    widths = list(SCORE_WIDTHS) + [LANDSCAPE_WIDTH - sum(SCORE_WIDTHS)]
+    t = TableXml(widths)
+    headings = list(SCORE_HEADINGS)
+    headings[1] = table.group_name
+    t.row([(h, head, 1, None) for h in headings], header=True)
+    for unit in table.units:
+        for k, row in enumerate(unit.rows):
+            merge = "restart" if k == 0 else "continue"
+            t.row([
+                (str(unit.seq), body, 1, merge), (unit.unit, body, 1, merge),
+                (row.label, body, 1, None), (row.target, body, 1, None),
+                (row.actual, body, 1, None), (row.max_points, body, 1, None),
+                (row.points, body, 1, None), (unit.total, body, 1, merge),
+                (row.note, note, 1, None),
+            ])
+    return t.xml()
+
+
+# --- the document ---------------------------------------------------------------------
+
+
+def build_document(facts: Facts, narrative: list[Paragraph], charts: list[tuple[str, Path]]):
+    """The python-docx Document, with placeholder paragraphs where tables go."""
+    doc = Document()
+    ids = setup_styles(doc)
+    section = doc.sections[0]
+    setup_section(section)
+    setup_footers(doc, section, ids)
+    tables: list[str] = []
+
+    def table_slot(xml: str) -> None:
+        doc.add_paragraph(PLACEHOLDER.format(len(tables)))
+        tables.append(xml)
+
+    plain_paragraph(doc, facts.title, "KH Title")
+    doc.add_paragraph(style=doc.styles["KH Plain"])
+    doc.add_paragraph(facts.intro, style=doc.styles["Normal"])
+    for para in facts.sections + narrative:
+        add_paragraph(doc, para)
+    attachment_list(doc, facts.attachment_titles)
+    signature(doc, facts.issuer, facts.doc_date)
+    for table in facts.annexes:
+        plain_paragraph(doc, f"附件{table.number}", "KH Annex Label", page_break=True)
+        plain_paragraph(doc, table.title, "KH Annex Title")
+        if facts.cutoff:
+            plain_paragraph(doc, facts.cutoff, "KH Cutoff")
+        table_slot(annex_table_xml(table, ids))
+    for table in facts.scores:
+        setup_section(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+        plain_paragraph(doc, f"附件{table.number}", "KH Annex Label")
+        plain_paragraph(doc, table.title, "KH Annex Title")
+        table_slot(score_table_xml(table, ids))
+    if charts:
+        setup_section(doc.add_section(WD_SECTION.NEW_PAGE))
+        plain_paragraph(doc, "附图", "KH Annex Label")
+        for k, (caption, path) in enumerate(charts, start=1):
+            p = doc.add_paragraph(style=doc.styles["KH Caption"])
+            p.add_run().add_picture(str(path), width=Mm(150))
+            _spacing(p._p.get_or_add_pPr(), 240, "auto")
+            plain_paragraph(doc, f"图{k}  {caption}", "KH Caption")
+    return doc, tables
+
+
+def write_docx(facts: Facts, narrative: list[Paragraph], charts, path: Path) -> Path:
+    doc, tables = build_document(facts, narrative, charts)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    splice_tables(buffer.getvalue(), tables, path)
+    return path
+
+
+def splice_tables(data: bytes, tables: list[str], path: Path) -> None:
+    """Replace each placeholder paragraph in word/document.xml by its table."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        xml = src.read("word/document.xml").decode("utf-8")
+        pattern = re.compile(r"<w:p>(?:(?!</w:p>).)*?KAOHE-TABLE-(\d+)</w:t></w:r></w:p>")
+        done = set()
+
+        def put(m):
+            done.add(int(m[1]))
+            return tables[int(m[1])]
+
+        xml = pattern.sub(put, xml)
+        if done != set(range(len(tables))):
+            raise RuntimeError("table placeholders missing from document.xml")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=5) as out:
+            for item in src.infolist():
+                body = xml.encode("utf-8") if item.filename == "word/document.xml" else src.read(item)
+                out.writestr(item, body, compress_type=zipfile.ZIP_DEFLATED)
