@@ -53,9 +53,11 @@ def timed(label: str, files, units_from_data: bool) -> float:
         write_report(result, tmp, doc_date="2023-04-21", cutoff="2023年3月31日")
         sizes = {p.name: p.stat().st_size for p in Path(tmp).iterdir()}
     end = time.perf_counter()
-    print(f"{label}: read+score {scored - start:.2f} s, report {end - scored:.2f} s, "
-          f"total {end - start:.2f} s; docx {sizes['通报.docx'] / 1e6:.1f} MB, "
-          f"xlsx {sizes['附件.xlsx'] / 1e6:.1f} MB")
+    print(
+        f"{label}: read+score {scored - start:.2f} s, report {end - scored:.2f} s, "
+        f"total {end - start:.2f} s; docx {sizes['通报.docx'] / 1e6:.1f} MB, "
+        f"xlsx {sizes['附件.xlsx'] / 1e6:.1f} MB"
+    )
     return end - start
 
 

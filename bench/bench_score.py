@@ -76,7 +76,16 @@ def bench_cli(scheme) -> tuple[float, int]:
             writer.writerow(["单位", "指标", "任务数", "实绩数", "备注"])
             writer.writerows(synthetic_rows(scheme, UNITS))
     kaohe = Path(sys.executable).with_name("kaohe")
-    cmd = [str(kaohe), "score", str(path), "--scheme", "daye-2023", "--units-from-data", "--format", "json"]
+    cmd = [
+        str(kaohe),
+        "score",
+        str(path),
+        "--scheme",
+        "daye-2023",
+        "--units-from-data",
+        "--format",
+        "json",
+    ]
     best, size = float("inf"), 0
     for _ in range(3):
         start = time.perf_counter()
@@ -90,7 +99,9 @@ def main() -> None:
     scheme = load_scheme("daye-2023")
     rows = UNITS * len(scheme.groups[0].indicators)
     engine = bench_engine(scheme)
-    print(f"engine: {UNITS} units × 16 indicators ({rows} figures) scored in {engine:.3f} s (target ≤ 0.5 s)")
+    print(
+        f"engine: {UNITS} units × 16 indicators ({rows} figures) scored in {engine:.3f} s (target ≤ 0.5 s)"
+    )
     cli, size = bench_cli(scheme)
     print(
         f"cli: {rows}-row long CSV read, scored and written as JSON ({size / 1e6:.0f} MB) "

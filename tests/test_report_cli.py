@@ -20,8 +20,9 @@ CUTOFF = "2023 年 3 月 31 日下午 17：00"
 @pytest.fixture(scope="module")
 def out_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "通报"
-    done = CliRunner().invoke(main, ["report", str(SEED), "-o", str(out), "--date", "2023年4月21日",
-                                     "--cutoff", CUTOFF])
+    done = CliRunner().invoke(
+        main, ["report", str(SEED), "-o", str(out), "--date", "2023年4月21日", "--cutoff", CUTOFF]
+    )
     assert done.exit_code == 0, done.output
     return out
 
@@ -34,7 +35,9 @@ def _totals(*files) -> list[tuple[str, str]]:
 
 def test_report_writes_the_bulletin_the_workbook_and_the_charts_and_nothing_else(out_dir):
     names = sorted(p.name for p in out_dir.iterdir())
-    assert names == sorted(["通报.docx", "附件.xlsx", "图_乡镇考核总得分排名.png", "图_乡镇指标完成率.png"])
+    assert names == sorted(
+        ["通报.docx", "附件.xlsx", "图_乡镇考核总得分排名.png", "图_乡镇指标完成率.png"]
+    )
 
 
 def test_the_workbook_reads_back_through_score_to_the_same_totals(out_dir):
@@ -77,7 +80,10 @@ def test_without_libreoffice_pdf_is_a_clear_error(tmp_path, monkeypatch):
 def test_units_from_data_accepts_units_outside_the_scheme(tmp_path):
     data = tmp_path / "other.csv"
     lines = SEED.read_text(encoding="utf-8").splitlines()
-    data.write_text("\n".join([lines[0]] + [ln.replace("茗山乡", "新设镇") for ln in lines[1:]]), encoding="utf-8")
+    data.write_text(
+        "\n".join([lines[0]] + [ln.replace("茗山乡", "新设镇") for ln in lines[1:]]),
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     done = CliRunner().invoke(main, ["report", str(data), "-o", str(out), "--units-from-data"])
     assert done.exit_code == 0, done.output

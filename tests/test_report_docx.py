@@ -30,8 +30,13 @@ def seed_result():
 @pytest.fixture(scope="module")
 def written(seed_result, tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
-    return write_report(seed_result, out, doc_date="2023-04-21", cutoff="2023 年 3 月 31 日下午 17：00",
-                        narrative=NARRATIVE)
+    return write_report(
+        seed_result,
+        out,
+        doc_date="2023-04-21",
+        cutoff="2023 年 3 月 31 日下午 17：00",
+        narrative=NARRATIVE,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +58,9 @@ def test_the_report_writes_a_docx_an_xlsx_and_two_charts(written):
 def test_the_first_section_is_a4_with_the_gb_margins_and_a_22_by_28_grid(doc, written):
     s = doc.sections[0]
     assert (round(s.page_width.mm), round(s.page_height.mm)) == (210, 297)
-    assert [round(x.mm) for x in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)] == [37, 35, 28, 26]
+    assert [
+        round(x.mm) for x in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)
+    ] == [37, 35, 28, 26]
     grid = s._sectPr.find(qn("w:docGrid"))
     assert grid.get(qn("w:type")) == "linesAndChars"
     pitch = int(grid.get(qn("w:linePitch")))
@@ -109,16 +116,18 @@ def test_the_score_table_sits_in_a_landscape_section_and_the_charts_in_a_portrai
 
 def test_the_generated_sentences_state_the_seed_facts(doc):
     text = "\n".join(p.text for p in doc.paragraphs)
-    for fact in ("规上企业研发投入实绩数为257255.4万元，完成任务数104.64%",
-                 "规上企业研发人员实绩数为8340人，完成任务数105.72%",
-                 "规上企业新产品销售收入实绩数为360.36亿元，完成任务数115.54%",
-                 "科技型中小企业入库实绩数为332家，完成任务数132.8%",
-                 "技术合同成交额实绩数为94087万元，完成任务数117.61%",
-                 "规上企业研发投入完成较高的为高新区、临空区·还地桥镇和灵乡镇",
-                 "规上企业研发人员完成较高的为高新区、金湖街道和临空区·还地桥镇",
-                 "等13个乡镇（场）全面完成5项指标的目标任务",
-                 "东岳街道技术合同成交额完成64.00%",
-                 "第一名高新区（85.06分）"):
+    for fact in (
+        "规上企业研发投入实绩数为257255.4万元，完成任务数104.64%",
+        "规上企业研发人员实绩数为8340人，完成任务数105.72%",
+        "规上企业新产品销售收入实绩数为360.36亿元，完成任务数115.54%",
+        "科技型中小企业入库实绩数为332家，完成任务数132.8%",
+        "技术合同成交额实绩数为94087万元，完成任务数117.61%",
+        "规上企业研发投入完成较高的为高新区、临空区·还地桥镇和灵乡镇",
+        "规上企业研发人员完成较高的为高新区、金湖街道和临空区·还地桥镇",
+        "等13个乡镇（场）全面完成5项指标的目标任务",
+        "东岳街道技术合同成交额完成64.00%",
+        "第一名高新区（85.06分）",
+    ):
         assert fact in text
 
 

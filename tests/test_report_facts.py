@@ -37,7 +37,11 @@ def test_the_title_year_and_quarter_come_from_the_scheme_and_the_cutoff(facts):
 
 def test_the_annex_totals_and_rates_match_the_seed_bulletin(facts):
     shown = {
-        t.number: (t.actual_text(t.total_actual), t.target_text(t.total_target), t.rate_text(t.total_rate))
+        t.number: (
+            t.actual_text(t.total_actual),
+            t.target_text(t.total_target),
+            t.rate_text(t.total_rate),
+        )
         for t in facts.annexes
     }
     assert shown == {
@@ -72,11 +76,13 @@ def test_every_annex_figure_equals_the_engines(result, facts):
 
 def test_the_overall_paragraph_states_each_indicators_total_and_rate(facts):
     text = facts.sections[1].text
-    for fact in ("规上企业研发投入实绩数为257255.4万元，完成任务数104.64%",
-                 "规上企业研发人员实绩数为8340人，完成任务数105.72%",
-                 "规上企业新产品销售收入实绩数为360.36亿元，完成任务数115.54%",
-                 "科技型中小企业入库实绩数为332家，完成任务数132.8%",
-                 "技术合同成交额实绩数为94087万元，完成任务数117.61%"):
+    for fact in (
+        "规上企业研发投入实绩数为257255.4万元，完成任务数104.64%",
+        "规上企业研发人员实绩数为8340人，完成任务数105.72%",
+        "规上企业新产品销售收入实绩数为360.36亿元，完成任务数115.54%",
+        "科技型中小企业入库实绩数为332家，完成任务数132.8%",
+        "技术合同成交额实绩数为94087万元，完成任务数117.61%",
+    ):
         assert fact in text
     assert text.startswith("（一）全市指标整体完成情况。全市")
 
@@ -120,7 +126,11 @@ def test_the_score_table_has_every_unit_by_total_with_the_engines_points(result,
     ling = table.units[2]
     assert (ling.rows[3].target, ling.rows[3].actual) == ("/", "/")
     late = next(u for u in table.units if u.unit == "金牛镇")
-    assert (late.rows[-1].actual, late.rows[-1].points, late.rows[-1].note) == ("0", "0", "迟报材料")
+    assert (late.rows[-1].actual, late.rows[-1].points, late.rows[-1].note) == (
+        "0",
+        "0",
+        "迟报材料",
+    )
     dongyue = next(u for u in table.units if u.unit == "东岳街道")
     assert dongyue.rows[2].note == "登记技术合同成交额差0.054亿元"
 
@@ -153,7 +163,9 @@ def test_chinese_numbers_and_rates_read_as_in_a_bulletin():
 
 
 def test_markdown_headings_become_numbered_sections_and_run_in_subheadings():
-    paras = parse_markdown("# 工作进展情况\n\n## 着力推进建设\n一是申报。\n二是推动。\n\n# 存在的问题\n少数单位重视不够。\n")
+    paras = parse_markdown(
+        "# 工作进展情况\n\n## 着力推进建设\n一是申报。\n二是推动。\n\n# 存在的问题\n少数单位重视不够。\n"
+    )
     assert [p.kind for p in paras] == ["heading1", "body", "heading1", "body"]
     assert paras[0].text == "二、工作进展情况"
     assert paras[1].runs[0].text == "（一）着力推进建设。" and paras[1].runs[0].font == "kai"
@@ -163,8 +175,17 @@ def test_markdown_headings_become_numbered_sections_and_run_in_subheadings():
 
 def test_without_a_narrative_the_sections_are_marked_placeholders():
     paras = read_narrative(None)
-    assert [p.text for p in paras if p.kind == "heading1"] == ["二、工作进展情况", "三、存在的问题", "四、下一步工作建议"]
-    assert all(r.font == "todo" and r.text.startswith("【待填写") for p in paras if p.kind == "body" for r in p.runs)
+    assert [p.text for p in paras if p.kind == "heading1"] == [
+        "二、工作进展情况",
+        "三、存在的问题",
+        "四、下一步工作建议",
+    ]
+    assert all(
+        r.font == "todo" and r.text.startswith("【待填写")
+        for p in paras
+        if p.kind == "body"
+        for r in p.runs
+    )
 
 
 def test_long_lists_of_units_are_cut_short_and_counted_once(result, monkeypatch):

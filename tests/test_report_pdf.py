@@ -16,7 +16,9 @@ from kaohe.scheme import load_scheme
 
 SEED = Path(__file__).parents[1] / "src" / "kaohe" / "samples" / "daye_2023q1_long.csv"
 
-pytestmark = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) not installed")
+pytestmark = pytest.mark.skipif(
+    find_soffice() is None, reason="LibreOffice (soffice) not installed"
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +31,12 @@ def pdf(tmp_path_factory):
 
 def _pages(pdf: Path) -> int:
     if shutil.which("pdfinfo"):
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-        return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+        info = subprocess.run(
+            ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+        ).stdout
+        return int(
+            next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))
+        )
     return pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")
 
 
@@ -49,15 +55,31 @@ def test_rendered_pages_are_not_blank(pdf, tmp_path):
 
     for page in (1, 4, 10):
         stem = tmp_path / f"p{page}"
-        subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", str(page), "-l", str(page), "-singlefile",
-                        str(pdf), str(stem)], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "30",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                str(pdf),
+                str(stem),
+            ],
+            check=True,
+        )
         pixels = mpimg.imread(f"{stem}.png")
         assert pixels.std() > 0.02, f"page {page} looks blank"
 
 
 @pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
 def test_the_pdf_uses_the_mapped_free_fonts_not_a_fallback(pdf):
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     assert "Fandol" in fonts or "NotoSerifCJK" in fonts or "UKai" in fonts
 
 

@@ -151,21 +151,51 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @scheme_option
-@click.option("-o", "--out-dir", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="把通报 .docx、附件 .xlsx、图表 PNG（和 PDF）写入此文件夹。")
-@click.option("--title", help="通报标题，默认由方案名和季度生成，如“关于大冶市2023年科技创新行动一季度工作进展情况的通报”。")
+@click.option(
+    "-o",
+    "--out-dir",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="把通报 .docx、附件 .xlsx、图表 PNG（和 PDF）写入此文件夹。",
+)
+@click.option(
+    "--title",
+    help="通报标题，默认由方案名和季度生成，如“关于大冶市2023年科技创新行动一季度工作进展情况的通报”。",
+)
 @click.option("--issuer", help="发文机关署名，默认取方案中的 issuer（如 大冶市科学技术局）。")
 @click.option("--date", "doc_date", help="成文日期，如 2023年4月21日 或 2023-04-21。")
 @click.option("--cutoff", help="附件表头下的数据截止时间，如“2023 年 3 月 31 日下午 17：00”。")
 @click.option("--year", type=int, help="附件标题中的年份，默认取截止时间或成文日期的年份。")
-@click.option("--period", help="考核期，如 一季度、上半年；默认按截止时间（或成文日期前一个月）所在季度。")
-@click.option("--narrative", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Markdown 文字材料：# 标题为“二、三、四……”，## 标题为“（一）（二）……”，其余为正文段落。"
-                   "不给时正文留出醒目的【待填写】占位。")
-@click.option("--pdf", is_flag=True, help="再用 LibreOffice 把通报转换为 PDF（需已安装 LibreOffice）。")
-@click.option("--units-from-data", is_flag=True, help="接受数据中出现的任何单位，不按方案的单位名单校验。")
-def report(files, scheme_name, out_dir, title, issuer, doc_date, cutoff, year, period, narrative, pdf,
-           units_from_data):
+@click.option(
+    "--period", help="考核期，如 一季度、上半年；默认按截止时间（或成文日期前一个月）所在季度。"
+)
+@click.option(
+    "--narrative",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Markdown 文字材料：# 标题为“二、三、四……”，## 标题为“（一）（二）……”，其余为正文段落。"
+    "不给时正文留出醒目的【待填写】占位。",
+)
+@click.option(
+    "--pdf", is_flag=True, help="再用 LibreOffice 把通报转换为 PDF（需已安装 LibreOffice）。"
+)
+@click.option(
+    "--units-from-data", is_flag=True, help="接受数据中出现的任何单位，不按方案的单位名单校验。"
+)
+def report(
+    files,
+    scheme_name,
+    out_dir,
+    title,
+    issuer,
+    doc_date,
+    cutoff,
+    year,
+    period,
+    narrative,
+    pdf,
+    units_from_data,
+):
     """读取数据文件、打分，并生成季度通报：正文 .docx（GB/T 9704 版式）、附件 .xlsx 和图表。
 
     正文“一、目标任务进展情况”和附件1–6由考核结果生成；“二、三、四”取自 --narrative 文字材料。
@@ -181,8 +211,18 @@ def report(files, scheme_name, out_dir, title, issuer, doc_date, cutoff, year, p
     result = run(scheme, read_files(files, scheme, units_from_data=units_from_data))
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".kaohe-report-") as tmp:
-        written = write_report(result, tmp, title=title, issuer=issuer, doc_date=doc_date,
-                               cutoff=cutoff, narrative=narrative, pdf=pdf, year=year, period=period)
+        written = write_report(
+            result,
+            tmp,
+            title=title,
+            issuer=issuer,
+            doc_date=doc_date,
+            cutoff=cutoff,
+            narrative=narrative,
+            pdf=pdf,
+            year=year,
+            period=period,
+        )
         for path in written.values():
             target = out_dir / path.name
             shutil.move(str(path), target)

@@ -52,7 +52,16 @@ def read_file(path: Path, dataset: Dataset, resolver: Resolver, errors: list) ->
     for sheet in excel_sheets(path):
         first = long_header_row(sheet.rows)
         if first is not None:
-            read_long(sheet.rows[first:], sheet.file, sheet.name, dataset, resolver, errors, first)
+            read_long(
+                sheet.rows[first:],
+                sheet.file,
+                sheet.name,
+                dataset,
+                resolver,
+                errors,
+                first,
+                sheet.merged,
+            )
             recognised += 1
         elif read_wide(sheet, dataset, resolver, errors):
             recognised += 1

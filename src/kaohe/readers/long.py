@@ -51,8 +51,12 @@ def read_long(
     resolver: Resolver,
     errors: list,
     first_row: int = 0,
+    merged=None,
 ) -> None:
-    """Add every row of a long table to the dataset; problems go to `errors`."""
+    """Add every row of a long table to the dataset; problems go to `errors`.
+
+    `merged` (Excel merged ranges) lets a unit name merged down several rows (附件6) apply to each.
+    """
     columns = None
     heading_of: dict[int, str] = {}
     totals: list = []
@@ -79,10 +83,17 @@ def read_long(
             ni = columns.get("note")
             mi = columns.get("measure")
             width = max(columns.values()) + 1
+            merged_top = _merged_down(merged or (), ci)
+            unit_of_top: dict[int, object] = {}
             continue
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
         unit_raw, ind_raw = row[ci], row[ii]
+        if merged_top:
+            if r in merged_top and (unit_raw is None or unit_raw == ""):
+                unit_raw = unit_of_top.get(merged_top[r])
+            else:
+                unit_of_top[r] = unit_raw
         fast = fast_indicators.get(ind_raw) if mi is None else None
         unit = fast and fast_units.get((unit_raw, fast[0].key))
         t_raw, a_raw = row[ti], row[ai]
@@ -178,6 +189,16 @@ def read_long(
                         Location(file, sheet, r + 1, col, heading_of[col]),
                     )
                 )
+
+
+def _merged_down(ranges, column: int) -> dict[int, int]:
+    """Rows covered by a vertical merge in `column`, mapped to the merge's top row."""
+    top_of = {}
+    for (r0, c0), (r1, c1) in ranges:
+        if c0 <= column <= c1 and r1 > r0:
+            for r in range(r0 + 1, r1 + 1):
+                top_of[r] = r0
+    return top_of
 
 
 def _blank(value) -> bool:

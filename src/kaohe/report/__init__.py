@@ -44,8 +44,15 @@ def write_report(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    facts = build_facts(result, title=title, issuer=issuer, doc_date=doc_date, cutoff=cutoff,
-                        year=year, period=period)
+    facts = build_facts(
+        result,
+        title=title,
+        issuer=issuer,
+        doc_date=doc_date,
+        cutoff=cutoff,
+        year=year,
+        period=period,
+    )
     body = read_narrative(narrative, first_number=2)
     files: dict[str, Path] = {}
     charts = []
@@ -54,9 +61,12 @@ def write_report(
         short = short_names(g)
         names = [short[i] for i in g.order]
         label = g.group.name
-        ranking = ranking_chart(g, names, out / f"图_{label}考核总得分排名.png",
-                                f"各{label}考核总得分")
-        heat = heatmap_chart(g, names, out / f"图_{label}指标完成率.png", f"各{label}各项指标完成率")
+        ranking = ranking_chart(
+            g, names, out / f"图_{label}考核总得分排名.png", f"各{label}考核总得分"
+        )
+        heat = heatmap_chart(
+            g, names, out / f"图_{label}指标完成率.png", f"各{label}各项指标完成率"
+        )
         files[f"chart_ranking{suffix}"] = ranking
         files[f"chart_heatmap{suffix}"] = heat
         charts += [(f"各{label}考核总得分排名", ranking), (f"各{label}各项指标完成率", heat)]

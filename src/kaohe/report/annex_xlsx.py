@@ -54,8 +54,14 @@ class Formats:
         fmt = _figure_format(decimals)
         if fmt not in self._figures:
             self._figures[fmt] = self._book.add_format(
-                {"font_name": "仿宋_GB2312", "font_size": 12, "valign": "vcenter", "align": "center",
-                 "border": 1, "num_format": fmt}
+                {
+                    "font_name": "仿宋_GB2312",
+                    "font_size": 12,
+                    "valign": "vcenter",
+                    "align": "center",
+                    "border": 1,
+                    "num_format": fmt,
+                }
             )
         return self._figures[fmt]
 
@@ -117,8 +123,17 @@ def write_annex_sheet(book, fm: Formats, table: AnnexTable, cutoff: str) -> None
     _print_setup(sheet, (head, head + 1), landscape=False)
 
 
-SCORE_HEADINGS = ("序号", "乡镇", "指标名称", "目标任务数", "完成任务数", "目标分值", "考核得分", "总得分",
-                  "备注")
+SCORE_HEADINGS = (
+    "序号",
+    "乡镇",
+    "指标名称",
+    "目标任务数",
+    "完成任务数",
+    "目标分值",
+    "考核得分",
+    "总得分",
+    "备注",
+)
 SCORE_WIDTHS = (6, 16, 36, 11, 11, 9, 9, 9, 48)
 
 
@@ -139,7 +154,11 @@ def write_score_sheet(book, fm: Formats, table: ScoreTable) -> None:
         if row + n >= MAX_SHEET_ROWS:
             break
         total = _shown(unit.total)
-        for k, value, fmt in ((0, unit.seq, fm.cell), (1, unit.unit, fm.wrap), (7, total, fm.total)):
+        for k, value, fmt in (
+            (0, unit.seq, fm.cell),
+            (1, unit.unit, fm.wrap),
+            (7, total, fm.total),
+        ):
             if n > 1:
                 sheet.merge_range(row, k, row + n - 1, k, value, fmt)
             else:

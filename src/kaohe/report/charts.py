@@ -67,7 +67,9 @@ def ranking_chart(g: GroupResult, names: list[str], path: Path, title: str) -> P
     else:
         ax.set_ylabel(f"名次（共 {n} 个）")
     low = min(totals, default=0)
-    ax.set_xlim(max(0.0, low - (max(totals, default=1) - low) * 0.6 - 5), max(totals, default=1) * 1.06)
+    ax.set_xlim(
+        max(0.0, low - (max(totals, default=1) - low) * 0.6 - 5), max(totals, default=1) * 1.06
+    )
     ax.set_xlabel("总得分")
     ax.set_title(title, fontsize=12)
     ax.grid(axis="x", alpha=0.3)
@@ -94,8 +96,14 @@ def heatmap_chart(g: GroupResult, names: list[str], path: Path, title: str) -> P
     height = min(max(3.5, 0.3 * n + 3.0), 11.0) if labelled else 9.0
     fig, ax = plt.subplots(figsize=(10, height))
     cmap = plt.get_cmap("RdYlGn").with_extremes(bad="#d9d9d9")
-    image = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap=cmap, vmin=0.5, vmax=RATE_CAP,
-                      interpolation="nearest")
+    image = ax.imshow(
+        np.ma.masked_invalid(data),
+        aspect="auto",
+        cmap=cmap,
+        vmin=0.5,
+        vmax=RATE_CAP,
+        interpolation="nearest",
+    )
     labels = [c.indicator.name for c in columns]
     ax.set_xticks(range(len(columns)), labels, rotation=60, ha="right", fontsize=7)
     if labelled:

@@ -74,17 +74,85 @@ def set_fonts(rpr, name: str) -> None:
 
 
 # Schema order of the children we add (Word rejects out-of-order pPr / rPr children).
-PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
-             "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
-             "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
-             "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
-             "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
-             "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
-RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
-             "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish",
-             "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight",
-             "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
-             "eastAsianLayout", "specVanish", "oMath")
+PPR_ORDER = (
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+)
+RPR_ORDER = (
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+)
 
 
 def _ppr_child(parent, tag: str):
@@ -122,8 +190,10 @@ def _spacing(ppr, line: int, rule: str = "exact") -> None:
 
 def _style(doc, name, font, size, *, align=None, first_line=0, line=None, snap=True, bold=False):
     styles = doc.styles
-    style = styles[name] if name in [s.name for s in styles] else styles.add_style(
-        name, WD_STYLE_TYPE.PARAGRAPH
+    style = (
+        styles[name]
+        if name in [s.name for s in styles]
+        else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     )
     if name != "Normal":
         style.base_style = styles["Normal"]
@@ -160,23 +230,26 @@ def setup_styles(doc) -> dict[str, str]:
             _spacing(ppr, pitch)
     center, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
     made = {
-        "Normal": _style(doc, "Normal", FANG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-                         first_line=2, line=pitch),
+        "Normal": _style(
+            doc, "Normal", FANG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line=2, line=pitch
+        ),
         "KH Title": _style(doc, "KH Title", XBS, TITLE_PT, align=center, line=700, snap=False),
         "KH Heading 1": _style(doc, "KH Heading 1", HEI, BODY_PT, first_line=2, line=pitch),
         "KH Plain": _style(doc, "KH Plain", FANG, BODY_PT, align=left, line=pitch),
         "KH Annex Label": _style(doc, "KH Annex Label", HEI, BODY_PT, align=left, line=pitch),
-        "KH Annex Title": _style(doc, "KH Annex Title", XBS, 18, align=center, line=600,
-                                 snap=False),
+        "KH Annex Title": _style(
+            doc, "KH Annex Title", XBS, 18, align=center, line=600, snap=False
+        ),
         "KH Cutoff": _style(doc, "KH Cutoff", FANG, 14, align=center, line=500),
         "KH Table": _style(doc, "KH Table", FANG, 12, align=center, line=240, snap=False),
-        "KH Table Small": _style(doc, "KH Table Small", FANG, 10.5, align=center, line=240,
-                                 snap=False),
+        "KH Table Small": _style(
+            doc, "KH Table Small", FANG, 10.5, align=center, line=240, snap=False
+        ),
         "KH Table Note": _style(doc, "KH Table Note", FANG, 9, align=left, line=240, snap=False),
-        "KH Table Head": _style(doc, "KH Table Head", HEI, 12, align=center, line=240,
-                                snap=False),
-        "KH Table Head Small": _style(doc, "KH Table Head Small", HEI, 10.5, align=center,
-                                      line=240, snap=False),
+        "KH Table Head": _style(doc, "KH Table Head", HEI, 12, align=center, line=240, snap=False),
+        "KH Table Head Small": _style(
+            doc, "KH Table Head Small", HEI, 10.5, align=center, line=240, snap=False
+        ),
         "KH Caption": _style(doc, "KH Caption", HEI, 14, align=center, line=500),
         "KH Page Number": _style(doc, "KH Page Number", SONG, PAGE_NUM_PT, line=240, snap=False),
     }
@@ -217,6 +290,7 @@ def setup_section(section, landscape: bool = False) -> None:
 
 def _page_field(paragraph) -> None:
     """— PAGE — with the number as a field, so Word and WPS fill it in per page."""
+
     def run(text=None, fld=None, instr=None):
         r = OxmlElement("w:r")
         if fld:
@@ -353,7 +427,7 @@ class TableXml:
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         self.parts.append(
             f'<w:tbl><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
-            f"<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
+            f'<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type="fixed"/>'
             '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
             '</w:tblCellMar><w:tblLook w:val="0000"/></w:tblPr>'
             f"<w:tblGrid>{grid}</w:tblGrid>"
@@ -378,8 +452,10 @@ class TableXml:
                 tcpr += '<w:vMerge w:val="restart"/>'
             elif vmerge == "continue":
                 tcpr += "<w:vMerge/>"
-            body = "" if vmerge == "continue" or not text else (
-                f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+            body = (
+                ""
+                if vmerge == "continue" or not text
+                else (f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>')
             )
             out.append(
                 f'<w:tc><w:tcPr>{tcpr}<w:vAlign w:val="center"/></w:tcPr>'
@@ -400,32 +476,52 @@ def annex_table_xml(table: AnnexTable, ids) -> str:
     widths = first + [rest // n] * (n - 1) + [rest - rest // n * (n - 1)]
     t = TableXml(widths, row_height=510)
     t.row(
-        [("序号", head, 1, "restart"), (table.group_name, head, 1, "restart"),
-         (table.heading, head, n, None)],
+        [
+            ("序号", head, 1, "restart"),
+            (table.group_name, head, 1, "restart"),
+            (table.heading, head, n, None),
+        ],
         header=True,
     )
     subs = ["实绩数", "任务数", "完成率"] + (["备注"] if table.has_notes else [])
-    t.row([("", head, 1, "continue"), ("", head, 1, "continue")] + [(s, head, 1, None) for s in subs],
-          header=True)
+    t.row(
+        [("", head, 1, "continue"), ("", head, 1, "continue")] + [(s, head, 1, None) for s in subs],
+        header=True,
+    )
     for r in table.rows:
-        cells = [(str(r.seq), body, 1, None), (r.unit, body, 1, None),
-                 (table.actual_text(r.actual), body, 1, None),
-                 (table.target_text(r.target), body, 1, None),
-                 (table.rate_text(r.rate), body, 1, None)]
+        cells = [
+            (str(r.seq), body, 1, None),
+            (r.unit, body, 1, None),
+            (table.actual_text(r.actual), body, 1, None),
+            (table.target_text(r.target), body, 1, None),
+            (table.rate_text(r.rate), body, 1, None),
+        ]
         if table.has_notes:
             cells.append((r.note, body, 1, None))
         t.row(cells)
-    total = [("合计", body, 2, None), (table.actual_text(table.total_actual), body, 1, None),
-             (table.target_text(table.total_target), body, 1, None),
-             (table.rate_text(table.total_rate), body, 1, None)]
+    total = [
+        ("合计", body, 2, None),
+        (table.actual_text(table.total_actual), body, 1, None),
+        (table.target_text(table.total_target), body, 1, None),
+        (table.rate_text(table.total_rate), body, 1, None),
+    ]
     if table.has_notes:
         total.append(("", body, 1, None))
     t.row(total)
     return t.xml()
 
 
-SCORE_HEADINGS = ("序号", "乡镇", "指标名称", "目标任务数", "完成任务数", "目标分值", "考核得分", "总得分",
-                  "备注")
+SCORE_HEADINGS = (
+    "序号",
+    "乡镇",
+    "指标名称",
+    "目标任务数",
+    "完成任务数",
+    "目标分值",
+    "考核得分",
+    "总得分",
+    "备注",
+)
 SCORE_WIDTHS = (560, 1000, 3800, 1050, 1100, 600, 650, 700)
 
 
@@ -439,13 +535,19 @@ def score_table_xml(table: ScoreTable, ids) -> str:
     for unit in table.units:
         for k, row in enumerate(unit.rows):
             merge = "restart" if k == 0 else "continue"
-            t.row([
-                (str(unit.seq), body, 1, merge), (unit.unit, body, 1, merge),
-                (row.label, body, 1, None), (row.target, body, 1, None),
-                (row.actual, body, 1, None), (row.max_points, body, 1, None),
-                (row.points, body, 1, None), (unit.total, body, 1, merge),
-                (row.note, note, 1, None),
-            ])
+            t.row(
+                [
+                    (str(unit.seq), body, 1, merge),
+                    (unit.unit, body, 1, merge),
+                    (row.label, body, 1, None),
+                    (row.target, body, 1, None),
+                    (row.actual, body, 1, None),
+                    (row.max_points, body, 1, None),
+                    (row.points, body, 1, None),
+                    (unit.total, body, 1, merge),
+                    (row.note, note, 1, None),
+                ]
+            )
     return t.xml()
 
 
@@ -518,5 +620,7 @@ def splice_tables(data: bytes, tables: list[str], path: Path) -> None:
             raise RuntimeError("table placeholders missing from document.xml")
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=5) as out:
             for item in src.infolist():
-                body = xml.encode("utf-8") if item.filename == "word/document.xml" else src.read(item)
+                body = (
+                    xml.encode("utf-8") if item.filename == "word/document.xml" else src.read(item)
+                )
                 out.writestr(item, body, compress_type=zipfile.ZIP_DEFLATED)

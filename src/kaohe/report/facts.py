@@ -21,6 +21,7 @@ RANKING_LIMIT = 30  # the ranking paragraph names at most this many places
 TOP_N = 3
 DASH = "/"
 
+
 def join_names(names: list[str]) -> str:
     """甲、乙和丙."""
     if len(names) <= 1:
@@ -197,7 +198,9 @@ def build_facts(
         sections += group_paragraphs(g, tables, scheme, cut_day, period)
     for g in result.groups:
         number = len(annexes) + len(scores) + 1
-        scores.append(score_table(g, scheme, number, f"{subject}{period}考核得分（{g.group.name}）"))
+        scores.append(
+            score_table(g, scheme, number, f"{subject}{period}考核得分（{g.group.name}）")
+        )
     return Facts(
         title=title,
         intro=intro,
@@ -410,12 +413,17 @@ def group_paragraphs(g: GroupResult, tables, scheme, cut_day, period) -> list[Pa
         for t in tables
     )
     paras = [
-        Paragraph("body", [Run(f"（一）{region_word(scheme)}指标整体完成情况。", "kai"), Run(overall + "。")])
+        Paragraph(
+            "body",
+            [Run(f"（一）{region_word(scheme)}指标整体完成情况。", "kai"), Run(overall + "。")],
+        )
     ]
     found = standings(g, tables)
     paras.append(
-        Paragraph("body", [Run(f"（二）各{g.group.name}指标完成情况。", "kai"),
-                           Run(_standing_text(found, word))])
+        Paragraph(
+            "body",
+            [Run(f"（二）各{g.group.name}指标完成情况。", "kai"), Run(_standing_text(found, word))],
+        )
     )
     paras.append(Paragraph("body", [Run(_all_met_text(g, found, word, cut_day, period))]))
     paras.append(ranking_paragraph(g, scheme, "（三）"))
@@ -428,9 +436,12 @@ def _standing_text(found: list[IndicatorStanding], word: str) -> str:
     while k < len(found):
         batch = [found[k]]
         if found[k].all_met and not found[k].excluded:
-            while k + len(batch) < len(found) and found[k + len(batch)].all_met and \
-                    not found[k + len(batch)].excluded and \
-                    len(found[k + len(batch)].assessed) == len(found[k].assessed):
+            while (
+                k + len(batch) < len(found)
+                and found[k + len(batch)].all_met
+                and not found[k + len(batch)].excluded
+                and len(found[k + len(batch)].assessed) == len(found[k].assessed)
+            ):
                 batch.append(found[k + len(batch)])
         clauses.append(f"{cn_number(len(clauses) + 1)}是{_clause(batch, word)}")
         k += len(batch)
@@ -441,12 +452,16 @@ def _clause(batch: list[IndicatorStanding], word: str) -> str:
     names = [s.table.indicator.annex.title for s in batch]
     first = batch[0]
     if len(batch) > 1:
-        tops = "，".join(f"{n}完成较高的为{join_names(s.top)}" for n, s in zip(names, batch, strict=True))
+        tops = "，".join(
+            f"{n}完成较高的为{join_names(s.top)}" for n, s in zip(names, batch, strict=True)
+        )
         count = len(first.assessed)
         return f"{join_names(names)}，{count}个{word}全部完成目标任务，其中{tops}。"
     s = first
     head = f"{names[0]}，"
-    with_task = f"下达任务的{len(s.assessed)}个{word}" if s.excluded else f"{len(s.assessed)}个{word}"
+    with_task = (
+        f"下达任务的{len(s.assessed)}个{word}" if s.excluded else f"{len(s.assessed)}个{word}"
+    )
     if not s.assessed:
         return f"{head}各{word}均未下达任务或数据未出。"
     if s.all_met:
@@ -467,7 +482,9 @@ def _all_met_text(g, found, word, cut_day, period) -> str:
     missed_by: dict[str, list[str]] = {}
     for s in found:
         for name, rate in s.missed:
-            missed_by.setdefault(name, []).append(f"{s.table.indicator.annex.title}完成{percent(rate)}")
+            missed_by.setdefault(name, []).append(
+                f"{s.table.indicator.annex.title}完成{percent(rate)}"
+            )
     complete = [short[i] for i in g.order if short[i] not in missed_by]
     when = f"截至{cut_day.month}月{cut_day.day}日，" if cut_day else "目前，"
     n = len(found)
@@ -478,7 +495,9 @@ def _all_met_text(g, found, word, cut_day, period) -> str:
         return f"{when}{len(complete)}个{word}全部全面完成{n}项指标的目标任务{see}。"
     text = f"{when}{_names(complete, word, True)}等{len(complete)}个{word}全面完成{n}项指标的目标任务{see}。"
     if len(missed_by) <= NAME_LIST_LIMIT:
-        text += "".join(f"{name}{'，'.join(parts)}，未全面完成。" for name, parts in missed_by.items())
+        text += "".join(
+            f"{name}{'，'.join(parts)}，未全面完成。" for name, parts in missed_by.items()
+        )
     else:
         text += f"其余{len(missed_by)}个{word}未全面完成。"
     return text

@@ -55,8 +55,14 @@ def convert_to_pdf(docx: Path, out_dir: Path) -> Path:
         work = Path(tmp)
         env = dict(os.environ, FONTCONFIG_FILE=str(fontconfig_file(work)), HOME=str(work))
         command = [
-            soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-            "--norestore", "--convert-to", "pdf", "--outdir", str(out_dir),
+            soffice,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
             str(lo_copy(docx, work)),
         ]
         try:
