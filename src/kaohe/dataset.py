@@ -31,6 +31,10 @@ class Cell:
         return f"Cell({self.target!r}, {self.actual!r}, {self.note!r})"
 
 
+def _float(value) -> float:
+    return float(value) if value.__class__ is Decimal else 1.0
+
+
 def _same(a, b) -> bool:
     if isinstance(a, Decimal) and isinstance(b, Decimal):
         return a == b
@@ -69,20 +73,26 @@ class Column:
         self.origin.append(None)
         self.filled.append(False)
 
-    def set(self, pos: int, cell: Cell) -> None:
-        t, a, note = cell.target, cell.actual, cell.note
+    def set(self, pos: int, t, a, note: str, origin) -> None:
         self.target[pos] = t
         self.actual[pos] = a
         self.note[pos] = note
-        self.origin[pos] = cell.origin
+        self.origin[pos] = origin
         self.filled[pos] = True
         if note or t.__class__ is not Decimal or a.__class__ is not Decimal or not t:
             self.special.add(pos)
 
+    def actual_shadow(self) -> list[float]:
+        """Float copies of the actuals, only to speed up sorting (1.0 where not a number)."""
+        return [_float(x) for x in self.actual]
+
     def cell(self, pos: int) -> Cell | None:
         if not self.filled[pos]:
             return None
-        return Cell(self.target[pos], self.actual[pos], self.note[pos], self.origin[pos])
+        origin = self.origin[pos]
+        if isinstance(origin, tuple):  # (file, sheet, row) from the bulk reader
+            origin = Location(*origin)
+        return Cell(self.target[pos], self.actual[pos], self.note[pos], origin)
 
 
 @dataclass
@@ -126,12 +136,22 @@ class Dataset:
         return pos
 
     def put(self, group: Group, unit: str, indicator_key: str, cell: Cell) -> None:
-        pos = self.unit_slot(group, unit)
-        column = self.group_data(group).columns[indicator_key]
-        old = column.cell(pos)
-        if old is None:
-            column.set(pos, cell)
+        self.put_figures(
+            group, unit, indicator_key, cell.target, cell.actual, cell.note, cell.origin
+        )
+
+    def put_figures(self, group: Group, unit: str, key: str, t, a, note: str, origin) -> None:
+        data = self._groups.get(group.key) or self.group_data(group)
+        pos = data.positions.get(unit)
+        if pos is None:
+            pos = self.unit_slot(group, unit)
+        column = data.columns[key]
+        if not column.filled[pos]:
+            column.set(pos, t, a, note, origin)
             return
+        indicator_key = key
+        cell = Cell(t, a, note, Location(*origin) if isinstance(origin, tuple) else origin)
+        old = column.cell(pos)
         if old.same_figures(cell):
             if cell.note and not old.note:
                 column.note[pos] = cell.note

@@ -6,12 +6,16 @@ thousands of units score fast; `GroupResult.units` gives the familiar per-unit v
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
+from itertools import accumulate, compress
+from operator import add, eq, itemgetter, lt
 
 from .dataset import Column, Dataset, GroupData
-from .numbers import ZERO, percent, plain, round_half_up
+from .numbers import ONE, ZERO, percent, plain, round_half_up
 from .scheme import Group, Indicator, Scheme
 
 SCORED = "scored"  # ranked / compared against its target
@@ -108,13 +112,13 @@ class GroupResult:
         self.max_points = group.max_points
         n = len(units)
         raw = [ZERO] * n
-        for column in columns:
-            raw = [a + b for a, b in zip(raw, column.points, strict=True)]
+        for c in columns:
+            raw = list(map(add, raw, c.points))
         scale = scheme.total_scale
-        places = scheme.total_decimals
         mp = self.max_points
+        quantum = Decimal(1).scaleb(-scheme.total_decimals)
         self.raw = raw
-        self.total = [round_half_up(r * scale / mp, places) for r in raw]
+        self.total = [(r * scale / mp).quantize(quantum, ROUND_HALF_UP) for r in raw]
         self.order, self.rank = _rank_totals(self.total, raw)
 
     @cached_property
@@ -157,7 +161,20 @@ class Result:
 def score(scheme: Scheme, dataset: Dataset) -> Result:
     """Score every group present in the dataset. The dataset must be complete."""
     dataset.check_complete()
-    return Result(scheme, [score_group(scheme, data) for data in dataset.groups])
+    with gc_paused():
+        return Result(scheme, [score_group(scheme, data) for data in dataset.groups])
+
+
+@contextmanager
+def gc_paused():
+    """Scoring makes millions of small acyclic objects; cycle collection would only rescan them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def score_group(scheme: Scheme, data: GroupData) -> GroupResult:
@@ -197,67 +214,126 @@ def _score_indicator(scheme: Scheme, ind: Indicator, figures: Column) -> Indicat
             actuals[i] = t
             fixed_points[i] = max_points
     col.target, col.actual = targets, actuals
-    members = None  # None: every unit is compared
-    if fixed_points:
-        members = [i for i in range(n) if i not in fixed_points]
     if ind.method == "rank":
-        _rank_points(col, members)
+        _rank_points(col, fixed_points, figures.actual_shadow())
     else:
-        _compare_points(col, members)
+        _compare_points(col, fixed_points)
     points = col.points
     for i, p in fixed_points.items():
         points[i] = p
     return col
 
 
-def _compare_points(col: IndicatorColumn, members: list[int] | None) -> None:
+def _compare_points(col: IndicatorColumn, excluded) -> None:
     """ratio: max × min(actual ÷ target, 1); threshold: max when the target is met, else 0."""
     mp = col.indicator.max_points
     t, a = col.target, col.actual
-    if members is not None:
-        t, a = [t[i] for i in members], [a[i] for i in members]
+    if excluded:
+        t, a = list(t), list(a)  # placeholders where the caller fixes the points itself
+        for i in excluded:
+            t[i] = a[i] = ONE
     if col.indicator.method == "ratio":
-        values = [mp if y >= x else mp * y / x for x, y in zip(t, a, strict=True)]
+        col.points = [mp if y >= x else mp * y / x for x, y in zip(t, a, strict=True)]
     else:
-        values = [mp if y >= x else ZERO for x, y in zip(t, a, strict=True)]
-    if members is None:
-        col.points = values
-    else:
-        for i, v in zip(members, values, strict=True):
-            col.points[i] = v
+        col.points = [mp if y >= x else ZERO for x, y in zip(t, a, strict=True)]
 
 
-def _rank_points(col: IndicatorColumn, members: list[int] | None) -> None:
+def _rank_points(col: IndicatorColumn, excluded, shadows) -> None:
+    """Rank points on actual and on rate for every unit not in `excluded`.
+
+    Sorting uses float shadows of the figures (fast) and is then checked against the exact
+    Decimals; where floats cannot tell two figures apart exactly, the exact order is used.
+    Excluded units get a key of -1, below every real figure, so they never change a rank.
+    """
     params = col.indicator.params
     top, step, tie, parts = params["top"], params["step"], params["tie"], params["parts"]
+    n = len(col.target)
     t, a = col.target, col.actual
-    if members is not None:
-        t, a = [t[i] for i in members], [a[i] for i in members]
-    actuals = a
+    fa = shadows
+    if excluded:
+        t, a, fa = list(t), list(a), list(fa)
+        for i in excluded:
+            t[i] = a[i] = ONE
+            fa[i] = -1.0
     rates = [y / x for x, y in zip(t, a, strict=True)]
-    if not actuals:
+    # float(Decimal) is correctly rounded, so equal rates get equal floats and order is kept.
+    frates = [float(r) for r in rates]
+    for i in excluded:
+        frates[i] = -1.0
+    k = n - len(excluded)
+    if not k:
         return
-    dense = tie == "dense"
-    table = _points_table(top, step, len(actuals))
-    totals = [ZERO] * len(actuals)
-    for part, values, seconds in (("actual", actuals, rates), ("rate", rates, actuals)):
-        if part not in parts:
-            continue
-        ranks = rank_values(values, seconds if tie == "cross" else None, dense=dense)
+    cross = tie == "cross"
+    table = _points_table(top, step, n)
+    totals = None
+    keys = {"actual": (fa, a, frates, rates), "rate": (frates, rates, fa, a)}
+    for part in parts:
+        fkeys, exact, fsec, esec = keys[part]
+        ranks = _rank_fast(fkeys, exact, fsec if cross else None, esec if cross else None, k, tie)
         pts = [table[r] for r in ranks]
-        totals = [x + y for x, y in zip(totals, pts, strict=True)]
-        _scatter(col.rank_actual if part == "actual" else col.rank_rate, members, ranks)
-        _scatter(col.points_actual if part == "actual" else col.points_rate, members, pts)
-    _scatter(col.points, members, totals)
-    _scatter(col._rate, members, rates)
+        totals = list(pts) if totals is None else [x + y for x, y in zip(totals, pts, strict=True)]
+        for i in excluded:
+            ranks[i] = pts[i] = None
+        if part == "actual":
+            col.rank_actual, col.points_actual = ranks, pts
+        else:
+            col.rank_rate, col.points_rate = ranks, pts
+    for i in excluded:
+        rates[i] = None
+    col.points = totals
+    col._rate = rates
 
 
-def _scatter(target: list, members: list[int] | None, values: list) -> None:
-    if members is None:
-        target[:] = values
+def _rank_fast(fkeys, exact, fsec, esec, k: int, tie: str) -> list:
+    """Ranks of the first k units in float order (the rest are excluded, at the bottom)."""
+    n = len(fkeys)
+    if fsec is None:
+        order = sorted(range(n), key=fkeys.__getitem__, reverse=True)
     else:
-        for i, v in zip(members, values, strict=True):
-            target[i] = v
+        order = sorted(range(n), key=fsec.__getitem__, reverse=True)
+        order.sort(key=fkeys.__getitem__, reverse=True)  # stable: equal keys by the second
+    top = order[:k]
+    ev = _pick(exact, top)
+    if True in map(lt, ev[:-1], ev[1:]):
+        return _rank_exact(top, exact, esec, n, tie)
+    ties = list(map(eq, ev[1:], ev[:-1]))
+    if esec is not None and True in ties:
+        tied = list(compress(range(len(ties)), ties))  # position p ties with p + 1
+        upper = _pick(esec, [top[p] for p in tied])
+        lower = _pick(esec, [top[p + 1] for p in tied])
+        if True in map(lt, upper, lower):
+            return _rank_exact(top, exact, esec, n, tie)
+        for p, same in zip(tied, map(eq, upper, lower), strict=True):
+            ties[p] = same
+    found = dict.fromkeys(order[k:], 0)  # excluded: the caller blanks them
+    found.update(zip(top, _along(ties, tie == "dense"), strict=True))
+    return list(map(found.__getitem__, range(n)))
+
+
+def _pick(values: list, indices: list[int]) -> list:
+    if not indices:
+        return []
+    if len(indices) == 1:
+        return [values[indices[0]]]
+    return list(itemgetter(*indices)(values))
+
+
+def _rank_exact(members, exact, esec, n, tie) -> list:
+    values = [exact[i] for i in members]
+    seconds = None if esec is None else [esec[i] for i in members]
+    ranks = [0] * n
+    for i, r in zip(members, rank_values(values, seconds, dense=tie == "dense"), strict=True):
+        ranks[i] = r
+    return ranks
+
+
+def _along(ties: list[bool], dense: bool):
+    """Ranks along an ordered list, given which entries tie with the one before."""
+    if True not in ties:
+        return range(1, len(ties) + 2)
+    if dense:
+        return accumulate([1] + [0 if t else 1 for t in ties])
+    return accumulate([1] + [0 if t else k + 2 for k, t in enumerate(ties)], max)
 
 
 def _points_table(top: Decimal, step: Decimal, n: int) -> list[Decimal]:
@@ -278,86 +354,112 @@ def rank_values(
     """Ranks, largest first. Ties on `values` go to the larger `seconds`; equal on both share
     the better rank (1, 2, 2, 4), or with dense=True (1, 2, 2, 3)."""
     n = len(values)
-    if seconds is not None and len(set(values)) < n:
-        keys = list(zip(values, seconds, strict=True))
-    else:
-        keys = values
-    order = sorted(range(n), key=keys.__getitem__, reverse=True)
-    ordered = [keys[i] for i in order]
-    if dense:
-        distinct = sorted(set(keys), reverse=True)
-        rank_of = dict(zip(distinct, range(1, len(distinct) + 1), strict=True))
-    else:
-        # Walking from the end leaves each key mapped to its first (best) position.
-        rank_of = dict(zip(reversed(ordered), range(n, 0, -1), strict=True))
-    return [rank_of[k] for k in keys]
+    order = sorted(range(n), key=values.__getitem__, reverse=True)
+    ordered = [values[i] for i in order]
+    ties = list(map(eq, ordered[1:], ordered[:-1]))
+    if seconds is not None and True in ties:
+        order = sorted(range(n), key=seconds.__getitem__, reverse=True)
+        order.sort(key=values.__getitem__, reverse=True)  # stable: equal values by seconds
+        ordered = [values[i] for i in order]
+        second = [seconds[i] for i in order]
+        ties = [
+            a and b
+            for a, b in zip(
+                map(eq, ordered[1:], ordered[:-1]), map(eq, second[1:], second[:-1]), strict=True
+            )
+        ]
+    ranks = [0] * n
+    for i, r in zip(order, _along(ties, dense), strict=True):
+        ranks[i] = r
+    return ranks
+
+
+def _competition(ordered: list) -> list[int]:
+    """Competition ranks (1, 2, 2, 4) for values already in order."""
+    return list(_along(list(map(eq, ordered[1:], ordered[:-1])), dense=False))
 
 
 def _rank_totals(total: list[Decimal], raw: list[Decimal]) -> tuple[list[int], list[int]]:
+    """Order best first (by total, then raw, then input order); equal totals share a rank."""
     n = len(total)
-    order = sorted(range(n), key=lambda i: (-total[i], -raw[i], i))
+    # The total grows with raw, so one stable sort on raw orders both (input order on ties).
+    order = sorted(range(n), key=raw.__getitem__, reverse=True)
     ranks = [0] * n
-    prev = None
-    for pos, i in enumerate(order):
-        if total[i] != prev:
-            rank = pos + 1
-            prev = total[i]
-        ranks[i] = rank
+    for i, r in zip(order, _competition([total[i] for i in order]), strict=True):
+        ranks[i] = r
     return order, ranks
 
 
 # --- explanations ---------------------------------------------------------------
 
 
-def _amount(value: Decimal, unit: str) -> str:
-    return f"{plain(value)} {unit}".rstrip() if unit else plain(value)
-
-
-def _pts(value: Decimal) -> str:
-    shown = round_half_up(value, 2)
-    return plain(shown) if shown == value else f"{plain(shown)}"
-
-
 def explain(col: IndicatorColumn, i: int) -> str:
+    """Why unit i got its points on this indicator, in Chinese."""
+    return explain_many(col, [i])[0]
+
+
+def explain_many(col: IndicatorColumn, indices) -> list[str]:
+    """Explanations for many units at once (the per-column work is done once)."""
     ind = col.indicator
-    status = col.status[i]
-    unit = ind.unit
+    sfx = f" {ind.unit}" if ind.unit else ""
     max_text = plain(ind.max_points)
+    status, t, a, rate, points = col.status, col.target, col.actual, col.rate, col.points
+    shown_cache: dict[Decimal, str] = {}
+
+    def pts(value: Decimal) -> str:
+        text = shown_cache.get(value)
+        if text is None:
+            text = shown_cache[value] = plain(round_half_up(value, 2))
+        return text
+
+    out = []
+    append = out.append
+    method = ind.method
+    for i in indices:
+        st = status[i]
+        if st != SCORED:
+            append(_explain_special(col, i, st, sfx, max_text))
+        elif method == "rank":
+            parts = []
+            if col.rank_actual[i] is not None:
+                parts.append(
+                    f"实绩数 {plain(a[i])}{sfx}，排第 {col.rank_actual[i]} 名，"
+                    f"得 {pts(col.points_actual[i])} 分"
+                )
+            if col.rank_rate[i] is not None:
+                parts.append(
+                    f"完成率 {percent(rate[i])}，排第 {col.rank_rate[i]} 名，"
+                    f"得 {pts(col.points_rate[i])} 分"
+                )
+            if len(parts) > 1:
+                parts.append(f"合计 {pts(points[i])} 分")
+            append("；".join(parts))
+        else:
+            ti, ai = t[i], a[i]
+            head = f"任务数 {plain(ti)}{sfx}，实绩数 {plain(ai)}{sfx}，完成率 {percent(rate[i])}"
+            if method == "threshold":
+                done = "完成任务，得 " + max_text if ai >= ti else "未完成任务，得 0"
+                append(f"{head}，{done} 分")
+            elif ai >= ti:
+                over = "，超过 100% 按 100% 计" if ai > ti else ""
+                append(f"{head}{over}，得满分 {max_text} 分")
+            else:
+                shown = round_half_up(points[i], 2)
+                sign = "=" if shown == points[i] else "≈"
+                append(
+                    f"{head}，得 {max_text} × {plain(ai)} ÷ {plain(ti)} {sign} {plain(shown)} 分"
+                )
+    return out
+
+
+def _explain_special(col: IndicatorColumn, i: int, status: str, sfx: str, max_text: str) -> str:
     if status == NO_TASK:
         if col.target[i] is None:
             return f"未下达任务（任务数为“/”），得满分 {max_text} 分，不参与排名"
         return f"任务数为 0，视为未下达任务，得满分 {max_text} 分，不参与排名"
     if status == PENDING:
         return (
-            f"实绩数据未出，完成任务数暂取目标任务数 {_amount(col.target[i], unit)}，"
+            f"实绩数据未出，完成任务数暂取目标任务数 {plain(col.target[i])}{sfx}，"
             f"得满分 {max_text} 分，不参与排名"
         )
-    if status == LATE:
-        return f"{col.note[i]}：完成任务数记为 0，得 0 分，不参与排名"
-    t, a, rate, points = col.target[i], col.actual[i], col.rate[i], col.points[i]
-    if ind.method == "rank":
-        parts = []
-        if col.rank_actual[i] is not None:
-            parts.append(
-                f"实绩数 {_amount(a, unit)}，排第 {col.rank_actual[i]} 名，"
-                f"得 {_pts(col.points_actual[i])} 分"
-            )
-        if col.rank_rate[i] is not None:
-            parts.append(
-                f"完成率 {percent(rate)}，排第 {col.rank_rate[i]} 名，得 {_pts(col.points_rate[i])} 分"
-            )
-        text = "；".join(parts)
-        if len(parts) > 1:
-            text += f"；合计 {_pts(points)} 分"
-        return text
-    head = f"任务数 {_amount(t, unit)}，实绩数 {_amount(a, unit)}，完成率 {percent(rate)}"
-    if ind.method == "threshold":
-        if a >= t:
-            return f"{head}，完成任务，得 {max_text} 分"
-        return f"{head}，未完成任务，得 0 分"
-    if a >= t:
-        over = "，超过 100% 按 100% 计" if a > t else ""
-        return f"{head}{over}，得满分 {max_text} 分"
-    shown = round_half_up(points, 2)
-    sign = "=" if shown == points else "≈"
-    return f"{head}，得 {max_text} × {plain(a)} ÷ {plain(t)} {sign} {plain(shown)} 分"
+    return f"{col.note[i]}：完成任务数记为 0，得 0 分，不参与排名"

@@ -10,11 +10,9 @@ import csv
 import io
 import json
 import json.encoder
-import os
-import tempfile
 from decimal import Decimal
 
-from .engine import GroupResult, Result, explain
+from .engine import GroupResult, Result, explain, explain_many
 from .numbers import fixed, plain
 
 JSON_VERSION = 1
@@ -59,7 +57,9 @@ class JsonExporter(Exporter):
         return head + "}\n"
 
     def _group(self, g: GroupResult) -> tuple[str, str]:
-        units = "[" + ",\n".join(in_parallel(g.order, lambda part: _json_units(g, part))) + "]"
+        # Render in stored order (memory order, much faster for large groups), then rank order.
+        rendered = _json_units(g, range(len(g.unit_names)))
+        units = "[" + ",\n".join([rendered[i] for i in g.order]) + "]"
         whole = (
             f'{{"group": {_text(g.group.name)}, "max_points": {_num(g.max_points)}, '
             f'"units": {units}}}'
@@ -72,79 +72,42 @@ EMPTY = '""'
 
 
 def _json_units(g: GroupResult, indices: list[int]) -> list[str]:
-    columns = []
-    for c in g.columns:
-        head = f'{{"indicator": {_text(c.indicator.name)}, "target": '
-        tail = f', "max": {_num(c.indicator.max_points)}, "status": "'
-        columns.append(
-            (
-                c,
-                head,
-                tail,
-                c.target,
-                c.actual,
-                c.rate,
-                c.rank_actual,
-                c.rank_rate,
-                c.points,
-                c.status,
-                c.note,
-            )
+    per_column = [_json_column(c, indices) for c in g.columns]
+    names, ranks, raws, totals = g.unit_names, g.rank, g.raw, g.total
+    return [
+        f'{{"unit": {_text(names[i])}, "rank": {ranks[i]}, "raw": {str(raws[i])}, '
+        f'"total": {str(totals[i])}, "indicators": [{", ".join(entries)}]}}'
+        for i, entries in zip(indices, zip(*per_column, strict=True), strict=True)
+    ]
+
+
+def _json_column(c, indices: list[int]) -> list[str]:
+    """One indicator's JSON objects for the given units."""
+    head = f'{{"indicator": {_text(c.indicator.name)}, "target": '
+    max_text = str(c.indicator.max_points)
+
+    def texts(values):
+        return ["null" if values[i] is None else str(values[i]) for i in indices]
+
+    notes = [_text(c.note[i]) if c.note[i] else EMPTY for i in indices]
+    explains = [_text(e) for e in explain_many(c, indices)]
+    status = [c.status[i] for i in indices]
+    return [
+        f'{head}{t}, "actual": {a}, "rate": {r}, "rank_actual": {ra}, "rank_rate": {rr}, '
+        f'"points": {p}, "max": {max_text}, "status": "{st}", "note": {n}, "explain": {e}}}'
+        for t, a, r, ra, rr, p, st, n, e in zip(
+            texts(c.target),
+            texts(c.actual),
+            texts(c.rate),
+            texts(c.rank_actual),
+            texts(c.rank_rate),
+            texts(c.points),
+            status,
+            notes,
+            explains,
+            strict=True,
         )
-    out = []
-    for i in indices:
-        inds = []
-        for c, head, tail, t, a, rate, ra, rr, pts, st, note in columns:
-            t_i, a_i, r_i, ra_i, rr_i = t[i], a[i], rate[i], ra[i], rr[i]
-            inds.append(
-                f'{head}{"null" if t_i is None else t_i}, "actual": {"null" if a_i is None else a_i}, '
-                f'"rate": {"null" if r_i is None else r_i}, '
-                f'"rank_actual": {"null" if ra_i is None else ra_i}, '
-                f'"rank_rate": {"null" if rr_i is None else rr_i}, "points": {pts[i]}'
-                f'{tail}{st[i]}", "note": {_text(note[i]) if note[i] else EMPTY}, '
-                f'"explain": {_text(explain(c, i))}}}'
-            )
-        out.append(
-            f'{{"unit": {_text(g.unit_names[i])}, "rank": {g.rank[i]}, "raw": {g.raw[i]}, '
-            f'"total": {g.total[i]}, "indicators": [{", ".join(inds)}]}}'
-        )
-    return out
-
-
-PARALLEL_MIN = 20_000
-
-
-def in_parallel(indices: list[int], render) -> list[str]:
-    """render(part) -> list[str] over all indices; large jobs use a second process via fork.
-
-    The output is formatting only, so a failed child simply means the parent does its half too.
-    """
-    if len(indices) < PARALLEL_MIN or not hasattr(os, "fork"):
-        return render(indices)
-    half = len(indices) // 2
-    fd, path = tempfile.mkstemp(prefix="kaohe-part-")
-    os.close(fd)
-    try:
-        pid = os.fork()
-        if pid == 0:  # child: second half into the temporary file
-            code = 1
-            try:
-                with open(path, "w", encoding="utf-8") as fh:
-                    fh.write("\x00".join(render(indices[half:])))
-                code = 0
-            finally:
-                os._exit(code)
-        first = render(indices[:half])
-        _, status = os.waitpid(pid, 0)
-        if status == 0:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-            second = text.split("\x00") if text else []
-        else:
-            second = render(indices[half:])
-        return first + second
-    finally:
-        os.unlink(path)
+    ]
 
 
 CSV_HEADER = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -199,7 +199,12 @@ def plain(d: Decimal) -> str:
 
 def round_half_up(d: Decimal, places: int) -> Decimal:
     quantum = _QUANTA[places] if 0 <= places < 30 else Decimal(1).scaleb(-places)
-    return d.quantize(quantum, rounding=ROUND_HALF_UP)
+    try:
+        return d.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the context holds: widen it for this one
+        with localcontext() as ctx:
+            ctx.prec = max(ctx.prec, d.adjusted() + places + 2)
+            return d.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def fixed(d: Decimal, places: int) -> str:
