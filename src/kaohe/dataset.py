@@ -56,7 +56,7 @@ class Column:
     or a zero target. `filled` marks the slots some file provided.
     """
 
-    __slots__ = ("target", "actual", "note", "origin", "filled", "special")
+    __slots__ = ("target", "actual", "note", "origin", "filled", "special", "shadow")
 
     def __init__(self):
         self.target: list = []
@@ -65,6 +65,7 @@ class Column:
         self.origin: list = []
         self.filled: list[bool] = []
         self.special: set[int] = set()
+        self.shadow: list = []  # float(actual) when the reader had it at hand, else None
 
     def grow(self) -> None:
         self.target.append(None)
@@ -72,8 +73,10 @@ class Column:
         self.note.append("")
         self.origin.append(None)
         self.filled.append(False)
+        self.shadow.append(None)
 
-    def set(self, pos: int, t, a, note: str, origin) -> None:
+    def set(self, pos: int, t, a, note: str, origin, shadow=None) -> None:
+        self.shadow[pos] = shadow
         self.target[pos] = t
         self.actual[pos] = a
         self.note[pos] = note
@@ -84,7 +87,9 @@ class Column:
 
     def actual_shadow(self) -> list[float]:
         """Float copies of the actuals, only to speed up sorting (1.0 where not a number)."""
-        return [_float(x) for x in self.actual]
+        return [
+            _float(x) if f is None else f for f, x in zip(self.shadow, self.actual, strict=True)
+        ]
 
     def cell(self, pos: int) -> Cell | None:
         if not self.filled[pos]:
@@ -140,14 +145,16 @@ class Dataset:
             group, unit, indicator_key, cell.target, cell.actual, cell.note, cell.origin
         )
 
-    def put_figures(self, group: Group, unit: str, key: str, t, a, note: str, origin) -> None:
+    def put_figures(
+        self, group: Group, unit: str, key: str, t, a, note: str, origin, shadow=None
+    ) -> None:
         data = self._groups.get(group.key) or self.group_data(group)
         pos = data.positions.get(unit)
         if pos is None:
             pos = self.unit_slot(group, unit)
         column = data.columns[key]
         if not column.filled[pos]:
-            column.set(pos, t, a, note, origin)
+            column.set(pos, t, a, note, origin, shadow)
             return
         indicator_key = key
         cell = Cell(t, a, note, Location(*origin) if isinstance(origin, tuple) else origin)

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
-from itertools import accumulate, compress
-from operator import add, eq, itemgetter, lt
+from itertools import chain, compress, repeat
+from operator import add, eq, itemgetter, lt, not_, sub
 
 from .dataset import Column, Dataset, GroupData
 from .numbers import ONE, ZERO, percent, plain, round_half_up
@@ -329,11 +329,14 @@ def _rank_exact(members, exact, esec, n, tie) -> list:
 
 def _along(ties: list[bool], dense: bool):
     """Ranks along an ordered list, given which entries tie with the one before."""
+    n = len(ties) + 1
     if True not in ties:
-        return range(1, len(ties) + 2)
-    if dense:
-        return accumulate([1] + [0 if t else 1 for t in ties])
-    return accumulate([1] + [0 if t else k + 2 for k, t in enumerate(ties)], max)
+        return range(1, n + 1)
+    firsts = [True, *map(not_, ties)]  # where a run of equal entries starts
+    starts = list(compress(range(1, n + 1), firsts))
+    lengths = list(map(sub, [*starts[1:], n + 1], starts))
+    shown = range(1, len(starts) + 1) if dense else starts
+    return chain.from_iterable(map(repeat, shown, lengths))
 
 
 def _points_table(top: Decimal, step: Decimal, n: int) -> list[Decimal]:

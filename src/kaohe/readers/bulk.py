@@ -60,12 +60,15 @@ def read_long_bulk(
         placed.append((group, unit, key))
     row = first_row + 1  # 1-based number of the header row
     put = dataset.put_figures
-    for (group, unit, key), t, a, note in zip(placed, targets, actuals, notes, strict=True):
+    shadows = [1.0 if s in SPECIAL else float(s) for s in (r[ai] for r in body)]
+    for (group, unit, key), t, a, note, f in zip(
+        placed, targets, actuals, notes, shadows, strict=True
+    ):
         row += 1
         if t is None and a is None and not note:
             dataset.unit_slot(group, unit)
         else:
-            put(group, unit, key, t, a, note, (file, sheet, row))
+            put(group, unit, key, t, a, note, (file, sheet, row), f)
     return True
 
 
