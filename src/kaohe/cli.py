@@ -116,13 +116,22 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
     FILES 可以是长表（CSV/Excel，表头 单位,指标,任务数,实绩数,备注）、通报附件样式的
     Excel（附件1–5）或 kaohe template 生成的填报表。
     """
+    from .engine import gc_paused
     from .engine import score as run
-    from .exporters import EXPORTERS, TableExporter
     from .readers import read_files
 
     scheme = _load(scheme_name)
-    dataset = read_files(files, scheme, units_from_data=units_from_data)
-    result = run(scheme, dataset)
+    with gc_paused():  # millions of acyclic objects: cycle collection would only rescan them
+        dataset = read_files(files, scheme, units_from_data=units_from_data)
+        result = run(scheme, dataset)
+        pending, text = _render_all(result, fmt, output, out_dir, detail)
+    _write_and_show(result, fmt, output, pending, text, detail)
+
+
+def _render_all(result, fmt, output, out_dir, detail):
+    """Everything to write, rendered before anything is written: (files, text for stdout)."""
+    from .exporters import EXPORTERS, TableExporter
+
     pending: list[tuple[Path, str | bytes]] = []
     if out_dir is not None:
         for ident in ("json", "csv", "xlsx"):
@@ -133,6 +142,15 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
     if output is not None:
         exporter = TableExporter(detail) if fmt == "table" else EXPORTERS[fmt]()
         pending.append((output, exporter.render(result)))
+    text = None
+    if output is None and fmt != "table":
+        text = EXPORTERS[fmt]().render(result)
+    return pending, text
+
+
+def _write_and_show(result, fmt, output, pending, text, detail) -> None:
+    from .exporters import TableExporter
+
     for path, data in pending:
         write_atomic(path, data)
     if output is None:
@@ -143,7 +161,7 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
             for table in TableExporter(detail).tables(result):
                 console.print(table)
         else:
-            sys.stdout.write(EXPORTERS[fmt]().render(result))
+            sys.stdout.write(text)
     for path, _ in pending:
         click.echo(f"已写出 {path}", err=True)
 

@@ -43,28 +43,32 @@ class JsonExporter(Exporter):
     extension = ".json"
 
     def render(self, result: Result) -> str:
-        groups = [self._group(g) for g in result.groups]
         first = result.groups[0]
-        head = (
-            f'{{"version": {JSON_VERSION}, "scheme": {json.dumps(result.scheme.key, ensure_ascii=False)}, '
-            f'"scheme_name": {json.dumps(result.scheme.name, ensure_ascii=False)}, '
-            f'"group": {json.dumps(first.group.name, ensure_ascii=False)}, '
-            f'"max_points": {_num(first.max_points)}, "units": {groups[0][1]}'
-        )
-        if len(groups) > 1:
-            rest = ", ".join(g[0] for g in groups)
-            return f'{head}, "groups": [{rest}]}}\n'
-        return head + "}\n"
+        units = [self._units(g) for g in result.groups]
+        parts = [
+            f'{{"version": {JSON_VERSION}, "scheme": {_text(result.scheme.key)}, '
+            f'"scheme_name": {_text(result.scheme.name)}, "group": {_text(first.group.name)}, '
+            f'"max_points": {_num(first.max_points)}, "units": ',
+            units[0],
+        ]
+        if len(result.groups) > 1:
+            parts.append(', "groups": [')
+            parts.append(
+                ", ".join(
+                    f'{{"group": {_text(g.group.name)}, "max_points": {_num(g.max_points)}, '
+                    f'"units": {u}}}'
+                    for g, u in zip(result.groups, units, strict=True)
+                )
+            )
+            parts.append("]")
+        parts.append("}\n")
+        return "".join(parts)
 
-    def _group(self, g: GroupResult) -> tuple[str, str]:
-        # Render in stored order (memory order, much faster for large groups), then rank order.
+    @staticmethod
+    def _units(g: GroupResult) -> str:
+        # Rendered in stored order (memory order, much faster for large groups), then ranked.
         rendered = _json_units(g, range(len(g.unit_names)))
-        units = "[" + ",\n".join([rendered[i] for i in g.order]) + "]"
-        whole = (
-            f'{{"group": {_text(g.group.name)}, "max_points": {_num(g.max_points)}, '
-            f'"units": {units}}}'
-        )
-        return whole, units
+        return "[" + ",\n".join([rendered[i] for i in g.order]) + "]"
 
 
 _text = json.encoder.encode_basestring  # the C encoder: a quoted, escaped JSON string
