@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+SEED := src/kaohe/samples/daye_2023q1_long.csv
+
 demo: install
-	$(BIN)/kaohe score src/kaohe/samples/daye_2023q1_long.csv --scheme daye-2023 --out-dir out
+	$(BIN)/kaohe score $(SEED) --scheme daye-2023 --out-dir out
+	$(BIN)/kaohe report $(SEED) --scheme daye-2023 -o out/通报 --date 2023年4月21日 \
+		--cutoff "2023 年 3 月 31 日下午 17：00" --period 一季度
 
 test: install
 	$(BIN)/python -m pytest
@@ -27,6 +31,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/bench_score.py
+	$(BIN)/python bench/bench_report.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info
