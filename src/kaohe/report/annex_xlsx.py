@@ -11,7 +11,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .facts import DASH, AnnexTable, Facts, ScoreTable
+from .facts import DASH, SCORE_HEADINGS, AnnexTable, Facts, ScoreTable
 
 MAX_SHEET_ROWS = 1_048_576
 
@@ -123,17 +123,6 @@ def write_annex_sheet(book, fm: Formats, table: AnnexTable, cutoff: str) -> None
     _print_setup(sheet, (head, head + 1), landscape=False)
 
 
-SCORE_HEADINGS = (
-    "序号",
-    "乡镇",
-    "指标名称",
-    "目标任务数",
-    "完成任务数",
-    "目标分值",
-    "考核得分",
-    "总得分",
-    "备注",
-)
 SCORE_WIDTHS = (6, 16, 36, 11, 11, 9, 9, 9, 48)
 
 

@@ -20,7 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from .facts import AnnexTable, Facts, ScoreTable
+from .facts import SCORE_HEADINGS, AnnexTable, Facts, ScoreTable
 from .narrative import Paragraph
 
 FANG = "仿宋_GB2312"
@@ -511,17 +511,6 @@ def annex_table_xml(table: AnnexTable, ids) -> str:
     return t.xml()
 
 
-SCORE_HEADINGS = (
-    "序号",
-    "乡镇",
-    "指标名称",
-    "目标任务数",
-    "完成任务数",
-    "目标分值",
-    "考核得分",
-    "总得分",
-    "备注",
-)
 SCORE_WIDTHS = (560, 1000, 3800, 1050, 1100, 600, 650, 700)
 
 

@@ -128,6 +128,20 @@ class ScoreUnit:
     rows: list[ScoreRow]
 
 
+#: The score table's (附件6) columns, in the Word document and the workbook alike.
+SCORE_HEADINGS = (
+    "序号",
+    "乡镇",
+    "指标名称",
+    "目标任务数",
+    "完成任务数",
+    "目标分值",
+    "考核得分",
+    "总得分",
+    "备注",
+)
+
+
 @dataclass
 class ScoreTable:
     """附件6: every unit's points on every indicator, units by total."""
