@@ -31,6 +31,10 @@ class Cell:
         return f"Cell({self.target!r}, {self.actual!r}, {self.note!r})"
 
 
+def _location(origin) -> Location | None:
+    return Location(*origin) if isinstance(origin, tuple) else origin
+
+
 def _float(value) -> float:
     return float(value) if value.__class__ is Decimal else 1.0
 
@@ -94,10 +98,7 @@ class Column:
     def cell(self, pos: int) -> Cell | None:
         if not self.filled[pos]:
             return None
-        origin = self.origin[pos]
-        if isinstance(origin, tuple):  # (file, sheet, row) from the bulk reader
-            origin = Location(*origin)
-        return Cell(self.target[pos], self.actual[pos], self.note[pos], origin)
+        return Cell(self.target[pos], self.actual[pos], self.note[pos], _location(self.origin[pos]))
 
 
 @dataclass
@@ -157,7 +158,7 @@ class Dataset:
             column.set(pos, t, a, note, origin, shadow)
             return
         indicator_key = key
-        cell = Cell(t, a, note, Location(*origin) if isinstance(origin, tuple) else origin)
+        cell = Cell(t, a, note, _location(origin))
         old = column.cell(pos)
         if old.same_figures(cell):
             if cell.note and not old.note:
@@ -192,7 +193,17 @@ class Dataset:
                     if unit.name not in present:
                         errors.append(InputError(f"缺少单位“{unit.name}”（{group.name}）的数据"))
             for ind in group.indicators:
-                filled = data.columns[ind.key].filled
+                column = data.columns[ind.key]
+                for pos in sorted(column.special):
+                    if column.target[pos] is None and column.actual[pos] is not None:
+                        errors.append(
+                            InputError(
+                                f"单位“{data.units[pos]}”的指标“{ind.name}”任务数为空："
+                                "未下达任务请填“/”",
+                                _location(column.origin[pos]),
+                            )
+                        )
+                filled = column.filled
                 if all(filled):
                     continue
                 missing = [u for u, ok in zip(data.units, filled, strict=True) if not ok]

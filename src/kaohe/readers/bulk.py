@@ -48,8 +48,6 @@ def read_long_bulk(
             return False
     except (InvalidOperation, ValueError, TypeError):
         return False
-    if any(t is None and a is not None for t, a in zip(targets, actuals, strict=True)):
-        return False  # a blank target beside an actual: the row reader says where
     notes = [r[ni].strip() for r in body] if ni is not None else [""] * len(body)
     placed = []
     for u, k in zip(units, names, strict=True):

@@ -148,11 +148,6 @@ def read_long(
             dataset.unit_slot(group, unit)
             if target is None and actual is None and not note:
                 continue  # nothing filled in: reported as missing unless another file has it
-            if target is None and actual is not None:
-                raise InputError(
-                    "任务数为空：未下达任务请填“/”",
-                    Location(file, sheet, r + 1, ti, heading_of[ti]),
-                )
             dataset.put(
                 group, unit, ind.key, Cell(target, actual, note, Location(file, sheet, r + 1))
             )

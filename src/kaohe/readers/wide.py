@@ -242,10 +242,6 @@ def _read_row(sheet, r, row, uc, blocks, row_note_col, dataset: Dataset, resolve
             )
         if target is None and actual is None and not note:
             continue  # nothing filled in: reported as missing unless another file has it
-        if target is None and actual is not None:
-            raise InputError(
-                "任务数为空：未下达任务请填“/”", sheet.where(r, cols["target"], "任务数")
-            )
         if "rate" in cols:
             _check_rate(
                 sheet, r, cols["rate"], _cell(row, cols["rate"]), target, actual, block.whole
