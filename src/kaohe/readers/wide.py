@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..dataset import Cell, Dataset
-from ..errors import InputError, Location
+from ..errors import InputError
 from ..numbers import (
     ONE,
     Negative,

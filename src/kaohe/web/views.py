@@ -201,9 +201,9 @@ def _max_mb():
 @require_GET
 def entry_template(request, pid, uid):
     period, unit, _ = access.get_unit_entry(request.user, pid, uid)
-    from ...dataset import Cell, Dataset
-    from ...numbers import NOT_APPLICABLE
-    from ...template import write_template
+    from ..dataset import Cell, Dataset
+    from ..numbers import NOT_APPLICABLE
+    from ..template import write_template
     from .services.schemes import engine_scheme
 
     scheme = engine_scheme(period.scheme)
@@ -484,7 +484,7 @@ def unit_result(request, pid, uid):
     ur = UnitResult.objects.filter(run=run, unit=unit).first()
     if ur is None:
         raise Http404("该单位没有得分")
-    from ...numbers import percent
+    from ..numbers import percent
 
     rows = list(IndicatorResult.objects.filter(unit_result=ur).select_related("indicator").order_by("indicator__order"))
     for r in rows:
@@ -503,7 +503,7 @@ def results_xlsx(request, pid):
     run = period_service.current_run(period)
     if run is None:
         raise Http404("尚未计算得分")
-    from ...exporters import XlsxExporter
+    from ..exporters import XlsxExporter
 
     data = XlsxExporter().render(period_service.run_result(run))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

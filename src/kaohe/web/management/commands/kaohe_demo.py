@@ -9,6 +9,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         period = load_demo()
         self.stdout.write(f"已载入演示数据：{period.scheme.name}，{period.name}")
-        for username, full, role in ACCOUNTS:
+        for username, _full, role in ACCOUNTS:
             self.stdout.write(f"  {username:10s} {role}")
         self.stdout.write(f"演示密码（所有账号）：{DEMO_PASSWORD}")
