@@ -137,7 +137,7 @@ def _locked_entries(period: Period, keys: list[tuple[int, int]]) -> dict[tuple[i
     if missing:
         Entry.objects.bulk_create(missing, ignore_conflicts=True)
     rows = (
-        Entry.objects.select_for_update()
+        Entry.objects.select_for_update(of=("self",))
         .filter(period=period, unit_id__in=unit_ids, indicator_id__in=ind_ids)
         .select_related("unit", "indicator", "submitted_by")
         .order_by("id")
