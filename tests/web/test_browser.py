@@ -60,7 +60,7 @@ def test_reporter_submits_late_material_is_marked_and_bureau_publishes_the_ranki
         if e.unit_id != chengui.pk or e.indicator.material_kind:
             Entry.objects.filter(pk=e.pk).update(actual=s.actual, actual_na=s.actual_na, note=s.note,
                                                  submitted_at=timezone.now())
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True, locale="zh-CN")
 
     # 1. the reporter of 陈贵镇 logs in, fills in and submits
     page.goto(f"{base}/login/")

@@ -62,7 +62,7 @@ def test_twenty_reporters_submitting_at_once_lose_no_figure(demo):
     results, errors = run_at_once([submit(*x) for x in clients])
     assert not errors, errors
     assert results == [302] * 20
-    for n, (_c, unit, fields) in enumerate(clients):
+    for n, (_c, unit, _fields) in enumerate(clients):
         for ind in unit.group.indicators.filter(material_kind=""):
             e = Entry.objects.get(period=q2, unit=unit, indicator=ind)
             assert e.actual == Decimal(f"{n + 1}.{ind.order + 1}"), (unit.name, ind.name)
