@@ -31,8 +31,9 @@ def caps(user) -> Caps:
     if cached is not None:
         return cached
     try:
-        m = Membership.objects.get(user=user)
+        m = Membership.objects.select_related("unit").get(user=user)
     except Membership.DoesNotExist:
+        m = None
         result = Caps(admin=user.is_superuser)
     else:
         result = Caps(
@@ -43,6 +44,7 @@ def caps(user) -> Caps:
             provides=frozenset(m.can_provide.values_list("id", flat=True)),
         )
     user._kaohe_caps = result
+    user._kaohe_membership = m
     return result
 
 
@@ -51,8 +53,7 @@ def context(request):
     if user is None or not user.is_authenticated:
         return {}
     c = caps(user)
-    membership = Membership.objects.filter(user=user).select_related("unit").first()
-    return {"caps": c, "membership": membership}
+    return {"caps": c, "membership": getattr(user, "_kaohe_membership", None)}
 
 
 def _period(period_id) -> Period:

@@ -69,7 +69,16 @@ def parse_database_url(url: str, data_dir: Path) -> dict:
             path = path[1:]  # sqlite:////abs/path.sqlite3
         elif path.startswith("/"):
             path = path[1:]  # sqlite:///relative/path.sqlite3
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": {"timeout": 20}}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {
+                "timeout": 20,
+                # WAL lets readers run beside the one writer; IMMEDIATE avoids lock-upgrade deadlocks
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
     if scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parsed.path.lstrip("/"))
         if not name:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -439,36 +440,52 @@ def _previous_ranks(period):
     return {r.unit_id: r for r in prev.units.all()}
 
 
+def _ranking(period, run):
+    """The ranking tables and chart data of a run, cached per run (results never change in place:
+    a correction is a new run)."""
+    prev = ScoreRun.objects.filter(period_id=period.previous_id, current=True).only("id").first() \
+        if period.previous_id else None
+    key = f"kaohe:ranking:{run.pk}:{prev.pk if prev else 0}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    prev_rows = {r.unit_id: r for r in prev.units.all()} if prev else {}
+    by_group: dict = {}
+    for ur in run.units.select_related("unit__group").order_by("unit__group__order", "rank", "unit__order"):
+        p = prev_rows.get(ur.unit_id)
+        group = ur.unit.group
+        entry = by_group.setdefault(group.pk, {"key": group.key, "title": group.title or group.name,
+                                                "name": group.name, "rows": []})
+        entry["rows"].append({
+            "unit_id": ur.unit_id, "name": ur.unit.name, "short": ur.unit.short or ur.unit.name,
+            "rank": ur.rank, "total": ur.total, "change": None if p is None else p.rank - ur.rank,
+            "down": None if p is None else ur.rank - p.rank,
+        })
+    groups = list(by_group.values())
+    charts = [{"id": f"chart-{g['key']}", "title": f"{g['name']}总得分",
+               "names": [r["short"] for r in g["rows"]], "values": [float(r["total"]) for r in g["rows"]]}
+              for g in groups]
+    cache.set(key, (groups, charts), 3600)
+    return groups, charts
+
+
 @login_required
 @require_GET
 def results(request, pid):
     period = access.get_results(request.user, pid)
     run = period_service.current_run(period)
     c = access.caps(request.user)
-    groups = []
-    charts = []
-    runs = []
+    groups, charts, runs = [], [], []
     if run is not None:
-        prev = _previous_ranks(period)
-        by_group: dict = {}
-        for ur in run.units.select_related("unit__group").order_by("unit__group__order", "rank", "unit__order"):
-            p = prev.get(ur.unit_id)
-            ur.change = None if p is None else p.rank - ur.rank
-            ur.prev_total = None if p is None else p.total
-            ur.mine = c.unit_id == ur.unit_id
-            ur.may_open = c.sees_everything or ur.mine
-            by_group.setdefault(ur.unit.group, []).append(ur)
-        for group, rows in by_group.items():
-            groups.append({"group": group, "rows": rows})
-            charts.append({"id": f"chart-{group.key}", "title": f"{group.name}总得分",
-                           "names": [r.unit.short or r.unit.name for r in rows],
-                           "values": [float(r.total) for r in rows]})
-        runs = list(ScoreRun.objects.filter(period=period).prefetch_related(
-            Prefetch("units", queryset=UnitResult.objects.select_related("unit"))))
+        groups, charts = _ranking(period, run)
+        if ScoreRun.objects.filter(period=period).count() > 1:
+            runs = list(ScoreRun.objects.filter(period=period).prefetch_related(
+                Prefetch("units", queryset=UnitResult.objects.select_related("unit"))))
     from importlib.util import find_spec
 
     return render(request, "kaohe/results.html", {
         "period": period, "run": run, "groups": groups, "charts": charts, "runs": runs,
+        "mine": c.unit_id, "sees_all": c.sees_everything,
         "has_report": find_spec("kaohe.report") is not None,
         "objection_deadline": period.objection_deadline(),
     })
