@@ -43,6 +43,8 @@ def caps(user) -> Caps:
             unit_id=m.unit_id,
             provides=frozenset(m.can_provide.values_list("id", flat=True)),
         )
+    if m is not None:
+        m._provides = bool(result.provides)
     user._kaohe_caps = result
     user._kaohe_membership = m
     return result

@@ -316,7 +316,10 @@ class Membership(models.Model):
         parts = []
         if self.can_report:
             parts.append(f"{self.unit.name if self.unit else ''}填报员")
-        if self.pk and self.can_provide.exists():
+        provides = getattr(self, "_provides", None)
+        if provides is None and self.pk:
+            provides = self.can_provide.exists()
+        if provides:
             parts.append(f"{self.organisation or (self.unit.name if self.unit else '')}数据提供")
         if self.can_read_all:
             parts.append("领导")

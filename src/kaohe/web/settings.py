@@ -72,6 +72,7 @@ def parse_database_url(url: str, data_dir: Path) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path,
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 "timeout": 20,
                 # WAL lets readers run beside the one writer; IMMEDIATE avoids lock-upgrade deadlocks
