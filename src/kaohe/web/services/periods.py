@@ -21,7 +21,11 @@ from .schemes import late_note
 
 
 def create_period(scheme, *, name: str, kind: str, year: int, number: int, deadline, late_until=None,
-                  cutoff=None, previous=None, objection_days: int = 5, user=None) -> Period:
+                  cutoff=None, previous=None, objection_days: int | None = None, user=None) -> Period:
+    if objection_days is None:
+        from django.conf import settings
+
+        objection_days = settings.KAOHE_OBJECTION_DAYS
     period = Period.objects.create(
         scheme=scheme, name=name, kind=kind, year=year, number=number, deadline=deadline,
         late_until=late_until, cutoff=cutoff, previous=previous, objection_days=objection_days,
