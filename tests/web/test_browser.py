@@ -32,6 +32,11 @@ def browser():
                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         yield b
         b.close()
+        # ORM calls made while Playwright's loop runs get their own connection (a separate
+        # context); close it here, or PostgreSQL cannot drop the test database
+        from django.db import connections
+
+        connections.close_all()
 
 
 def shot(page, name):
