@@ -206,3 +206,43 @@ def test_the_provider_enters_one_indicator_for_every_unit(provider_client, demo,
     provider_client.post(f"/periods/{q2.pk}/indicators/{rd.pk}/provide/", {f"actual_{lingxiang.pk}": "26645.4"})
     assert Entry.objects.get(period=q2, unit=lingxiang, indicator=rd).actual == Decimal("26645.4")
     assert AuditLog.objects.filter(username="tongji", unit=lingxiang, indicator=rd).exists()
+
+
+def test_without_the_bulletin_module_only_the_results_workbook_is_offered(admin_client, demo, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "kaohe.report", None)  # makes `import kaohe.report` fail
+    q1 = demo["q1"]
+    page = admin_client.get(f"/periods/{q1.pk}/results/").content.decode()
+    assert "download-xlsx" in page and "download-bulletin" not in page
+    response = admin_client.get(f"/periods/{q1.pk}/bulletin.zip", follow=True)
+    assert "通报生成模块尚未安装" in response.content.decode()
+
+
+def test_the_bulletin_download_hands_the_engine_result_and_narrative_to_write_report(admin_client, demo, monkeypatch):
+    """The contract with kaohe.report.write_report(result, out_dir, *, …) -> written paths."""
+    import io
+    import sys
+    import types
+    import zipfile
+
+    calls = {}
+
+    def write_report(result, out_dir, *, title=None, issuer=None, doc_date=None, cutoff=None, narrative=None, pdf=False):
+        calls.update(first=result.units[0].unit, total=result.units[0].total, narrative=narrative, cutoff=cutoff,
+                     issuer=issuer)
+        path = out_dir / "通报.docx"
+        path.write_bytes(b"docx")
+        return [path]
+
+    fake = types.ModuleType("kaohe.report")
+    fake.write_report = write_report
+    monkeypatch.setitem(sys.modules, "kaohe.report", fake)
+    q1 = demo["q1"]
+    assert "download-bulletin" in admin_client.get(f"/periods/{q1.pk}/results/").content.decode()
+    response = admin_client.get(f"/periods/{q1.pk}/bulletin.zip")
+    assert response.status_code == 200
+    assert zipfile.ZipFile(io.BytesIO(response.content)).namelist() == ["通报.docx"]
+    assert calls["first"] == "大冶湖高新区" and calls["total"] == Decimal("85.06")
+    assert calls["narrative"].startswith("## 二、工作进展情况")
+    assert str(calls["cutoff"]) == "2023-03-31" and calls["issuer"] == "大冶市科学技术局"

@@ -481,12 +481,10 @@ def results(request, pid):
         if ScoreRun.objects.filter(period=period).count() > 1:
             runs = list(ScoreRun.objects.filter(period=period).prefetch_related(
                 Prefetch("units", queryset=UnitResult.objects.select_related("unit"))))
-    from importlib.util import find_spec
-
     return render(request, "kaohe/results.html", {
         "period": period, "run": run, "groups": groups, "charts": charts, "runs": runs,
         "mine": c.unit_id, "sees_all": c.sees_everything,
-        "has_report": find_spec("kaohe.report") is not None,
+        "has_report": _report_module() is not None,
         "objection_deadline": period.objection_deadline(),
     })
 
@@ -528,6 +526,15 @@ def results_xlsx(request, pid):
     return response
 
 
+def _report_module():
+    """kaohe.report (the bulletin generator) when it is installed, else None."""
+    try:
+        from kaohe import report
+    except ImportError:
+        return None
+    return report if hasattr(report, "write_report") else None
+
+
 @login_required
 @require_GET
 def bulletin(request, pid):
@@ -537,11 +544,11 @@ def bulletin(request, pid):
     run = period_service.current_run(period)
     if run is None:
         raise Http404("尚未计算得分")
-    try:
-        from kaohe.report import write_report
-    except ImportError:
+    report = _report_module()
+    if report is None:
         messages.warning(request, "通报生成模块尚未安装，请先下载考核结果 Excel。")
         return redirect("results", pid=period.pk)
+    write_report = report.write_report
     result = period_service.run_result(run)
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_report(result, Path(tmp), title=None, issuer=period.scheme.issuer or None,
