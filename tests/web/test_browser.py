@@ -106,6 +106,7 @@ def test_reporter_submits_late_material_is_marked_and_bureau_publishes_the_ranki
     assert "\t迟\t" in row.inner_text()  # the brief counted for 每月报送1篇简报 arrived late
     shot(page, "03-completeness-board")
     page.goto(f"{base}/periods/{q2.pk}/")
+    shot(page, "07-period")
     page.click("#action-approve_all")
     page.click("#action-lock")
     page.click("#action-compute")
@@ -127,7 +128,8 @@ def test_reporter_submits_late_material_is_marked_and_bureau_publishes_the_ranki
 
     # 5. each score is explained; the audit trail shows who changed what
     page.click("text=得分明细 >> nth=1")
-    assert "排第" in page.inner_text("table") or "任务数" in page.inner_text("table")
+    assert "排第" in page.inner_text("table")
+    shot(page, "06-unit-detail")
     page.goto(f"{base}/audit/?unit={chengui.pk}")
     assert "chengui" in page.inner_text("table") and "20059.9" in page.inner_text("table")
     shot(page, "05-audit")
