@@ -322,5 +322,80 @@ def check_scheme(path):
     click.echo("方案有效。")
 
 
+# --- web system (Django) -------------------------------------------------------
+
+
+def _django(demo: bool = False):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaohe.web.settings")
+    if demo:
+        os.environ.setdefault("KAOHE_DEBUG", "1")
+        os.environ.setdefault("KAOHE_DATA_DIR", str(Path.cwd() / "kaohe-data"))
+    import django
+
+    django.setup()
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args):
+    """运行 Django 管理命令（如 kaohe manage check --deploy、kaohe manage createsuperuser）。"""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaohe.web.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kaohe manage", *args])
+
+
+@main.command()
+@click.option(
+    "--demo", is_flag=True, help="先载入演示数据（2023 年一季度和各角色账号），默认开启调试模式。"
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=8000, show_default=True, type=int, help="端口。")
+@click.option("--gunicorn", "use_gunicorn", is_flag=True, help="用 gunicorn 运行（生产环境）。")
+@click.option("--workers", default=3, show_default=True, type=int, help="gunicorn 进程数。")
+def serve(demo, host, port, use_gunicorn, workers):
+    """启动考核网站：先执行数据库迁移，再在 127.0.0.1:8000 提供服务。"""
+    _django(demo)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if demo:
+        call_command("kaohe_demo")
+    if use_gunicorn:
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kaohe.web.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+        ]
+        click.echo(f"gunicorn 监听 http://{host}:{port}/", err=True)
+        os.execv(sys.executable, argv)
+    click.echo(f"请在浏览器打开 http://{host}:{port}/ （按 Ctrl+C 停止）", err=True)
+    call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+
+@main.command("web-demo")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=8000, show_default=True, type=int, help="端口。")
+@click.option("--no-serve", is_flag=True, help="只载入演示数据，不启动网站。")
+@click.pass_context
+def web_demo(ctx, host, port, no_serve):
+    """载入演示数据（通报中的 2023 年一季度、每个角色一个账号）并启动网站。"""
+    if no_serve:
+        _django(True)
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("kaohe_demo")
+        return
+    ctx.invoke(serve, demo=True, host=host, port=port, use_gunicorn=False, workers=1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

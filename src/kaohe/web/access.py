@@ -1,0 +1,189 @@
+"""Who may see and change what. Each helper returns the object(s) and whether the user may write,
+or raises PermissionDenied (403) / Http404. Views call these first, services never guess."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Indicator, Membership, Period, Unit, UnitReport
+
+
+@dataclass
+class Caps:
+    admin: bool = False
+    read_all: bool = False
+    report: bool = False
+    unit_id: int | None = None
+    provides: frozenset = frozenset()  # indicator ids
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.admin or self.read_all
+
+
+def caps(user) -> Caps:
+    if not user.is_authenticated:
+        return Caps()
+    cached = getattr(user, "_kaohe_caps", None)
+    if cached is not None:
+        return cached
+    try:
+        m = Membership.objects.select_related("unit").get(user=user)
+    except Membership.DoesNotExist:
+        m = None
+        result = Caps(admin=user.is_superuser)
+    else:
+        result = Caps(
+            admin=m.can_admin or user.is_superuser,
+            read_all=m.can_read_all,
+            report=m.can_report and m.unit_id is not None,
+            unit_id=m.unit_id,
+            provides=frozenset(m.can_provide.values_list("id", flat=True)),
+        )
+    if m is not None:
+        m._provides = bool(result.provides)
+    user._kaohe_caps = result
+    user._kaohe_membership = m
+    return result
+
+
+def context(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    c = caps(user)
+    return {"caps": c, "membership": getattr(user, "_kaohe_membership", None)}
+
+
+def _period(period_id) -> Period:
+    try:
+        return Period.objects.select_related("scheme").get(pk=period_id)
+    except (Period.DoesNotExist, ValueError):
+        raise Http404("没有这个考核期") from None
+
+
+def _unit(period: Period, unit_id) -> Unit:
+    try:
+        return Unit.objects.select_related("group").get(
+            pk=unit_id, group__scheme_id=period.scheme_id
+        )
+    except (Unit.DoesNotExist, ValueError):
+        raise Http404("没有这个单位") from None
+
+
+def get_period(user, period_id) -> tuple[Period, bool]:
+    """Any signed-in user with a role sees the list of periods; only the bureau changes them."""
+    c = caps(user)
+    if not (c.admin or c.read_all or c.report or c.provides):
+        raise PermissionDenied("您的账号还没有分配角色，请联系管理员")
+    period = _period(period_id)
+    return period, c.admin
+
+
+def require_admin(user) -> Caps:
+    c = caps(user)
+    if not c.admin:
+        raise PermissionDenied("只有管理员（科技局）可以进行此操作")
+    return c
+
+
+def require_overview(user) -> Caps:
+    c = caps(user)
+    if not c.sees_everything:
+        raise PermissionDenied("只有科技局和领导可以查看")
+    return c
+
+
+def reporter_may_write(period: Period, unit: Unit) -> bool:
+    if period.reporters_may_enter():
+        return True
+    if period.state == Period.REVIEW:
+        return UnitReport.objects.filter(
+            period=period, unit=unit, state=UnitReport.RETURNED
+        ).exists()
+    return False
+
+
+def get_unit_entry(user, period_id, unit_id) -> tuple[Period, Unit, bool]:
+    """A unit's figures in a period: (period, unit, may the user change them)."""
+    c = caps(user)
+    period = _period(period_id)
+    unit = _unit(period, unit_id)
+    if c.admin:
+        return period, unit, period.state in (Period.OPEN, Period.REVIEW)
+    if c.read_all:
+        return period, unit, False
+    if c.report and c.unit_id == unit.id:
+        return period, unit, reporter_may_write(period, unit)
+    raise PermissionDenied("您只能查看和填报本单位的数据")
+
+
+def get_indicator_for_provider(user, period_id, indicator_id) -> tuple[Period, Indicator, bool]:
+    c = caps(user)
+    period = _period(period_id)
+    try:
+        indicator = Indicator.objects.select_related("group").get(
+            pk=indicator_id, group__scheme_id=period.scheme_id
+        )
+    except (Indicator.DoesNotExist, ValueError):
+        raise Http404("没有这个指标") from None
+    if c.admin:
+        return period, indicator, period.state in (Period.OPEN, Period.REVIEW)
+    if indicator.id in c.provides:
+        return period, indicator, period.state == Period.OPEN
+    if c.read_all:
+        return period, indicator, False
+    raise PermissionDenied("您不是这个指标的数据提供部门")
+
+
+def get_unit_materials(user, period_id, unit_id) -> tuple[Period, Unit, bool]:
+    """Materials: the unit's reporter uploads until the late window closes; the bureau any time
+    before locking."""
+    c = caps(user)
+    period = _period(period_id)
+    unit = _unit(period, unit_id)
+    if c.admin:
+        return period, unit, period.state in (Period.OPEN, Period.REVIEW)
+    if c.read_all:
+        return period, unit, False
+    if c.report and c.unit_id == unit.id:
+        return period, unit, reporter_may_write(period, unit)
+    raise PermissionDenied("您只能查看和报送本单位的材料")
+
+
+def results_visible(user, period: Period) -> bool:
+    c = caps(user)
+    if c.sees_everything:
+        return True
+    return period.state == Period.PUBLISHED and (c.report or bool(c.provides))
+
+
+def get_results(user, period_id) -> Period:
+    period, _ = get_period(user, period_id)
+    if not results_visible(user, period):
+        raise PermissionDenied("考核结果尚未发布")
+    return period
+
+
+def get_unit_result(user, period_id, unit_id) -> tuple[Period, Unit]:
+    """Each unit sees the published ranking and its own detail; bureau and leaders see all."""
+    period = get_results(user, period_id)
+    unit = _unit(period, unit_id)
+    c = caps(user)
+    if c.sees_everything or (c.report and c.unit_id == unit.id):
+        return period, unit
+    raise PermissionDenied("您只能查看本单位的得分明细")
+
+
+def get_objection_unit(user, period_id) -> tuple[Period, Unit]:
+    """The unit on whose behalf the user may raise an objection."""
+    period, _ = get_period(user, period_id)
+    c = caps(user)
+    if not c.report:
+        raise PermissionDenied("只有被考核单位的填报员可以提出异议")
+    if period.state != Period.PUBLISHED:
+        raise PermissionDenied("考核结果尚未发布")
+    return period, Unit.objects.get(pk=c.unit_id)

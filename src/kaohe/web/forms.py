@@ -1,0 +1,197 @@
+"""Forms: validation only. Figures are parsed to Decimal; '/' and blank are kept apart."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from .models import MATERIAL_KINDS
+from .services.entries import parse_figure
+
+
+class FigureField(forms.CharField):
+    """A non-negative number, '/' (no task) or blank. cleaned value: (Decimal|None, na)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return parse_figure(value or "")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class EntryForm(forms.Form):
+    """One unit's figures: actual (and, for the bureau, target), note and the version seen."""
+
+    def __init__(self, *args, indicators, entries, with_targets: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for ind in indicators:
+            e = entries.get(ind.id)
+            if with_targets:
+                self.fields[f"target_{ind.id}"] = FigureField(label="任务数")
+            self.fields[f"actual_{ind.id}"] = FigureField(
+                label="实绩数", disabled=bool(ind.material_kind) and not with_targets
+            )
+            self.fields[f"note_{ind.id}"] = forms.CharField(
+                label="备注", required=False, max_length=200
+            )
+            self.fields[f"version_{ind.id}"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False
+            )
+            if not self.is_bound:
+                from .services.entries import show_figure
+
+                if e is not None:
+                    self.initial[f"actual_{ind.id}"] = show_figure(e.actual, e.actual_na)
+                    self.initial[f"target_{ind.id}"] = show_figure(e.target, e.target_na)
+                    self.initial[f"note_{ind.id}"] = e.note
+                self.initial[f"version_{ind.id}"] = e.version if e is not None else 0
+            self.rows.append(
+                {
+                    "indicator": ind,
+                    "entry": e,
+                    "target": self[f"target_{ind.id}"] if with_targets else None,
+                    "actual": self[f"actual_{ind.id}"],
+                    "note": self[f"note_{ind.id}"],
+                    "version": self[f"version_{ind.id}"],
+                }
+            )
+
+
+class ProvideForm(forms.Form):
+    def __init__(self, *args, units, entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        from .services.entries import show_figure
+
+        for unit in units:
+            e = entries.get(unit.id)
+            self.fields[f"actual_{unit.id}"] = FigureField(label="实绩数")
+            self.fields[f"version_{unit.id}"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False
+            )
+            if not self.is_bound:
+                self.initial[f"actual_{unit.id}"] = show_figure(e.actual, e.actual_na) if e else ""
+                self.initial[f"version_{unit.id}"] = e.version if e else 0
+            self.rows.append(
+                {
+                    "unit": unit,
+                    "entry": e,
+                    "actual": self[f"actual_{unit.id}"],
+                    "version": self[f"version_{unit.id}"],
+                }
+            )
+
+
+def check_size(upload):
+    if upload.size > settings.KAOHE_MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(
+            f"文件太大（{upload.size / 1048576:.1f} MB），上限为 {settings.KAOHE_MAX_UPLOAD_MB} MB。"
+        )
+    return upload
+
+
+class WorkbookUploadForm(forms.Form):
+    file = forms.FileField(
+        label="填报表（Excel）", error_messages={"required": "请选择要上传的文件"}
+    )
+
+    def clean_file(self):
+        upload = check_size(self.cleaned_data["file"])
+        name = upload.name.lower()
+        if not name.endswith((".xlsx", ".xlsm", ".xls", ".csv")):
+            raise forms.ValidationError(
+                "请上传 Excel 文件（.xlsx）或 CSV 文件；这个文件不是 Excel。"
+            )
+        return upload
+
+
+class MaterialForm(forms.Form):
+    kind = forms.ChoiceField(label="材料类型", choices=MATERIAL_KINDS)
+    title = forms.CharField(label="标题", max_length=200, required=False)
+    file = forms.FileField(label="文件", error_messages={"required": "请选择要上传的文件"})
+
+    def clean_file(self):
+        return check_size(self.cleaned_data["file"])
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "审核通过"), ("return", "退回修改")])
+    comment = forms.CharField(
+        label="意见", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="更正原因", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CorrectionForm(forms.Form):
+    indicator = forms.TypedChoiceField(label="指标", coerce=int)
+    target = FigureField(label="任务数")
+    actual = FigureField(label="实绩数")
+    reason = forms.CharField(
+        label="更正原因", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [(i.id, str(i)) for i in indicators]
+
+
+class ObjectionForm(forms.Form):
+    indicator = forms.TypedChoiceField(
+        label="涉及指标（可不选）", coerce=int, required=False, empty_value=None
+    )
+    text = forms.CharField(
+        label="异议内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [("", "（整体）")] + [(i.id, str(i)) for i in indicators]
+
+
+class AnswerForm(forms.Form):
+    objection = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.CharField(
+        label="答复", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProgressForm(forms.Form):
+    task = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(
+        label="进展情况", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class NarrativeForm(forms.Form):
+    narrative = forms.CharField(
+        label="二、工作进展情况（Markdown）",
+        required=False,
+        max_length=50000,
+        widget=forms.Textarea(attrs={"rows": 24}),
+    )
+
+
+class PeriodActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("close", "结束填报、进入审核"),
+            ("reopen", "重新开放填报"),
+            ("approve_all", "全部审核通过"),
+            ("lock", "锁定数据"),
+            ("unlock", "解除锁定"),
+            ("compute", "计算得分"),
+            ("publish", "发布结果"),
+        ]
+    )

@@ -1,0 +1,411 @@
+"""Database models. Figures are Decimal end to end; '/' and blank are separate flags."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+DIGITS = {"max_digits": 30, "decimal_places": 10}
+
+
+class Scheme(models.Model):
+    key = models.SlugField("方案代号", max_length=80, unique=True)
+    name = models.CharField("方案名称", max_length=200)
+    region = models.CharField("地区", max_length=100, blank=True)
+    issuer = models.CharField("发文单位", max_length=100, blank=True)
+    late_notes = models.JSONField("迟报字样", default=list, blank=True)
+    pending_note = models.CharField("数据未出说明", max_length=200, blank=True)
+    total_scale = models.DecimalField("总分折算", default=100, **DIGITS)
+    total_decimals = models.PositiveSmallIntegerField("总分小数位", default=2)
+    source = models.TextField("方案文件原文", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核方案"
+
+    def __str__(self):
+        return self.name
+
+
+class UnitGroup(models.Model):
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.CASCADE, related_name="groups", verbose_name="方案"
+    )
+    key = models.SlugField("分组代号", max_length=80)
+    name = models.CharField("分组名称", max_length=100)
+    title = models.CharField("标题", max_length=100, blank=True)
+    order = models.PositiveIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位分组"
+        ordering = ["scheme", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "key"], name="group_key_unique")]
+
+    def __str__(self):
+        return f"{self.scheme.key} / {self.name}"
+
+
+class Unit(models.Model):
+    group = models.ForeignKey(
+        UnitGroup, on_delete=models.CASCADE, related_name="units", verbose_name="分组"
+    )
+    name = models.CharField("单位名称", max_length=100)
+    short = models.CharField("简称", max_length=50, blank=True)
+    aliases = models.JSONField("别名", default=list, blank=True)
+    order = models.PositiveIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "被考核单位"
+        ordering = ["group", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["group", "name"], name="unit_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+MATERIAL_KINDS = [
+    ("工作计划", "年度工作计划"),
+    ("简报", "简报"),
+    ("总结", "总结"),
+    ("议题", "议题"),
+    ("会议纪要", "会议纪要"),
+    ("其他", "其他材料"),
+]
+ALL_MATERIALS = "全部"
+
+
+class Indicator(models.Model):
+    group = models.ForeignKey(
+        UnitGroup, on_delete=models.CASCADE, related_name="indicators", verbose_name="分组"
+    )
+    key = models.SlugField("指标代号", max_length=80)
+    name = models.CharField("指标名称", max_length=200)
+    label = models.CharField("得分表名称", max_length=200, blank=True)
+    aliases = models.JSONField("别名", default=list, blank=True)
+    unit = models.CharField("计量单位", max_length=20, blank=True)
+    max_points = models.DecimalField("满分", **DIGITS)
+    category = models.CharField(
+        "类别", max_length=20, choices=[("目标任务", "目标任务"), ("工作任务", "工作任务")]
+    )
+    method = models.CharField(
+        "计分方法",
+        max_length=20,
+        choices=[("rank", "排名"), ("ratio", "比例"), ("threshold", "达标")],
+    )
+    params = models.JSONField("计分参数", default=dict, blank=True)
+    decimals = models.PositiveSmallIntegerField("小数位", default=2)
+    note = models.TextField("说明", blank=True)
+    annex = models.JSONField("附件表设置", null=True, blank=True)
+    material_kind = models.CharField(
+        "由材料计数",
+        max_length=20,
+        blank=True,
+        choices=[("", "否（填报数字）")] + MATERIAL_KINDS + [(ALL_MATERIALS, "全部材料")],
+        help_text="填写后，实绩数 = 本期按时报送的该类材料份数，迟报按方案的迟报规则计分",
+    )
+    order = models.PositiveIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核指标"
+        ordering = ["group", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "key"], name="indicator_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.unit}）" if self.unit else self.name
+
+
+class KeyTask(models.Model):
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.CASCADE, related_name="key_tasks", verbose_name="方案"
+    )
+    number = models.PositiveSmallIntegerField("序号")
+    title = models.CharField("任务名称", max_length=200)
+    lead_units = models.ManyToManyField(
+        Unit, blank=True, verbose_name="牵头部门", related_name="led_tasks"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "重点任务"
+        ordering = ["scheme", "number"]
+
+    def __str__(self):
+        return f"（{self.number}）{self.title}"
+
+
+class Period(models.Model):
+    OPEN, REVIEW, LOCKED, PUBLISHED = "open", "review", "locked", "published"
+    STATES = [(OPEN, "填报中"), (REVIEW, "审核中"), (LOCKED, "已锁定"), (PUBLISHED, "已发布")]
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, related_name="periods", verbose_name="方案"
+    )
+    name = models.CharField("考核期名称", max_length=100)
+    kind = models.CharField(
+        "周期", max_length=10, choices=[("quarter", "季度"), ("month", "月度")], default="quarter"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    number = models.PositiveSmallIntegerField("季度或月份")
+    cutoff = models.DateField("数据截止日", null=True, blank=True)
+    deadline = models.DateTimeField("填报截止时间")
+    late_until = models.DateTimeField(
+        "迟报截止时间",
+        null=True,
+        blank=True,
+        help_text="截止时间之后、此时间之前仍可填报，但记为迟报；留空则截止后即关闭填报",
+    )
+    state = models.CharField("状态", max_length=12, choices=STATES, default=OPEN)
+    objection_days = models.PositiveSmallIntegerField("异议期（天）", default=5)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="上一期"
+    )
+    narrative = models.TextField("工作进展情况（通报第二部分）", blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核期"
+        ordering = ["-year", "-number", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "year", "kind", "number"], name="period_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_late(self, when=None) -> bool:
+        return (when or timezone.now()) > self.deadline
+
+    def reporters_may_enter(self, when=None) -> bool:
+        when = when or timezone.now()
+        if self.state != self.OPEN:
+            return False
+        return when <= self.deadline or (self.late_until is not None and when <= self.late_until)
+
+    def objection_deadline(self):
+        if self.published_at is None:
+            return None
+        return self.published_at + timezone.timedelta(days=self.objection_days)
+
+
+class Entry(models.Model):
+    """One unit's target and actual figure for one indicator in one period."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="entries")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="entries")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="entries")
+    target = models.DecimalField("任务数", null=True, blank=True, **DIGITS)
+    target_na = models.BooleanField("未下达任务（/）", default=False)
+    actual = models.DecimalField("实绩数", null=True, blank=True, **DIGITS)
+    actual_na = models.BooleanField("实绩数为 /", default=False)
+    note = models.CharField("备注", max_length=500, blank=True)
+    late = models.BooleanField("迟报", default=False)
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    source = models.CharField("来源", max_length=40, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "填报数据"
+        constraints = [
+            models.UniqueConstraint(fields=["period", "unit", "indicator"], name="entry_unique")
+        ]
+        indexes = [models.Index(fields=["period", "unit"])]
+
+
+class UnitReport(models.Model):
+    """A unit's submission for a period and its review."""
+
+    DRAFT, SUBMITTED, RETURNED, APPROVED = "draft", "submitted", "returned", "approved"
+    STATES = [(DRAFT, "未报送"), (SUBMITTED, "已报送"), (RETURNED, "已退回"), (APPROVED, "已审核")]
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="reports")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="reports")
+    state = models.CharField("状态", max_length=12, choices=STATES, default=DRAFT)
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    late = models.BooleanField("迟报", default=False)
+    comment = models.TextField("审核意见", blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位报送"
+        constraints = [models.UniqueConstraint(fields=["period", "unit"], name="report_unique")]
+
+
+def material_path(instance, filename):
+    return f"materials/{instance.period_id}/{instance.unit_id}/{timezone.now():%Y%m%d%H%M%S%f}_{filename}"
+
+
+class Material(models.Model):
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="materials")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="materials")
+    kind = models.CharField("材料类型", max_length=20, choices=MATERIAL_KINDS)
+    title = models.CharField("标题", max_length=200)
+    file = models.FileField("文件", upload_to=material_path, max_length=500)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_at = models.DateTimeField("到达时间", default=timezone.now)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    late = models.BooleanField("迟报", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "报送材料"
+        ordering = ["uploaded_at", "id"]
+
+
+class TaskProgress(models.Model):
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="progress")
+    task = models.ForeignKey(KeyTask, on_delete=models.CASCADE, related_name="progress")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="progress")
+    text = models.TextField("进展情况")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "重点任务进展"
+        constraints = [
+            models.UniqueConstraint(fields=["period", "task", "unit"], name="progress_unique")
+        ]
+
+
+class ScoreRun(models.Model):
+    """One computation of a period's results; corrections add a run and keep the earlier ones."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="runs")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    current = models.BooleanField(default=True)
+    published = models.BooleanField(default=False)
+    reason = models.TextField("更正原因", blank=True)
+    inputs = models.JSONField("计分输入")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "计分结果"
+        ordering = ["-created_at", "-id"]
+
+
+class UnitResult(models.Model):
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="units")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="results")
+    rank = models.PositiveIntegerField()
+    raw = models.DecimalField(**DIGITS)
+    total = models.DecimalField(**DIGITS)
+
+    class Meta:
+        ordering = ["run", "unit__group__order", "rank", "unit__order"]
+
+
+class IndicatorResult(models.Model):
+    unit_result = models.ForeignKey(UnitResult, on_delete=models.CASCADE, related_name="indicators")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE)
+    target = models.DecimalField(null=True, **DIGITS)
+    actual = models.DecimalField(null=True, **DIGITS)
+    rate = models.DecimalField(null=True, max_digits=40, decimal_places=20)
+    points = models.DecimalField(**DIGITS)
+    status = models.CharField(max_length=20)
+    explain = models.TextField()
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["unit_result", "indicator__order"]
+
+
+class Objection(models.Model):
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="objections")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="objections")
+    indicator = models.ForeignKey(
+        Indicator, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="指标"
+    )
+    text = models.TextField("异议内容")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField("答复", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "异议"
+        ordering = ["-raised_at"]
+
+
+class Membership(models.Model):
+    """What a user may do, as capability flags. unit: the user's own unit (reporter / department)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="所属单位"
+    )
+    organisation = models.CharField("所属机构（无被考核单位时）", max_length=100, blank=True)
+    can_admin = models.BooleanField("管理员（科技局）", default=False)
+    can_report = models.BooleanField("填报本单位", default=False)
+    can_read_all = models.BooleanField("查看全部（领导）", default=False)
+    can_provide = models.ManyToManyField(
+        Indicator, blank=True, verbose_name="为全部单位提供这些指标"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户权限"
+
+    def __str__(self):
+        return f"{self.user.username}：{self.role_label}"
+
+    @property
+    def role_label(self) -> str:
+        if self.can_admin:
+            return "管理员"
+        parts = []
+        if self.can_report:
+            parts.append(f"{self.unit.name if self.unit else ''}填报员")
+        provides = getattr(self, "_provides", None)
+        if provides is None and self.pk:
+            provides = self.can_provide.exists()
+        if provides:
+            parts.append(f"{self.organisation or (self.unit.name if self.unit else '')}数据提供")
+        if self.can_read_all:
+            parts.append("领导")
+        return "、".join(parts) or "无权限"
+
+
+class LoginFailure(models.Model):
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failure = models.DateTimeField(null=True, blank=True)
+
+
+class AuditLog(models.Model):
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name="用户"
+    )
+    username = models.CharField("用户名", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=60)
+    period = models.ForeignKey(
+        Period, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="考核期"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="单位"
+    )
+    indicator = models.ForeignKey(
+        Indicator, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="指标"
+    )
+    field = models.CharField("字段", max_length=60, blank=True)
+    old = models.TextField("原值", blank=True)
+    new = models.TextField("新值", blank=True)
+    detail = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计日志"
+        ordering = ["-at", "-id"]

@@ -1,0 +1,431 @@
+"""Entering figures: the form, the provider's column and the uploaded workbook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from ...errors import InputErrors, KaoheError
+from ...numbers import NOT_APPLICABLE, Negative, NotANumber, parse_cell, plain
+from ..models import Entry, Indicator, Period, Unit, UnitReport
+from . import audit
+from .errors import ServiceError, StaleEdit
+from .schemes import engine_scheme, late_note
+
+BLANK = object()
+
+
+def parse_figure(text) -> tuple[Decimal | None, bool]:
+    """'12.5' → (Decimal, False); '/' → (None, True); '' → (None, False). Raises ValueError."""
+    try:
+        value = parse_cell(text if not isinstance(text, str) else text.strip())
+    except NotANumber:
+        raise ValueError(f"“{text}”不是有效数字") from None
+    except Negative:
+        raise ValueError(f"不能为负数：{text}") from None
+    if value is NOT_APPLICABLE:
+        return None, True
+    return value, False
+
+
+def show_figure(value, na: bool) -> str:
+    if na:
+        return "/"
+    return "" if value is None else plain(value)
+
+
+@dataclass
+class Change:
+    """A new value for some fields of one entry. Fields not given stay as they are."""
+
+    indicator: Indicator
+    unit: Unit | None = None
+    target: tuple | None = None  # (Decimal|None, na)
+    actual: tuple | None = None
+    note: str | None = None
+    version: int | None = None  # the version the user saw; None: don't check
+
+
+@dataclass
+class SubmitResult:
+    changed: int = 0
+    late: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def magnitude_warnings(
+    period: Period, unit: Unit, indicator: Indicator, value: Decimal | None, target: Decimal | None
+) -> list[str]:
+    """A warning, not a block: a figure over 10× or under 1/10 of its target or of the previous
+    period (the 万元/亿元 slip)."""
+    if value is None or value == 0:
+        return []
+    out = []
+    label = f"{unit.name}“{indicator.name}”实绩数 {plain(value)}{indicator.unit}"
+    if target:
+        if value > target * 10:
+            out.append(
+                f"{label}超过任务数 {plain(target)} 的 10 倍，请确认计量单位（{indicator.unit}）"
+            )
+        elif value * 10 < target:
+            out.append(
+                f"{label}不到任务数 {plain(target)} 的 1/10，请确认计量单位（{indicator.unit}）"
+            )
+    if period.previous_id:
+        prev = Entry.objects.filter(
+            period_id=period.previous_id, unit=unit, indicator=indicator
+        ).first()
+        if prev and prev.actual:
+            if value > prev.actual * 10:
+                out.append(f"{label}超过上期 {plain(prev.actual)} 的 10 倍，请确认计量单位")
+            elif value * 10 < prev.actual:
+                out.append(f"{label}不到上期 {plain(prev.actual)} 的 1/10，请确认计量单位")
+    return out
+
+
+def _apply(
+    entry: Entry, change: Change, user, period: Period, now, late: bool, source: str
+) -> bool:
+    changed = False
+    for name, pair in (("target", change.target), ("actual", change.actual)):
+        if pair is None:
+            continue
+        value, na = pair
+        old_value, old_na = getattr(entry, name), getattr(entry, f"{name}_na")
+        if old_na == na and (
+            old_value == value
+            if value is not None and old_value is not None
+            else old_value is value
+        ):
+            continue
+        label = "任务数" if name == "target" else "实绩数"
+        audit.record(
+            user,
+            f"修改{label}",
+            period=period,
+            unit=entry.unit,
+            indicator=entry.indicator,
+            field=label,
+            old=show_figure(old_value, old_na),
+            new=show_figure(value, na),
+            detail=f"来源：{source}" + ("；迟报" if late else ""),
+        )
+        setattr(entry, name, value)
+        setattr(entry, f"{name}_na", na)
+        changed = True
+    if change.note is not None and change.note != entry.note:
+        audit.record(
+            user,
+            "修改备注",
+            period=period,
+            unit=entry.unit,
+            indicator=entry.indicator,
+            field="备注",
+            old=entry.note,
+            new=change.note,
+            detail=f"来源：{source}",
+        )
+        entry.note = change.note
+        changed = True
+    if changed:
+        if change.actual is not None or change.note is not None:
+            entry.submitted_at = now
+            entry.submitted_by = user if user is not None and user.is_authenticated else None
+            entry.late = late
+        entry.source = source
+        entry.version += 1
+    return changed
+
+
+def _check_versions(period: Period, pairs: list[tuple[Entry, Change]]) -> None:
+    stale = []
+    for entry, change in pairs:
+        if change.version is not None and change.version != entry.version:
+            stale.append(
+                f"{entry.unit.name}“{entry.indicator.name}”已被"
+                f"{entry.submitted_by.username if entry.submitted_by else '他人'}修改为 "
+                f"任务数 {show_figure(entry.target, entry.target_na) or '空白'}、"
+                f"实绩数 {show_figure(entry.actual, entry.actual_na) or '空白'}"
+            )
+    if stale:
+        raise StaleEdit(
+            "您打开页面后，以下数据已被他人修改，本次提交没有保存任何数据。请刷新页面核对后重新提交。",
+            stale,
+        )
+
+
+def _locked_entries(period: Period, keys: list[tuple[int, int]]) -> dict[tuple[int, int], Entry]:
+    """Entries for (unit id, indicator id), created if missing, locked for this transaction."""
+    unit_ids = sorted({u for u, _ in keys})
+    ind_ids = sorted({i for _, i in keys})
+    existing = {
+        (e.unit_id, e.indicator_id)
+        for e in Entry.objects.filter(period=period, unit_id__in=unit_ids, indicator_id__in=ind_ids)
+    }
+    missing = [
+        Entry(period=period, unit_id=u, indicator_id=i) for u, i in keys if (u, i) not in existing
+    ]
+    if missing:
+        Entry.objects.bulk_create(missing, ignore_conflicts=True)
+    rows = (
+        Entry.objects.select_for_update(of=("self",))
+        .filter(period=period, unit_id__in=unit_ids, indicator_id__in=ind_ids)
+        .select_related("unit", "indicator", "submitted_by")
+        .order_by("id")
+    )
+    return {(e.unit_id, e.indicator_id): e for e in rows}
+
+
+def submit_values(
+    period: Period,
+    unit: Unit,
+    user,
+    changes: list[Change],
+    *,
+    as_reporter: bool,
+    source: str = "填报表单",
+    mark_submitted: bool = True,
+) -> SubmitResult:
+    """Save one unit's figures and mark the unit's report as submitted. All or nothing."""
+    now = timezone.now()
+    late = as_reporter and period.is_late(now)
+    result = SubmitResult(late=late)
+    with transaction.atomic():
+        report, _ = UnitReport.objects.select_for_update().get_or_create(period=period, unit=unit)
+        period = Period.objects.get(pk=period.pk)  # fresh state inside the transaction
+        if as_reporter:
+            from ..access import reporter_may_write
+
+            if not reporter_may_write(period, unit):
+                raise ServiceError("本期填报已截止，不能再修改。如需更正请联系科技局。")
+        entries = _locked_entries(period, [(unit.id, c.indicator.id) for c in changes])
+        pairs = [(entries[(unit.id, c.indicator.id)], c) for c in changes]
+        _check_versions(period, pairs)
+        for entry, change in pairs:
+            if change.indicator.material_kind and as_reporter:
+                continue  # counted from uploaded materials
+            if _apply(entry, change, user, period, now, late, source):
+                if late and late_note(period.scheme) not in entry.note:
+                    entry.note = (entry.note + "；" if entry.note else "") + late_note(
+                        period.scheme
+                    )
+                entry.save()
+                result.changed += 1
+                if change.actual is not None:
+                    result.warnings += magnitude_warnings(
+                        period, unit, entry.indicator, entry.actual, entry.target
+                    )
+        if mark_submitted and (as_reporter or report.state != UnitReport.APPROVED):
+            old_state = report.get_state_display()
+            report.state = UnitReport.SUBMITTED
+            report.submitted_at = now
+            report.late = report.late or late
+            report.save()
+            audit.record(
+                user,
+                "报送数据",
+                period=period,
+                unit=unit,
+                field="报送状态",
+                old=old_state,
+                new=report.get_state_display(),
+                detail=f"{result.changed} 项有变化" + ("；迟报" if late else ""),
+            )
+    return result
+
+
+def provide_values(
+    period: Period, indicator: Indicator, user, changes: list[Change]
+) -> SubmitResult:
+    """A data-providing department enters one indicator's actual figures for every unit."""
+    now = timezone.now()
+    result = SubmitResult()
+    with transaction.atomic():
+        entries = _locked_entries(period, [(c.unit.id, indicator.id) for c in changes])
+        pairs = [(entries[(c.unit.id, indicator.id)], c) for c in changes]
+        _check_versions(period, pairs)
+        for entry, change in pairs:
+            if _apply(entry, change, user, period, now, False, "数据提供部门"):
+                entry.save()
+                result.changed += 1
+                result.warnings += magnitude_warnings(
+                    period, entry.unit, indicator, entry.actual, entry.target
+                )
+    return result
+
+
+# --- uploads ------------------------------------------------------------------
+
+
+@dataclass
+class PreviewRow:
+    unit: str
+    unit_id: int
+    indicator: str
+    indicator_id: int
+    measure: str
+    old_target: str
+    new_target: str
+    old_actual: str
+    new_actual: str
+    note: str
+    warnings: list[str]
+
+    @property
+    def changed(self) -> bool:
+        return (self.old_target, self.old_actual) != (self.new_target, self.new_actual) or bool(
+            self.note
+        )
+
+
+def _cell_pair(value) -> tuple[Decimal | None, bool] | None:
+    if value is None:
+        return None
+    if value is NOT_APPLICABLE:
+        return (None, True)
+    return (value, False)
+
+
+def read_upload(
+    period: Period, path: Path, display_name: str, *, only_unit: Unit | None, with_targets: bool
+) -> list[PreviewRow]:
+    """Read an uploaded workbook into preview rows; nothing is stored. Raises ServiceError with
+    every problem in Chinese."""
+    from ...readers import read_files
+
+    scheme = engine_scheme(period.scheme)
+    try:
+        dataset = read_files([path], scheme)
+    except InputErrors as exc:
+        raise ServiceError(
+            "上传的文件有问题，没有保存任何数据：",
+            [str(e).replace(str(path), display_name) for e in exc.errors],
+        ) from None
+    except KaoheError as exc:
+        raise ServiceError(
+            "上传的文件有问题，没有保存任何数据：", [str(exc).replace(str(path), display_name)]
+        ) from None
+    units = {
+        (u.group.key, u.name): u
+        for u in Unit.objects.filter(group__scheme=period.scheme).select_related("group")
+    }
+    indicators = {
+        (i.group.key, i.key): i
+        for i in Indicator.objects.filter(group__scheme=period.scheme).select_related("group")
+    }
+    existing = {(e.unit_id, e.indicator_id): e for e in Entry.objects.filter(period=period)}
+    rows: list[PreviewRow] = []
+    problems: list[str] = []
+    for data in dataset.groups:
+        gkey = data.group.key
+        for ind in data.group.indicators:
+            indicator = indicators[(gkey, ind.key)]
+            for unit_name in data.units:
+                cell = data.cell(ind.key, unit_name)
+                if cell is None:
+                    continue
+                unit = units[(gkey, unit_name)]
+                has_data = cell.target is not None or cell.actual is not None or bool(cell.note)
+                if only_unit is not None and unit.id != only_unit.id:
+                    if has_data:
+                        problems.append(
+                            f"文件中有“{unit_name}”的数据；您只能上传本单位（{only_unit.name}）的数据"
+                        )
+                    continue
+                if not has_data:
+                    continue
+                old = existing.get((unit.id, indicator.id))
+                old_t = show_figure(old.target, old.target_na) if old else ""
+                old_a = show_figure(old.actual, old.actual_na) if old else ""
+                new_t = old_t
+                if with_targets and cell.target is not None:
+                    pair = _cell_pair(cell.target)
+                    new_t = show_figure(*pair)
+                new_a = old_a if cell.actual is None else show_figure(*_cell_pair(cell.actual))
+                warnings = []
+                if not with_targets and cell.target is not None:
+                    shown = show_figure(*_cell_pair(cell.target))
+                    if shown != old_t:
+                        warnings.append(
+                            f"文件中的任务数 {shown} 与下达的任务数 {old_t or '空白'} 不同，以下达的为准"
+                        )
+                if indicator.material_kind and not with_targets:
+                    warnings.append("该指标由上传的材料自动计数，文件中的数字不会保存")
+                if isinstance(cell.actual, Decimal):
+                    target = (
+                        cell.target
+                        if with_targets and isinstance(cell.target, Decimal)
+                        else (old.target if old else None)
+                    )
+                    warnings += magnitude_warnings(period, unit, indicator, cell.actual, target)
+                rows.append(
+                    PreviewRow(
+                        unit.name,
+                        unit.id,
+                        indicator.name,
+                        indicator.id,
+                        indicator.unit,
+                        old_t,
+                        new_t,
+                        old_a,
+                        new_a,
+                        cell.note or "",
+                        warnings,
+                    )
+                )
+    if problems:
+        raise ServiceError("上传的文件有问题，没有保存任何数据：", sorted(set(problems)))
+    if not rows:
+        raise ServiceError("文件中没有找到任何数据（所有格子都是空的）。")
+    return rows
+
+
+def rows_to_session(rows: list[PreviewRow]) -> list[dict]:
+    return [r.__dict__ for r in rows]
+
+
+def apply_upload(
+    period: Period,
+    user,
+    rows: list[dict],
+    *,
+    as_reporter: bool,
+    with_targets: bool,
+    only_unit: Unit | None,
+) -> SubmitResult:
+    """Store a confirmed upload: every row or none."""
+    by_unit: dict[int, list[Change]] = {}
+    indicators = {i.id: i for i in Indicator.objects.filter(group__scheme=period.scheme)}
+    for row in rows:
+        if only_unit is not None and row["unit_id"] != only_unit.id:
+            raise ServiceError("上传内容包含其他单位的数据，未保存")
+        ind = indicators[row["indicator_id"]]
+        change = Change(indicator=ind)
+        try:
+            if with_targets:
+                change.target = parse_figure(row["new_target"])
+            change.actual = parse_figure(row["new_actual"])
+        except ValueError as exc:
+            raise ServiceError(str(exc)) from None
+        change.note = row["note"] or None
+        by_unit.setdefault(row["unit_id"], []).append(change)
+    total = SubmitResult()
+    with transaction.atomic():
+        for unit in Unit.objects.filter(pk__in=by_unit).order_by("id"):
+            res = submit_values(
+                period,
+                unit,
+                user,
+                by_unit[unit.id],
+                as_reporter=as_reporter,
+                source="上传填报表" if not with_targets else "导入任务数",
+                mark_submitted=not with_targets,
+            )
+            total.changed += res.changed
+            total.late = total.late or res.late
+            total.warnings += res.warnings
+    return total

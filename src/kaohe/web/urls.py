@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path
+from django.views.static import serve
+
+from . import views
+
+admin.site.site_header = admin.site.site_title = "科技创新行动考核 · 管理后台"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(template_name="kaohe/password.html", success_url="/"),
+        name="password_change",
+    ),
+    path("periods/<int:pid>/", views.period_detail, name="period"),
+    path("periods/<int:pid>/action/", views.period_action, name="period_action"),
+    path("periods/<int:pid>/units/<int:uid>/entry/", views.entry, name="entry"),
+    path(
+        "periods/<int:pid>/units/<int:uid>/template.xlsx",
+        views.entry_template,
+        name="entry_template",
+    ),
+    path("periods/<int:pid>/units/<int:uid>/upload/", views.entry_upload, name="entry_upload"),
+    path("periods/<int:pid>/units/<int:uid>/materials/", views.materials, name="materials"),
+    path("periods/<int:pid>/units/<int:uid>/review/", views.review, name="review"),
+    path("periods/<int:pid>/units/<int:uid>/result/", views.unit_result, name="unit_result"),
+    path("periods/<int:pid>/units/<int:uid>/correct/", views.correct, name="correct"),
+    path("periods/<int:pid>/indicators/<int:iid>/provide/", views.provide, name="provide"),
+    path("periods/<int:pid>/targets/", views.targets_import, name="targets_import"),
+    path("periods/<int:pid>/board/", views.board, name="board"),
+    path("periods/<int:pid>/results/", views.results, name="results"),
+    path("periods/<int:pid>/results.xlsx", views.results_xlsx, name="results_xlsx"),
+    path("periods/<int:pid>/bulletin.zip", views.bulletin, name="bulletin"),
+    path("periods/<int:pid>/tasks/", views.tasks, name="tasks"),
+    path("periods/<int:pid>/narrative/", views.narrative, name="narrative"),
+    path("periods/<int:pid>/objections/", views.objections, name="objections"),
+    path("materials/<int:mid>/", views.material_download, name="material_download"),
+    path("audit/", views.audit, name="audit"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.KAOHE_SERVE_STATIC:
+    from django.contrib.staticfiles.views import serve as static_serve
+
+    if settings.DEBUG:
+        urlpatterns.append(re_path(r"^static/(?P<path>.*)$", static_serve, {"insecure": True}))
+    else:
+        from pathlib import Path
+
+        urlpatterns.append(
+            re_path(
+                r"^static/(?P<path>.*)$",
+                serve,
+                {"document_root": str(Path(__file__).resolve().parent / "static")},
+            )
+        )

@@ -1,0 +1,111 @@
+"""Key tasks and the bulletin's section 二, scheme loading, the admin's audit, the CLI demo."""
+
+import os
+import subprocess
+import sys
+
+from django.contrib.auth.models import User
+from django.test import Client
+
+from kaohe.web.models import AuditLog, Indicator, KeyTask, Period, Scheme, TaskProgress, Unit
+from kaohe.web.services import tasks as task_service
+
+
+def test_the_demo_scheme_holds_townships_example_departments_and_eight_key_tasks(demo):
+    scheme = demo["scheme"]
+    assert [g.name for g in scheme.groups.order_by("order")] == ["乡镇", "部门（示例）"]
+    assert Unit.objects.filter(group__scheme=scheme, group__key="township").count() == 14
+    assert Indicator.objects.filter(group__scheme=scheme, group__key="township").count() == 16
+    names = set(Indicator.objects.filter(group__key="department").values_list("name", flat=True))
+    assert "制订年度工作计划（示例）" in names and "成立工作专班（示例）" in names
+    assert KeyTask.objects.filter(scheme=scheme).count() == 8
+    assert Indicator.objects.get(group__key="township", key="briefs").material_kind == "简报"
+
+
+def test_loading_a_builtin_scheme_by_command_creates_it(db):
+    from django.core.management import call_command
+
+    call_command("kaohe_load_scheme", "daye-2023")
+    scheme = Scheme.objects.get(key="daye-2023")
+    assert scheme.groups.get().units.count() == 14
+
+
+def test_section_two_is_assembled_from_the_lead_departments_progress(demo):
+    q1 = demo["q1"]
+    text = task_service.assemble_narrative(q1)
+    assert text.startswith("## 二、工作进展情况")
+    assert "科技创新行动共有“八大重点任务”" in text
+    assert "（一）着力推进国家创新型县（市）建设。一是组织申报创新型乡镇" in text
+    assert "（八）着力推进科技创新惠民。" in text
+
+
+def test_a_lead_department_reports_progress_and_the_bureau_edits_the_narrative(demo, admin_client):
+    q2 = demo["q2"]
+    jingxin = Client()
+    jingxin.force_login(User.objects.get(username="jingxin"))
+    task = KeyTask.objects.get(scheme=demo["scheme"], number=2)  # 市经信局 leads 关键技术攻关
+    other = KeyTask.objects.get(scheme=demo["scheme"], number=1)
+    page = jingxin.get(f"/periods/{q2.pk}/tasks/").content.decode()
+    assert task.title in page and other.title not in page
+    jingxin.post(
+        f"/periods/{q2.pk}/tasks/", {"task": task.pk, "text": "征集技术难题和需求 11 项。"}
+    )
+    assert (
+        jingxin.post(f"/periods/{q2.pk}/tasks/", {"task": other.pk, "text": "越权"}).status_code
+        == 403
+    )
+    assert TaskProgress.objects.get(period=q2, task=task).text == "征集技术难题和需求 11 项。"
+    admin_client.post(f"/periods/{q2.pk}/narrative/", {"assemble": "1"})
+    q2.refresh_from_db()
+    assert "（二）着力开展关键技术攻关。征集技术难题和需求 11 项。" in q2.narrative
+    admin_client.post(f"/periods/{q2.pk}/narrative/", {"narrative": q2.narrative + "\n补充说明。"})
+    assert AuditLog.objects.filter(
+        action="编辑工作进展情况", period=q2, new__contains="补充说明"
+    ).exists()
+
+
+def test_an_admin_edit_of_an_indicator_is_audited_and_used_by_the_engine(demo, admin_client):
+    ind = Indicator.objects.get(
+        group__scheme=demo["scheme"], group__key="township", key="new_talent"
+    )
+    url = f"/admin/kaohe/indicator/{ind.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
+    data.update(
+        {"max_points": "6", "params": "{}", "aliases": "[]", "annex": "null", "group": ind.group_id}
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert AuditLog.objects.filter(
+        action__startswith="后台修改", field="max_points", old="5", new="6"
+    ).exists()
+    from kaohe.web.services.schemes import engine_scheme
+
+    assert engine_scheme(demo["scheme"]).group("township").indicator("new_talent").max_points == 6
+
+
+def test_kaohe_web_demo_loads_the_demo_into_sqlite(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KAOHE_", "DJANGO_", "DATABASE_URL"))
+    }
+    env.update({"KAOHE_DATA_DIR": str(tmp_path)})
+    result = subprocess.run(
+        [sys.executable, "-m", "kaohe.cli", "web-demo", "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "chengui" in result.stdout and "Kaohe@2023!" in result.stdout
+    assert (tmp_path / "kaohe.sqlite3").exists()
+
+
+def test_the_period_page_offers_only_the_next_steps(demo, admin_client):
+    page = admin_client.get(f"/periods/{demo['q2'].pk}/").content.decode()
+    assert "结束填报、进入审核" in page and "发布结果" not in page
+    Period.objects.filter(pk=demo["q2"].pk).update(state=Period.LOCKED)
+    page = admin_client.get(f"/periods/{demo['q2'].pk}/").content.decode()
+    assert "发布结果" in page and "结束填报" not in page
