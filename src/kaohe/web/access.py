@@ -109,6 +109,10 @@ def reporter_may_write(period: Period, unit: Unit) -> bool:
 
 def get_unit_entry(user, period_id, unit_id) -> tuple[Period, Unit, bool]:
     """A unit's figures in a period: (period, unit, may the user change them)."""
+    return _unit_access(user, period_id, unit_id, "您只能查看和填报本单位的数据")
+
+
+def _unit_access(user, period_id, unit_id, denied: str) -> tuple[Period, Unit, bool]:
     c = caps(user)
     period = _period(period_id)
     unit = _unit(period, unit_id)
@@ -118,7 +122,7 @@ def get_unit_entry(user, period_id, unit_id) -> tuple[Period, Unit, bool]:
         return period, unit, False
     if c.report and c.unit_id == unit.id:
         return period, unit, reporter_may_write(period, unit)
-    raise PermissionDenied("您只能查看和填报本单位的数据")
+    raise PermissionDenied(denied)
 
 
 def get_indicator_for_provider(user, period_id, indicator_id) -> tuple[Period, Indicator, bool]:
@@ -142,16 +146,7 @@ def get_indicator_for_provider(user, period_id, indicator_id) -> tuple[Period, I
 def get_unit_materials(user, period_id, unit_id) -> tuple[Period, Unit, bool]:
     """Materials: the unit's reporter uploads until the late window closes; the bureau any time
     before locking."""
-    c = caps(user)
-    period = _period(period_id)
-    unit = _unit(period, unit_id)
-    if c.admin:
-        return period, unit, period.state in (Period.OPEN, Period.REVIEW)
-    if c.read_all:
-        return period, unit, False
-    if c.report and c.unit_id == unit.id:
-        return period, unit, reporter_may_write(period, unit)
-    raise PermissionDenied("您只能查看和报送本单位的材料")
+    return _unit_access(user, period_id, unit_id, "您只能查看和报送本单位的材料")
 
 
 def results_visible(user, period: Period) -> bool:

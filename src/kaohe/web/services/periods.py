@@ -101,27 +101,9 @@ def _report(period: Period, unit: Unit) -> UnitReport:
 
 
 def approve_report(period: Period, unit: Unit, user, comment: str = "") -> UnitReport:
-    with transaction.atomic():
-        if period.state not in (Period.OPEN, Period.REVIEW):
-            raise ServiceError("数据已锁定，不能再审核")
-        report = _report(period, unit)
-        old = report.get_state_display()
-        report.state = UnitReport.APPROVED
-        report.comment = comment
-        report.reviewed_by = user
-        report.reviewed_at = timezone.now()
-        report.save()
-        audit.record(
-            user,
-            "审核通过",
-            period=period,
-            unit=unit,
-            field="报送状态",
-            old=old,
-            new=report.get_state_display(),
-            detail=comment,
-        )
-    return report
+    return _review(
+        period, unit, user, UnitReport.APPROVED, "审核通过", comment, "数据已锁定，不能再审核"
+    )
 
 
 def approve_period(period: Period, user) -> int:
@@ -138,19 +120,25 @@ def approve_period(period: Period, user) -> int:
 def return_report(period: Period, unit: Unit, user, comment: str) -> UnitReport:
     if not comment.strip():
         raise ServiceError("退回时必须填写退回意见")
+    return _review(
+        period, unit, user, UnitReport.RETURNED, "退回修改", comment, "数据已锁定，不能退回"
+    )
+
+
+def _review(period, unit, user, state: str, action: str, comment: str, locked: str) -> UnitReport:
     with transaction.atomic():
         if period.state not in (Period.OPEN, Period.REVIEW):
-            raise ServiceError("数据已锁定，不能退回")
+            raise ServiceError(locked)
         report = _report(period, unit)
         old = report.get_state_display()
-        report.state = UnitReport.RETURNED
+        report.state = state
         report.comment = comment
         report.reviewed_by = user
         report.reviewed_at = timezone.now()
         report.save()
         audit.record(
             user,
-            "退回修改",
+            action,
             period=period,
             unit=unit,
             field="报送状态",
