@@ -167,7 +167,7 @@ def parse_scheme(text: str, source: str = "") -> Scheme:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise SchemeError(f"方案文件 {source} 不是有效的 TOML：{exc}") from None
-    return _build_scheme(data, source)
+    return build_scheme(data, source)
 
 
 def _need(table: dict, key: str, where: str):
@@ -188,7 +188,8 @@ def _dec(value, where: str) -> Decimal:
     return number
 
 
-def _build_scheme(data: dict, source: str) -> Scheme:
+def build_scheme(data: dict, source: str) -> Scheme:
+    """A Scheme from already-parsed TOML data (a dict), with every check parse_scheme makes."""
     where = f"方案 {source}："
     scoring = data.get("scoring", {})
     groups_data = _need(data, "groups", where)

@@ -13,7 +13,7 @@ from ...engine import Result
 from ...engine import score as run_engine
 from ...errors import InputErrors, KaoheError
 from ...numbers import NOT_APPLICABLE
-from ...scheme import _build_scheme
+from ...scheme import build_scheme
 from ..models import Entry, IndicatorResult, Period, ScoreRun, Unit, UnitReport, UnitResult
 from . import audit
 from .errors import ServiceError
@@ -196,7 +196,7 @@ def _value(text):
 
 
 def result_from_inputs(inputs: dict) -> Result:
-    scheme = _build_scheme(inputs["scheme"], "考核期计分输入")
+    scheme = build_scheme(inputs["scheme"], "考核期计分输入")
     dataset = Dataset(scheme)
     for group_key, unit, key, target, actual, note in inputs["cells"]:
         dataset.put(scheme.group(group_key), unit, key, Cell(_value(target), _value(actual), note))

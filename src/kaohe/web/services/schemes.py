@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from ...scheme import Scheme as EngineScheme
-from ...scheme import _build_scheme, load_scheme
+from ...scheme import build_scheme, load_scheme
 from ..models import Indicator, KeyTask, Scheme, Unit, UnitGroup
 from . import audit
 
@@ -112,7 +112,7 @@ def load_scheme_file(name_or_path: str, user=None, material_kinds: dict | None =
 
 def engine_scheme(scheme: Scheme) -> EngineScheme:
     """The engine's Scheme built from the database (so admin edits take effect)."""
-    return _build_scheme(_scheme_dict(scheme), f"数据库方案 {scheme.key}")
+    return build_scheme(_scheme_dict(scheme), f"数据库方案 {scheme.key}")
 
 
 def _scheme_dict(scheme: Scheme) -> dict:
