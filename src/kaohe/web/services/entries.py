@@ -14,7 +14,7 @@ from ...numbers import NOT_APPLICABLE, Negative, NotANumber, parse_cell, plain
 from ..models import Entry, Indicator, Period, Unit, UnitReport
 from . import audit
 from .errors import ServiceError, StaleEdit
-from .schemes import engine_scheme, late_note
+from .schemes import engine_scheme, late_note, lookups
 
 BLANK = object()
 
@@ -300,23 +300,13 @@ def read_upload(
     scheme = engine_scheme(period.scheme)
     try:
         dataset = read_files([path], scheme)
-    except InputErrors as exc:
+    except KaoheError as exc:
+        errors = exc.errors if isinstance(exc, InputErrors) else [exc]
         raise ServiceError(
             "上传的文件有问题，没有保存任何数据：",
-            [str(e).replace(str(path), display_name) for e in exc.errors],
+            [str(e).replace(str(path), display_name) for e in errors],
         ) from None
-    except KaoheError as exc:
-        raise ServiceError(
-            "上传的文件有问题，没有保存任何数据：", [str(exc).replace(str(path), display_name)]
-        ) from None
-    units = {
-        (u.group.key, u.name): u
-        for u in Unit.objects.filter(group__scheme=period.scheme).select_related("group")
-    }
-    indicators = {
-        (i.group.key, i.key): i
-        for i in Indicator.objects.filter(group__scheme=period.scheme).select_related("group")
-    }
+    units, indicators = lookups(period.scheme)
     existing = {(e.unit_id, e.indicator_id): e for e in Entry.objects.filter(period=period)}
     rows: list[PreviewRow] = []
     problems: list[str] = []

@@ -17,7 +17,7 @@ from ...scheme import build_scheme
 from ..models import Entry, IndicatorResult, Period, ScoreRun, Unit, UnitReport, UnitResult
 from . import audit
 from .errors import ServiceError
-from .schemes import late_note
+from .schemes import late_note, lookups
 
 
 def create_period(
@@ -258,16 +258,7 @@ def compute_period(period: Period, user, reason: str = "") -> ScoreRun:
 
 
 def _store(run: ScoreRun, period: Period, result: Result) -> None:
-    units = {
-        (u.group.key, u.name): u
-        for u in Unit.objects.filter(group__scheme=period.scheme).select_related("group")
-    }
-    from ..models import Indicator
-
-    indicators = {
-        (i.group.key, i.key): i
-        for i in Indicator.objects.filter(group__scheme=period.scheme).select_related("group")
-    }
+    units, indicators = lookups(period.scheme)
     rows = []
     for g in result.groups:
         for us in g.units:

@@ -166,6 +166,19 @@ def _scheme_dict(scheme: Scheme) -> dict:
     return data
 
 
+def lookups(scheme: Scheme) -> tuple[dict, dict]:
+    """The scheme's units by (group key, name) and indicators by (group key, key)."""
+    units = {
+        (u.group.key, u.name): u
+        for u in Unit.objects.filter(group__scheme=scheme).select_related("group")
+    }
+    indicators = {
+        (i.group.key, i.key): i
+        for i in Indicator.objects.filter(group__scheme=scheme).select_related("group")
+    }
+    return units, indicators
+
+
 def late_note(scheme: Scheme) -> str:
     return (scheme.late_notes or ["迟报材料"])[0]
 
