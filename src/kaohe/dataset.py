@@ -60,7 +60,16 @@ class Column:
     or a zero target. `filled` marks the slots some file provided.
     """
 
-    __slots__ = ("target", "actual", "note", "origin", "filled", "special", "shadow")
+    __slots__ = (
+        "target",
+        "actual",
+        "note",
+        "origin",
+        "filled",
+        "special",
+        "shadow",
+        "target_shadow",
+    )
 
     def __init__(self):
         self.target: list = []
@@ -70,6 +79,7 @@ class Column:
         self.filled: list[bool] = []
         self.special: set[int] = set()
         self.shadow: list = []  # float(actual) when the reader had it at hand, else None
+        self.target_shadow: list = []  # the same for the targets
 
     def grow(self) -> None:
         self.target.append(None)
@@ -78,9 +88,11 @@ class Column:
         self.origin.append(None)
         self.filled.append(False)
         self.shadow.append(None)
+        self.target_shadow.append(None)
 
     def set(self, pos: int, t, a, note: str, origin, shadow=None) -> None:
         self.shadow[pos] = shadow
+        self.target_shadow[pos] = None
         self.target[pos] = t
         self.actual[pos] = a
         self.note[pos] = note
@@ -94,6 +106,48 @@ class Column:
         return [
             _float(x) if f is None else f for f, x in zip(self.shadow, self.actual, strict=True)
         ]
+
+    def target_floats(self) -> list[float]:
+        """Float copies of the targets (1.0 where not a number), only to speed up sorting."""
+        return [
+            _float(x) if f is None else f
+            for f, x in zip(self.target_shadow, self.target, strict=True)
+        ]
+
+    def extend(self, m: int) -> None:
+        """Room for m more units."""
+        for values, blank in (
+            (self.target, None),
+            (self.actual, None),
+            (self.note, ""),
+            (self.origin, None),
+            (self.filled, False),
+            (self.shadow, None),
+            (self.target_shadow, None),
+        ):
+            values.extend([blank] * m)
+
+    def put_many(self, positions, targets, actuals, notes, origins, tf, af) -> None:
+        """Fill empty slots at once (the caller has checked they are empty and distinct)."""
+        lists = (self.target, self.actual, self.note, self.origin, self.target_shadow, self.shadow)
+        new = (targets, actuals, notes, origins, tf, af)
+        m = len(positions)
+        if m and positions == list(range(positions[0], positions[0] + m)):
+            window = slice(positions[0], positions[0] + m)
+            for values, given in zip(lists, new, strict=True):
+                values[window] = given
+            self.filled[window] = [True] * m
+        else:
+            for values, given in zip(lists, new, strict=True):
+                for p, v in zip(positions, given, strict=True):
+                    values[p] = v
+            for p in positions:
+                self.filled[p] = True
+        self.special.update(
+            p
+            for p, t, a, note in zip(positions, targets, actuals, notes, strict=True)
+            if note or t.__class__ is not Decimal or a.__class__ is not Decimal or not t
+        )
 
     def cell(self, pos: int) -> Cell | None:
         if not self.filled[pos]:
@@ -140,6 +194,15 @@ class Dataset:
             for column in data.columns.values():
                 column.grow()
         return pos
+
+    def add_units(self, group: Group, units: list[str]) -> None:
+        """Slots for units not yet present, in the order given."""
+        data = self.group_data(group)
+        for unit in units:
+            data.positions[unit] = len(data.units)
+            data.units.append(unit)
+        for column in data.columns.values():
+            column.extend(len(units))
 
     def put(self, group: Group, unit: str, indicator_key: str, cell: Cell) -> None:
         self.put_figures(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from itertools import chain, compress, repeat
-from operator import add, eq, itemgetter, lt, not_, sub
+from operator import add, and_, eq, itemgetter, not_, sub, truediv
 
 from .dataset import Column, Dataset, GroupData
 from .numbers import ONE, ZERO, percent, plain, round_half_up
@@ -215,7 +215,7 @@ def _score_indicator(scheme: Scheme, ind: Indicator, figures: Column) -> Indicat
             fixed_points[i] = max_points
     col.target, col.actual = targets, actuals
     if ind.method == "rank":
-        _rank_points(col, fixed_points, figures.actual_shadow())
+        _rank_points(col, fixed_points, figures.actual_shadow(), figures.target_floats())
     else:
         _compare_points(col, fixed_points)
     points = col.points
@@ -238,76 +238,159 @@ def _compare_points(col: IndicatorColumn, excluded) -> None:
         col.points = [mp if y >= x else ZERO for x, y in zip(t, a, strict=True)]
 
 
-def _rank_points(col: IndicatorColumn, excluded, shadows) -> None:
+# Float rates are within a few ulps (about 1e-16, relative) of the exact rates; rates closer than
+# this are compared exactly.
+_CLOSE = 1e-12
+# Floats of figures inside this range keep that accuracy (no overflow, no subnormals).
+_SAFE_LOW, _SAFE_HIGH = 1e-150, 1e150
+
+
+def _rank_points(col: IndicatorColumn, excluded, actual_floats, target_floats) -> None:
     """Rank points on actual and on rate for every unit not in `excluded`.
 
-    Sorting uses float shadows of the figures (fast) and is then checked against the exact
-    Decimals; where floats cannot tell two figures apart exactly, the exact order is used.
+    Units are sorted by float copies of the figures (fast); every pair of neighbours whose floats
+    do not settle their order for certain is then compared on the exact Decimals. If that shows
+    the float order was wrong anywhere, the whole ranking is redone exactly.
     Excluded units get a key of -1, below every real figure, so they never change a rank.
     """
     params = col.indicator.params
     top, step, tie, parts = params["top"], params["step"], params["tie"], params["parts"]
     n = len(col.target)
-    t, a = col.target, col.actual
-    fa = shadows
-    if excluded:
-        t, a, fa = list(t), list(a), list(fa)
-        for i in excluded:
-            t[i] = a[i] = ONE
-            fa[i] = -1.0
-    rates = [y / x for x, y in zip(t, a, strict=True)]
-    # float(Decimal) is correctly rounded, so equal rates get equal floats and order is kept.
-    frates = [float(r) for r in rates]
-    for i in excluded:
-        frates[i] = -1.0
     k = n - len(excluded)
     if not k:
         return
-    cross = tie == "cross"
+    a = col.actual
+    fa, ft = list(actual_floats), list(target_floats)
+    for i in excluded:
+        fa[i] = ft[i] = 1.0
+    keys = None  # figures too large or too small for floats: rank on the Decimals alone
+    if (
+        min(ft) >= _SAFE_LOW
+        and max(ft) <= _SAFE_HIGH
+        and max(fa) <= _SAFE_HIGH
+        and min(filter(None, fa), default=1.0) >= _SAFE_LOW
+    ):
+        for i in excluded:
+            fa[i] = -1.0
+        fr = [x / y for x, y in zip(fa, ft, strict=True)]
+        rates = _ExactRates(col, excluded)
+        actuals = lambda: a  # noqa: E731
+        keys = {
+            "actual": (fa, actuals, True, rates),
+            "rate": (fr, rates, False, actuals),
+        }
     table = _points_table(top, step, n)
     totals = None
-    keys = {"actual": (fa, a, frates, rates), "rate": (frates, rates, fa, a)}
     for part in parts:
-        fkeys, exact, fsec, esec = keys[part]
-        ranks = _rank_fast(fkeys, exact, fsec if cross else None, esec if cross else None, k, tie)
-        pts = [table[r] for r in ranks]
-        totals = list(pts) if totals is None else [x + y for x, y in zip(totals, pts, strict=True)]
+        if keys is not None:
+            ranks = _rank_fast(*keys[part], k, tie)
+        else:
+            ranks = _rank_exact_part(col, excluded, part, tie)
+        pts = list(map(table.__getitem__, ranks))
+        totals = pts[:] if totals is None else list(map(add, totals, pts))
         for i in excluded:
             ranks[i] = pts[i] = None
         if part == "actual":
             col.rank_actual, col.points_actual = ranks, pts
         else:
             col.rank_rate, col.points_rate = ranks, pts
-    for i in excluded:
-        rates[i] = None
     col.points = totals
-    col._rate = rates
 
 
-def _rank_fast(fkeys, exact, fsec, esec, k: int, tie: str) -> list:
-    """Ranks of the first k units in float order (the rest are excluded, at the bottom)."""
+class _ExactRates:
+    """actual ÷ target for every ranked unit, computed once and only if floats are not enough."""
+
+    def __init__(self, col: IndicatorColumn, excluded):
+        self.col, self.excluded = col, excluded
+
+    def __call__(self) -> list:
+        col = self.col
+        if col._rate_done or any(col._rate):
+            return col._rate
+        t, a = col.target, col.actual
+        if self.excluded:
+            t, a = list(t), list(a)
+            for i in self.excluded:
+                t[i] = a[i] = ONE
+        rates = list(map(truediv, a, t))
+        for i in self.excluded:
+            rates[i] = None
+        col._rate = rates
+        return rates
+
+
+def _rank_fast(fkeys, exact_of, floats_exact, esec_of, k: int, tie: str) -> list[int]:
+    """Ranks (0 for excluded units): float order, settled exactly where floats are too close.
+
+    `floats_exact`: the float keys are correctly rounded copies, so different floats mean
+    different values; otherwise (rates) only floats further apart than _CLOSE settle an order.
+    Each run of neighbours too close to call is re-sorted on the exact values (`exact_of()`,
+    `esec_of()` give them); a run cannot overlap in exact value with what lies above or below it.
+    """
     n = len(fkeys)
-    if fsec is None:
-        order = sorted(range(n), key=fkeys.__getitem__, reverse=True)
+    cross = tie == "cross"
+    # Ties on the first key are put in order by the second one in the exact pass below.
+    top = sorted(range(n), key=fkeys.__getitem__, reverse=True)[:k]
+    fv = _pick(fkeys, top)
+    if floats_exact:
+        close = list(map(eq, fv[1:], fv[:-1]))
     else:
-        order = sorted(range(n), key=fsec.__getitem__, reverse=True)
-        order.sort(key=fkeys.__getitem__, reverse=True)  # stable: equal keys by the second
-    top = order[:k]
-    ev = _pick(exact, top)
-    if True in map(lt, ev[:-1], ev[1:]):
-        return _rank_exact(top, exact, esec, n, tie)
-    ties = list(map(eq, ev[1:], ev[:-1]))
-    if esec is not None and True in ties:
-        tied = list(compress(range(len(ties)), ties))  # position p ties with p + 1
-        upper = _pick(esec, [top[p] for p in tied])
-        lower = _pick(esec, [top[p + 1] for p in tied])
-        if True in map(lt, upper, lower):
-            return _rank_exact(top, exact, esec, n, tie)
-        for p, same in zip(tied, map(eq, upper, lower), strict=True):
-            ties[p] = same
-    found = dict.fromkeys(order[k:], 0)  # excluded: the caller blanks them
-    found.update(zip(top, _along(ties, tie == "dense"), strict=True))
-    return list(map(found.__getitem__, range(n)))
+        close = [x - y <= x * _CLOSE for x, y in zip(fv, fv[1:], strict=False)]
+    ties = [False] * (k - 1)
+    if True in close:
+        exact = exact_of()
+        second = esec_of() if cross else None
+        for first, last in _runs(close):
+            if last == first + 1:  # the common case: a pair
+                u, w = top[first], top[last]
+                hi, lo = exact[u], exact[w]
+                if hi == lo and second is not None:
+                    hi, lo = second[u], second[w]
+                if hi < lo:
+                    top[first], top[last] = w, u
+                ties[first] = hi == lo
+                continue
+            members = top[first : last + 1]
+            if second is not None:
+                members.sort(key=second.__getitem__, reverse=True)
+            members.sort(key=exact.__getitem__, reverse=True)
+            top[first : last + 1] = members
+            same = list(map(eq, _pick(exact, members[1:]), _pick(exact, members[:-1])))
+            if second is not None:
+                same = list(
+                    map(and_, same, map(eq, _pick(second, members[1:]), _pick(second, members[:-1])))
+                )
+            ties[first:last] = same
+    ranks = [0] * n
+    for i, r in zip(top, _along(ties, tie == "dense"), strict=True):
+        ranks[i] = r
+    return ranks
+
+
+def _runs(close: list[bool]):
+    """(first, last) positions of each run of neighbours joined by `close[p]` (p with p + 1)."""
+    p, end = 0, len(close)
+    while True:
+        try:
+            first = close.index(True, p)
+        except ValueError:
+            return
+        try:
+            last = close.index(False, first)
+        except ValueError:
+            last = end
+        yield first, last
+        p = last
+
+
+def _rank_exact_part(col: IndicatorColumn, excluded, part: str, tie: str) -> list[int]:
+    """The same ranks from the exact Decimals alone (slow, always right)."""
+    n = len(col.target)
+    members = [i for i in range(n) if i not in excluded]
+    rates = {i: col.actual[i] / col.target[i] for i in members}
+    rate_list = [rates.get(i) for i in range(n)]
+    first, second = (col.actual, rate_list) if part == "actual" else (rate_list, col.actual)
+    return _rank_exact(members, first, second if tie == "cross" else None, n, tie)
 
 
 def _pick(values: list, indices: list[int]) -> list:

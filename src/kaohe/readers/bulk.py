@@ -9,6 +9,8 @@ precise messages, takes over; nothing is added to the dataset before that decisi
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
+from operator import itemgetter
 
 from ..dataset import Dataset
 from ..numbers import NOT_APPLICABLE, normalize_name
@@ -41,32 +43,112 @@ def read_long_bulk(
     if plan is None:
         return False
     indicator_of, unit_of = plan
+    row_indicator = list(map(indicator_of.__getitem__, names))
+    row_unit = list(map(unit_of.__getitem__, units))
+    buckets = _buckets(row_indicator)
+    tcol = [r[ti] for r in body]
+    acol = [r[ai] for r in body]
+    ncol = [r[ni].strip() for r in body] if ni is not None else None
+    plans = []
+    group_of = {g.key: g for g in resolver.scheme.groups}
+    for (group_key, key), rows in buckets.items():
+        plan = _column_plan(group_of[group_key], key, rows, row_unit, tcol, acol, ncol, dataset)
+        if plan is None:
+            return False
+        plans.append(plan)
+    for group_key, new_units in _new_units(row_indicator, row_unit, dataset, group_of).items():
+        dataset.add_units(group_of[group_key], new_units)
+    origin = (file, sheet)
+    for plan in plans:
+        if not _place(plan, dataset, origin, first_row + 2):
+            raise AssertionError("bulk reader: a checked column could not be placed")
+    return True
+
+
+def _buckets(row_indicator: list) -> dict:
+    """Rows of each indicator: slices when the file repeats one indicator order unit by unit."""
+    keys = list(dict.fromkeys(row_indicator))
+    m, n = len(keys), len(row_indicator)
+    if n % m == 0 and row_indicator[:m] == keys:
+        if all(row_indicator[j::m].count(k) == n // m for j, k in enumerate(keys)):
+            return {k: range(j, n, m) for j, k in enumerate(keys)}
+    buckets: dict = {k: [] for k in keys}
+    for r, k in enumerate(row_indicator):
+        buckets[k].append(r)
+    return buckets
+
+
+def _pick(values: list, rows) -> list:
+    if isinstance(rows, range):
+        return values[rows.start : rows.stop : rows.step]
+    return [values[r] for r in rows]
+
+
+def _column_plan(group, key, rows, row_unit, tcol, acol, ncol, dataset: Dataset):
+    """Parse one indicator's figures (its Decimals allocated together); None to fall back."""
+    found = _pick(row_unit, rows)
+    names = []
+    for unit_group, unit in found:
+        if unit_group is not None and unit_group.key != group.key:
+            return None
+        names.append(unit)
+    if len(set(names)) != len(names):
+        return None  # the same unit twice: the row reader names both rows
+    data = dataset.group_data(group)
+    column = data.columns[key]
+    known = [data.positions[u] for u in names if u in data.positions]
+    if True in _pick(column.filled, known):
+        return None  # a figure given by an earlier file: the row reader checks it
+    tv, av = _pick(tcol, rows), _pick(acol, rows)
     try:
-        targets = [SPECIAL[s] if s in SPECIAL else Decimal(s) for s in (r[ti] for r in body)]
-        actuals = [SPECIAL[s] if s in SPECIAL else Decimal(s) for s in (r[ai] for r in body)]
-        if not (_all_fine(targets) and _all_fine(actuals)):
-            return False
+        targets = [SPECIAL[s] if s in SPECIAL else Decimal(s) for s in tv]
+        actuals = [SPECIAL[s] if s in SPECIAL else Decimal(s) for s in av]
     except (InvalidOperation, ValueError, TypeError):
-        return False
-    notes = [r[ni].strip() for r in body] if ni is not None else [""] * len(body)
-    placed = []
-    for u, k in zip(units, names, strict=True):
-        group, key = indicator_of[k]
-        unit_group, unit = unit_of[u]
-        if unit_group is not None and unit_group is not group:
-            return False
-        placed.append((group, unit, key))
-    row = first_row + 1  # 1-based number of the header row
-    put = dataset.put_figures
-    shadows = [1.0 if s in SPECIAL else float(s) for s in (r[ai] for r in body)]
-    for (group, unit, key), t, a, note, f in zip(
-        placed, targets, actuals, notes, shadows, strict=True
-    ):
-        row += 1
-        if t is None and a is None and not note:
-            dataset.unit_slot(group, unit)
-        else:
-            put(group, unit, key, t, a, note, (file, sheet, row), f)
+        return None
+    if not (_all_fine(targets) and _all_fine(actuals)):
+        return None
+    notes = _pick(ncol, rows) if ncol is not None else [""] * len(names)
+    return group, key, rows, names, targets, actuals, notes, _floats(tv), _floats(av)
+
+
+def _floats(texts: list[str]) -> list[float]:
+    return [1.0 if s in SPECIAL else float(s) for s in texts]
+
+
+def _new_units(row_indicator, row_unit, dataset: Dataset, group_of: dict) -> dict:
+    """Units not yet in the dataset, per group key, in order of first appearance."""
+    groups = {group for group, _key in dict.fromkeys(row_indicator)}
+    if len(groups) == 1:
+        (group,) = groups
+        pairs = zip(repeat(group), dict.fromkeys(map(itemgetter(1), row_unit)))
+    else:
+        pairs = dict.fromkeys(
+            (group, unit) for (group, _k), (_g, unit) in zip(row_indicator, row_unit, strict=True)
+        )
+    new: dict = {}
+    for group, unit in pairs:
+        if unit not in dataset.group_data(group_of[group]).positions:
+            new.setdefault(group, []).append(unit)
+    return new
+
+
+def _place(plan, dataset: Dataset, origin: tuple, first_line: int) -> bool:
+    group, key, rows, names, targets, actuals, notes, tf, af = plan
+    data = dataset.group_data(group)
+    column = data.columns[key]
+    positions = list(map(data.positions.__getitem__, names))
+    lines = [first_line + r for r in rows]
+    keep = [
+        not (t is None and a is None and not note)
+        for t, a, note in zip(targets, actuals, notes, strict=True)
+    ]
+    if False in keep:  # blank lines only register their unit
+        positions, targets, actuals, notes, tf, af, lines = (
+            [v for v, k in zip(values, keep, strict=True) if k]
+            for values in (positions, targets, actuals, notes, tf, af, lines)
+        )
+    origins = [(*origin, line) for line in lines]
+    column.put_many(positions, targets, actuals, notes, origins, tf, af)
     return True
 
 
@@ -89,7 +171,7 @@ def _resolve(names: set, units: set, resolver: Resolver):
         group, ind, measure = options[0]
         if measure and measure != ind.unit:
             return None
-        indicator_of[name] = (group, ind.key)
+        indicator_of[name] = (group.key, ind.key)
     unit_of = {}
     for unit in units:
         if not unit or not unit.strip() or is_total(unit):
