@@ -53,13 +53,18 @@ def _fail(exc: KaoheError):
     sys.exit(EXIT_INPUT)
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write via a temporary file in the same folder so a failure leaves nothing half-written."""
+def write_atomic(path: Path, data) -> None:
+    """Write via a temporary file in the same folder so a failure leaves nothing half-written.
+
+    `data`: str, bytes, or a function that writes to a binary file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -116,10 +121,12 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
     FILES 可以是长表（CSV/Excel，表头 单位,指标,任务数,实绩数,备注）、通报附件样式的
     Excel（附件1–5）或 kaohe template 生成的填报表。
     """
+    from .allocator import keep_freed_memory
     from .engine import gc_paused
     from .engine import score as run
     from .readers import read_files
 
+    keep_freed_memory()
     scheme = _load(scheme_name)
     with gc_paused():  # millions of acyclic objects: cycle collection would only rescan them
         dataset = read_files(files, scheme, units_from_data=units_from_data)
@@ -141,11 +148,18 @@ def _render_all(result, fmt, output, out_dir, detail):
         raise click.UsageError("Excel 格式需要用 -o 指定输出文件")
     if output is not None:
         exporter = TableExporter(detail) if fmt == "table" else EXPORTERS[fmt]()
-        pending.append((output, exporter.render(result)))
+        pending.append((output, _streamed(exporter, result)))
     text = None
     if output is None and fmt != "table":
-        text = EXPORTERS[fmt]().render(result)
+        text = _streamed(EXPORTERS[fmt](), result)
     return pending, text
+
+
+def _streamed(exporter, result):
+    """JSON is written as it is rendered (large results, two processes); the rest at once."""
+    if exporter.identifier == "json":
+        return lambda fh: exporter.write(result, fh, parallel=True)
+    return exporter.render(result)
 
 
 def _write_and_show(result, fmt, output, pending, text, detail) -> None:
@@ -160,6 +174,10 @@ def _write_and_show(result, fmt, output, pending, text, detail) -> None:
             console = Console()
             for table in TableExporter(detail).tables(result):
                 console.print(table)
+        elif callable(text):
+            sys.stdout.flush()
+            text(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
         else:
             sys.stdout.write(text)
     for path, _ in pending:

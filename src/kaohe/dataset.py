@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import compress, repeat
+from operator import is_not, not_
 
 from .errors import InputError, InputErrors, KaoheError, Location
 from .numbers import NOT_APPLICABLE, plain
@@ -127,11 +129,12 @@ class Column:
         ):
             values.extend([blank] * m)
 
-    def put_many(self, positions, targets, actuals, notes, origins, tf, af) -> None:
+    def put_many(self, positions, targets, actuals, notes, origins, tf=None, af=None) -> None:
         """Fill empty slots at once (the caller has checked they are empty and distinct)."""
-        lists = (self.target, self.actual, self.note, self.origin, self.target_shadow, self.shadow)
-        new = (targets, actuals, notes, origins, tf, af)
         m = len(positions)
+        blank = [None] * m
+        lists = (self.target, self.actual, self.note, self.origin, self.target_shadow, self.shadow)
+        new = (targets, actuals, notes, origins, tf or blank, af or blank)
         if m and positions == list(range(positions[0], positions[0] + m)):
             window = slice(positions[0], positions[0] + m)
             for values, given in zip(lists, new, strict=True):
@@ -143,11 +146,12 @@ class Column:
                     values[p] = v
             for p in positions:
                 self.filled[p] = True
-        self.special.update(
-            p
-            for p, t, a, note in zip(positions, targets, actuals, notes, strict=True)
-            if note or t.__class__ is not Decimal or a.__class__ is not Decimal or not t
-        )
+        # The slots needing more than the plain rule, found with C-level passes.
+        special = self.special
+        special.update(compress(positions, notes))
+        special.update(compress(positions, map(not_, targets)))  # zero or missing target
+        for values in (targets, actuals):
+            special.update(compress(positions, map(is_not, map(type, values), repeat(Decimal))))
 
     def cell(self, pos: int) -> Cell | None:
         if not self.filled[pos]:

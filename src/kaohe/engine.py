@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from itertools import chain, compress, repeat
-from operator import add, and_, eq, itemgetter, not_, sub, truediv
+from operator import add, and_, eq, ge, itemgetter, ne, not_, sub, truediv
 
 from .dataset import Column, Dataset, GroupData
-from .numbers import ONE, ZERO, percent, plain, round_half_up
+from .numbers import ONE, ZERO, percents, plain, plains, round_half_up, rounded
 from .scheme import Group, Indicator, Scheme
 
 SCORED = "scored"  # ranked / compared against its target
@@ -48,16 +48,24 @@ class IndicatorColumn:
     def rate(self) -> list[Decimal | None]:
         """Completion rates, computed on first use (scoring itself needs them only for ranks)."""
         if not self._rate_done:
-            rate, one = self._rate, Decimal(1)
-            for i, (st, t, a) in enumerate(zip(self.status, self.target, self.actual, strict=True)):
-                if rate[i] is not None:
-                    continue
-                if st == SCORED:
-                    rate[i] = a / t
-                elif st == PENDING:
-                    rate[i] = one
-                elif st == LATE and t:
+            status, t, a = self.status, self.target, self.actual
+            n = len(status)
+            others = list(compress(range(n), map(ne, status, repeat(SCORED))))
+            if others:
+                t, a = list(t), list(a)
+                for i in others:
+                    t[i] = a[i] = ONE  # placeholders, replaced below
+            known = self._rate
+            rate = known if any(known) else list(map(truediv, a, t))
+            for i in others:
+                st = status[i]
+                if st == PENDING:
+                    rate[i] = ONE
+                elif st == LATE and self.target[i]:
                     rate[i] = ZERO
+                else:
+                    rate[i] = None
+            self._rate = rate
             self._rate_done = True
         return self._rate
 
@@ -358,7 +366,9 @@ def _rank_fast(fkeys, exact_of, floats_exact, esec_of, k: int, tie: str) -> list
             same = list(map(eq, _pick(exact, members[1:]), _pick(exact, members[:-1])))
             if second is not None:
                 same = list(
-                    map(and_, same, map(eq, _pick(second, members[1:]), _pick(second, members[:-1])))
+                    map(
+                        and_, same, map(eq, _pick(second, members[1:]), _pick(second, members[:-1]))
+                    )
                 )
             ties[first:last] = same
     ranks = [0] * n
@@ -485,57 +495,96 @@ def explain(col: IndicatorColumn, i: int) -> str:
 
 
 def explain_many(col: IndicatorColumn, indices) -> list[str]:
-    """Explanations for many units at once (the per-column work is done once)."""
-    ind = col.indicator
-    sfx = f" {ind.unit}" if ind.unit else ""
-    max_text = plain(ind.max_points)
-    status, t, a, rate, points = col.status, col.target, col.actual, col.rate, col.points
-    shown_cache: dict[Decimal, str] = {}
-
-    def pts(value: Decimal) -> str:
-        text = shown_cache.get(value)
-        if text is None:
-            text = shown_cache[value] = plain(round_half_up(value, 2))
-        return text
-
-    out = []
-    append = out.append
-    method = ind.method
-    for i in indices:
-        st = status[i]
-        if st != SCORED:
-            append(_explain_special(col, i, st, sfx, max_text))
-        elif method == "rank":
-            parts = []
-            if col.rank_actual[i] is not None:
-                parts.append(
-                    f"实绩数 {plain(a[i])}{sfx}，排第 {col.rank_actual[i]} 名，"
-                    f"得 {pts(col.points_actual[i])} 分"
-                )
-            if col.rank_rate[i] is not None:
-                parts.append(
-                    f"完成率 {percent(rate[i])}，排第 {col.rank_rate[i]} 名，"
-                    f"得 {pts(col.points_rate[i])} 分"
-                )
-            if len(parts) > 1:
-                parts.append(f"合计 {pts(points[i])} 分")
-            append("；".join(parts))
+    """Explanations for many units at once (each column-wide step is done in one pass)."""
+    indices = list(indices)
+    status = _pick(col.status, indices)
+    out: list = [None] * len(indices)
+    scored = list(compress(range(len(indices)), map(eq, status, repeat(SCORED))))
+    for p in compress(range(len(indices)), map(ne, status, repeat(SCORED))):
+        i = indices[p]
+        out[p] = _explain_special(col, i, status[p], _suffix(col), plain(col.indicator.max_points))
+    if scored:
+        units = _pick(indices, scored)
+        if col.indicator.method == "rank":
+            texts = _explain_ranked(col, units)
         else:
-            ti, ai = t[i], a[i]
-            head = f"任务数 {plain(ti)}{sfx}，实绩数 {plain(ai)}{sfx}，完成率 {percent(rate[i])}"
-            if method == "threshold":
-                done = "完成任务，得 " + max_text if ai >= ti else "未完成任务，得 0"
-                append(f"{head}，{done} 分")
-            elif ai >= ti:
-                over = "，超过 100% 按 100% 计" if ai > ti else ""
-                append(f"{head}{over}，得满分 {max_text} 分")
-            else:
-                shown = round_half_up(points[i], 2)
-                sign = "=" if shown == points[i] else "≈"
-                append(
-                    f"{head}，得 {max_text} × {plain(ai)} ÷ {plain(ti)} {sign} {plain(shown)} 分"
-                )
+            texts = _explain_compared(col, units)
+        if len(scored) == len(out):
+            return texts
+        for p, text in zip(scored, texts, strict=True):
+            out[p] = text
     return out
+
+
+def _suffix(col: IndicatorColumn) -> str:
+    unit = col.indicator.unit
+    return f" {unit}" if unit else ""
+
+
+def _points_texts(values: list[Decimal]) -> list[str]:
+    """Points shown to 2 decimals; rank points take few values, so each is printed once."""
+    shown = {v: plain(round_half_up(v, 2)) for v in set(values)}
+    return list(map(shown.__getitem__, values))
+
+
+def _explain_ranked(col: IndicatorColumn, units: list[int]) -> list[str]:
+    parts = []
+    sfx = _suffix(col)
+    if col.rank_actual[units[0]] is not None:
+        a = plains(_pick(col.actual, units))
+        ranks = _pick(col.rank_actual, units)
+        pts = _points_texts(_pick(col.points_actual, units))
+        parts.append(
+            [
+                f"实绩数 {x}{sfx}，排第 {r} 名，得 {p} 分"
+                for x, r, p in zip(a, ranks, pts, strict=True)
+            ]
+        )
+    if col.rank_rate[units[0]] is not None:
+        rates = percents(_pick(col.rate, units))
+        ranks = _pick(col.rank_rate, units)
+        pts = _points_texts(_pick(col.points_rate, units))
+        parts.append(
+            [
+                f"完成率 {x}，排第 {r} 名，得 {p} 分"
+                for x, r, p in zip(rates, ranks, pts, strict=True)
+            ]
+        )
+    if len(parts) > 1:
+        totals = _points_texts(_pick(col.points, units))
+        return [f"{x}；{y}；合计 {z} 分" for x, y, z in zip(*parts, totals, strict=True)]
+    return parts[0]
+
+
+def _explain_compared(col: IndicatorColumn, units: list[int]) -> list[str]:
+    ind = col.indicator
+    sfx = _suffix(col)
+    max_text = plain(ind.max_points)
+    t, a = _pick(col.target, units), _pick(col.actual, units)
+    tt, at, rt = plains(t), plains(a), percents(_pick(col.rate, units))
+    heads = [
+        f"任务数 {x}{sfx}，实绩数 {y}{sfx}，完成率 {r}" for x, y, r in zip(tt, at, rt, strict=True)
+    ]
+    met = list(map(ge, a, t))
+    if ind.method == "threshold":
+        done = f"完成任务，得 {max_text} 分"
+        return [
+            f"{h}，{done if m else '未完成任务，得 0 分'}" for h, m in zip(heads, met, strict=True)
+        ]
+    full = f"，得满分 {max_text} 分"
+    over = f"，超过 100% 按 100% 计{full}"
+    points = _pick(col.points, units)
+    shown = rounded(points, 2)
+    shown_text = plains(shown)
+    same = list(map(eq, shown, points))
+    return [
+        f"{h}{over if y > x else full}"
+        if m
+        else f"{h}，得 {max_text} × {ya} ÷ {xa} {'=' if e else '≈'} {st} 分"
+        for h, m, x, y, xa, ya, st, e in zip(
+            heads, met, t, a, tt, at, shown_text, same, strict=True
+        )
+    ]
 
 
 def _explain_special(col: IndicatorColumn, i: int, status: str, sfx: str, max_text: str) -> str:

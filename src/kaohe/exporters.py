@@ -10,9 +10,14 @@ import csv
 import io
 import json
 import json.encoder
+import os
+import shutil
+import tempfile
 from decimal import Decimal
+from itertools import compress, repeat
+from operator import is_
 
-from .engine import GroupResult, Result, explain, explain_many
+from .engine import GroupResult, Result, _pick, explain, explain_many
 from .numbers import fixed, plain
 
 JSON_VERSION = 1
@@ -43,32 +48,80 @@ class JsonExporter(Exporter):
     extension = ".json"
 
     def render(self, result: Result) -> str:
+        out = io.BytesIO()
+        self.write(result, out)
+        return out.getvalue().decode("utf-8")
+
+    def write(self, result: Result, fh, *, parallel: bool = False) -> None:
+        """Write the JSON to a binary file; `parallel` lets a second process render half of
+        a large group (POSIX only; the output is the same byte for byte)."""
         first = result.groups[0]
-        units = [self._units(g) for g in result.groups]
-        parts = [
+        head = (
             f'{{"version": {JSON_VERSION}, "scheme": {_text(result.scheme.key)}, '
             f'"scheme_name": {_text(result.scheme.name)}, "group": {_text(first.group.name)}, '
-            f'"max_points": {_num(first.max_points)}, "units": ',
-            units[0],
-        ]
+            f'"max_points": {_num(first.max_points)}, "units": '
+        )
+        fh.write(head.encode("utf-8"))
+        _write_units(first, fh, parallel)
         if len(result.groups) > 1:
-            parts.append(', "groups": [')
-            parts.append(
-                ", ".join(
-                    f'{{"group": {_text(g.group.name)}, "max_points": {_num(g.max_points)}, '
-                    f'"units": {u}}}'
-                    for g, u in zip(result.groups, units, strict=True)
-                )
-            )
-            parts.append("]")
-        parts.append("}\n")
-        return "".join(parts)
+            fh.write(b', "groups": [')
+            for n, g in enumerate(result.groups):
+                lead = f'{", " if n else ""}{{"group": {_text(g.group.name)}, '
+                fh.write(f'{lead}"max_points": {_num(g.max_points)}, "units": '.encode())
+                _write_units(g, fh, parallel)
+                fh.write(b"}")
+            fh.write(b"]")
+        fh.write(b"}\n")
 
-    @staticmethod
-    def _units(g: GroupResult) -> str:
-        # Rendered in stored order (memory order, much faster for large groups), then ranked.
-        rendered = _json_units(g, range(len(g.unit_names)))
-        return "[" + ",\n".join([rendered[i] for i in g.order]) + "]"
+
+PARALLEL_MIN_ENTRIES = 100_000  # below this a second process costs more than it saves
+
+
+def _write_units(g: GroupResult, fh, parallel: bool) -> None:
+    """The group's units, best first, as a JSON list."""
+    order = g.order
+    fh.write(b"[")
+    half = len(order) // 2
+    entries = len(order) * len(g.columns)
+    if parallel and hasattr(os, "fork") and entries >= PARALLEL_MIN_ENTRIES:
+        with tempfile.TemporaryFile() as spill:
+            child = _fork_render(g, order[half:], spill)
+            _write_ranked(g, order[:half], fh)
+            fh.write(b",\n")
+            _, status = os.waitpid(child, 0)
+            if status != 0:
+                raise RuntimeError(f"JSON 输出的子进程异常退出（状态 {status}）")
+            spill.seek(0)
+            shutil.copyfileobj(spill, fh, 1 << 20)
+    else:
+        _write_ranked(g, order, fh)
+    fh.write(b"]")
+
+
+def _fork_render(g: GroupResult, ranked: list[int], spill) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        _write_ranked(g, ranked, spill)
+        spill.flush()
+        code = 0
+    finally:
+        os._exit(code)  # never return into the parent's code
+
+
+CHUNK_UNITS = 2048  # rendered and written a slice at a time: bounded memory, reused pages
+
+
+def _write_ranked(g: GroupResult, ranked: list[int], fh) -> None:
+    for start in range(0, len(ranked), CHUNK_UNITS):
+        chunk = ranked[start : start + CHUNK_UNITS]
+        # Rendered in stored order (memory order, faster), written in rank order.
+        indices = sorted(chunk)
+        rendered = dict(zip(indices, _json_units(g, indices), strict=True))
+        lead = ",\n" if start else ""
+        fh.write((lead + ",\n".join([rendered[i] for i in chunk])).encode("utf-8"))
 
 
 _text = json.encoder.encode_basestring  # the C encoder: a quoted, escaped JSON string
@@ -91,7 +144,11 @@ def _json_column(c, indices: list[int]) -> list[str]:
     max_text = str(c.indicator.max_points)
 
     def texts(values):
-        return ["null" if values[i] is None else str(values[i]) for i in indices]
+        picked = _pick(values, indices)
+        out = list(map(str, picked))
+        for p in compress(range(len(out)), map(is_, picked, repeat(None))):
+            out[p] = "null"
+        return out
 
     notes = [_text(c.note[i]) if c.note[i] else EMPTY for i in indices]
     explains = [_text(e) for e in explain_many(c, indices)]

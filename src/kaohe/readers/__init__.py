@@ -75,7 +75,7 @@ def read_file(path: Path, dataset: Dataset, resolver: Resolver, errors: list) ->
 
 
 def _read_csv(path: Path, dataset: Dataset, resolver: Resolver, errors: list) -> None:
-    rows = list(csv_rows(path))
+    rows = csv_rows(path)
     filled = next((r for r, row in enumerate(rows) if any(c.strip() for c in row)), None)
     if filled is None:
         raise InputError("文件是空的", Location(str(path)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from itertools import repeat
-from operator import itemgetter
+from operator import is_, itemgetter
 
 from ..dataset import Dataset
 from ..numbers import NOT_APPLICABLE, normalize_name
@@ -51,8 +51,11 @@ def read_long_bulk(
     ncol = [r[ni].strip() for r in body] if ni is not None else None
     plans = []
     group_of = {g.key: g for g in resolver.scheme.groups}
+    mixed = len({g.key for g, _unit in unit_of.values() if g is not None}) > 1 or len(group_of) > 1
     for (group_key, key), rows in buckets.items():
-        plan = _column_plan(group_of[group_key], key, rows, row_unit, tcol, acol, ncol, dataset)
+        plan = _column_plan(
+            group_of[group_key], key, rows, row_unit, tcol, acol, ncol, dataset, mixed
+        )
         if plan is None:
             return False
         plans.append(plan)
@@ -60,8 +63,7 @@ def read_long_bulk(
         dataset.add_units(group_of[group_key], new_units)
     origin = (file, sheet)
     for plan in plans:
-        if not _place(plan, dataset, origin, first_row + 2):
-            raise AssertionError("bulk reader: a checked column could not be placed")
+        _place(plan, dataset, origin, first_row + 2)
     return True
 
 
@@ -84,14 +86,12 @@ def _pick(values: list, rows) -> list:
     return [values[r] for r in rows]
 
 
-def _column_plan(group, key, rows, row_unit, tcol, acol, ncol, dataset: Dataset):
+def _column_plan(group, key, rows, row_unit, tcol, acol, ncol, dataset: Dataset, mixed: bool):
     """Parse one indicator's figures (its Decimals allocated together); None to fall back."""
     found = _pick(row_unit, rows)
-    names = []
-    for unit_group, unit in found:
-        if unit_group is not None and unit_group.key != group.key:
-            return None
-        names.append(unit)
+    if mixed and any(g is not None and g.key != group.key for g, _unit in found):
+        return None  # a unit of another group: the row reader says which
+    names = list(map(itemgetter(1), found))
     if len(set(names)) != len(names):
         return None  # the same unit twice: the row reader names both rows
     data = dataset.group_data(group)
@@ -100,15 +100,47 @@ def _column_plan(group, key, rows, row_unit, tcol, acol, ncol, dataset: Dataset)
     if True in _pick(column.filled, known):
         return None  # a figure given by an earlier file: the row reader checks it
     tv, av = _pick(tcol, rows), _pick(acol, rows)
-    try:
-        targets = [SPECIAL[s] if s in SPECIAL else Decimal(s) for s in tv]
-        actuals = [SPECIAL[s] if s in SPECIAL else Decimal(s) for s in av]
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    if not (_all_fine(targets) and _all_fine(actuals)):
+    targets, actuals = _decimals(tv), _decimals(av)
+    if targets is None or actuals is None:
         return None
     notes = _pick(ncol, rows) if ncol is not None else [""] * len(names)
-    return group, key, rows, names, targets, actuals, notes, _floats(tv), _floats(av)
+    floats = None, None
+    if group.indicator(key).method == "rank":  # float copies speed up ranking
+        floats = _floats(tv), _floats(av)
+    return group, key, rows, names, targets, actuals, notes, *floats
+
+
+def _marks(texts: list[str]) -> list[int]:
+    """Positions of blank and '/' cells (few), found by C-level scans."""
+    found = []
+    for marker in SPECIAL:
+        i = -1
+        try:
+            while True:
+                i = texts.index(marker, i + 1)
+                found.append(i)
+        except ValueError:
+            pass
+    return found
+
+
+def _decimals(texts: list[str]) -> list | None:
+    """Decimals ('/' and blanks as the readers store them); None if any cell is unusual."""
+    marks = _marks(texts)
+    clean = texts
+    if marks:
+        clean = list(texts)
+        for i in marks:
+            clean[i] = "0"
+    try:
+        values = list(map(Decimal, clean))
+        if values and not (min(values) >= 0 and max(values).is_finite()):  # NaN raises
+            return None
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    for i in marks:
+        values[i] = SPECIAL[texts[i]]
+    return values
 
 
 def _floats(texts: list[str]) -> list[float]:
@@ -132,32 +164,26 @@ def _new_units(row_indicator, row_unit, dataset: Dataset, group_of: dict) -> dic
     return new
 
 
-def _place(plan, dataset: Dataset, origin: tuple, first_line: int) -> bool:
+def _place(plan, dataset: Dataset, origin: tuple, first_line: int) -> None:
     group, key, rows, names, targets, actuals, notes, tf, af = plan
     data = dataset.group_data(group)
     column = data.columns[key]
     positions = list(map(data.positions.__getitem__, names))
-    lines = [first_line + r for r in rows]
-    keep = [
-        not (t is None and a is None and not note)
-        for t, a, note in zip(targets, actuals, notes, strict=True)
-    ]
-    if False in keep:  # blank lines only register their unit
-        positions, targets, actuals, notes, tf, af, lines = (
-            [v for v, k in zip(values, keep, strict=True) if k]
-            for values in (positions, targets, actuals, notes, tf, af, lines)
+    if isinstance(rows, range):
+        lines = list(range(first_line + rows.start, first_line + rows.stop, rows.step))
+    else:
+        lines = [first_line + r for r in rows]
+    if True in map(is_, targets, repeat(None)):  # blank lines only register their unit
+        keep = [
+            not (t is None and a is None and not note)
+            for t, a, note in zip(targets, actuals, notes, strict=True)
+        ]
+        positions, targets, actuals, notes, lines, tf, af = (
+            values if values is None else [v for v, k in zip(values, keep, strict=True) if k]
+            for values in (positions, targets, actuals, notes, lines, tf, af)
         )
-    origins = [(*origin, line) for line in lines]
+    origins = list(zip(repeat(origin[0]), repeat(origin[1]), lines))
     column.put_many(positions, targets, actuals, notes, origins, tf, af)
-    return True
-
-
-def _all_fine(values: list) -> bool:
-    numbers = [v for v in values if v.__class__ is Decimal]
-    if not numbers:
-        return True
-    low, high = min(numbers), max(numbers)  # raise on NaN
-    return low >= 0 and high.is_finite()
 
 
 def _resolve(names: set, units: set, resolver: Resolver):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import re
 from dataclasses import dataclass
+from operator import methodcaller
 from pathlib import Path
 
 from ..errors import InputError, Location
@@ -74,14 +75,26 @@ def read_text(path: Path) -> str:
     )
 
 
-def csv_rows(path: Path) -> Iterator[list[str]]:
+# Characters str.splitlines() breaks on but the csv module does not.
+_ODD_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def csv_rows(path: Path) -> list[list[str]]:
     text = read_text(path)
     sample = text[:4096]
     delimiter = ","
     if sample.count("\t") > sample.count(",") and sample.count("\t") > 0:
         delimiter = "\t"
+    if '"' not in text and not _ODD_BREAKS.search(text):
+        # Without quotes a CSV line is its fields joined by the delimiter: split it directly,
+        # several times faster than the csv module for large files.
+        lines = text.splitlines()
+        rows = list(map(methodcaller("split", delimiter), lines))
+        if "" in lines:  # the csv module gives [] for an empty line
+            rows = [r if r != [""] else [] for r in rows]
+        return rows
     try:
-        yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
         raise InputError(f"CSV 格式错误：{exc}", Location(str(path))) from None
 
