@@ -403,7 +403,9 @@ def _rank_exact_part(col: IndicatorColumn, excluded, part: str, tie: str) -> lis
     return _rank_exact(members, first, second if tie == "cross" else None, n, tie)
 
 
-def _pick(values: list, indices: list[int]) -> list:
+def _pick(values: list, indices) -> list:
+    if indices.__class__ is range and indices.step == 1:
+        return values[indices.start : indices.stop]
     if not indices:
         return []
     if len(indices) == 1:
@@ -496,7 +498,8 @@ def explain(col: IndicatorColumn, i: int) -> str:
 
 def explain_many(col: IndicatorColumn, indices) -> list[str]:
     """Explanations for many units at once (each column-wide step is done in one pass)."""
-    indices = list(indices)
+    if indices.__class__ is not range:
+        indices = list(indices)
     status = _pick(col.status, indices)
     out: list = [None] * len(indices)
     scored = list(compress(range(len(indices)), map(eq, status, repeat(SCORED))))

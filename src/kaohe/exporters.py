@@ -11,7 +11,6 @@ import io
 import json
 import json.encoder
 import os
-import shutil
 import tempfile
 from decimal import Decimal
 from itertools import compress, repeat
@@ -75,66 +74,67 @@ class JsonExporter(Exporter):
 
 
 PARALLEL_MIN_ENTRIES = 100_000  # below this a second process costs more than it saves
+CHUNK_UNITS = 2048  # rendered a slice at a time: bounded memory, reused pages
 
 
 def _write_units(g: GroupResult, fh, parallel: bool) -> None:
     """The group's units, best first, as a JSON list."""
-    order = g.order
-    fh.write(b"[")
-    half = len(order) // 2
-    entries = len(order) * len(g.columns)
-    if parallel and hasattr(os, "fork") and entries >= PARALLEL_MIN_ENTRIES:
+    n = len(g.unit_names)
+    if parallel and hasattr(os, "fork") and n * len(g.columns) >= PARALLEL_MIN_ENTRIES:
+        half = n // 2
         with tempfile.TemporaryFile() as spill:
-            child = _fork_render(g, order[half:], spill)
-            _write_ranked(g, order[:half], fh)
-            fh.write(b",\n")
+            child = _fork_render(g, range(half, n), spill)
+            units = _rendered(g, range(half))
             _, status = os.waitpid(child, 0)
             if status != 0:
                 raise RuntimeError(f"JSON 输出的子进程异常退出（状态 {status}）")
             spill.seek(0)
-            shutil.copyfileobj(spill, fh, 1 << 20)
+            units += spill.read().split(b"\n")  # a unit's JSON has no raw line break
     else:
-        _write_ranked(g, order, fh)
+        units = _rendered(g, range(n))
+    order = g.order
+    fh.write(b"[")
+    for start in range(0, n, CHUNK_UNITS):
+        lead = b",\n" if start else b""
+        fh.write(lead + b",\n".join(_pick(units, order[start : start + CHUNK_UNITS])))
     fh.write(b"]")
 
 
-def _fork_render(g: GroupResult, ranked: list[int], spill) -> int:
+def _rendered(g: GroupResult, span: range) -> list[bytes]:
+    """Each unit's JSON in stored order (memory order: slices, no scattered reads)."""
+    out: list[bytes] = []
+    for start in range(span.start, span.stop, CHUNK_UNITS):
+        chunk = range(start, min(start + CHUNK_UNITS, span.stop))
+        out.extend(map(str.encode, _json_units(g, chunk)))
+    return out
+
+
+def _fork_render(g: GroupResult, span: range, spill) -> int:
     pid = os.fork()
     if pid:
         return pid
     code = 1
     try:
-        _write_ranked(g, ranked, spill)
+        spill.write(b"\n".join(_rendered(g, span)))
         spill.flush()
         code = 0
     finally:
         os._exit(code)  # never return into the parent's code
 
 
-CHUNK_UNITS = 2048  # rendered and written a slice at a time: bounded memory, reused pages
-
-
-def _write_ranked(g: GroupResult, ranked: list[int], fh) -> None:
-    for start in range(0, len(ranked), CHUNK_UNITS):
-        chunk = ranked[start : start + CHUNK_UNITS]
-        # Rendered in stored order (memory order, faster), written in rank order.
-        indices = sorted(chunk)
-        rendered = dict(zip(indices, _json_units(g, indices), strict=True))
-        lead = ",\n" if start else ""
-        fh.write((lead + ",\n".join([rendered[i] for i in chunk])).encode("utf-8"))
-
-
 _text = json.encoder.encode_basestring  # the C encoder: a quoted, escaped JSON string
-EMPTY = '""'
 
 
 def _json_units(g: GroupResult, indices: list[int]) -> list[str]:
     per_column = [_json_column(c, indices) for c in g.columns]
-    names, ranks, raws, totals = g.unit_names, g.rank, g.raw, g.total
+    names = map(_text, _pick(g.unit_names, indices))
+    ranks, raws, totals = (map(str, _pick(v, indices)) for v in (g.rank, g.raw, g.total))
     return [
-        f'{{"unit": {_text(names[i])}, "rank": {ranks[i]}, "raw": {str(raws[i])}, '
-        f'"total": {str(totals[i])}, "indicators": [{", ".join(entries)}]}}'
-        for i, entries in zip(indices, zip(*per_column, strict=True), strict=True)
+        f'{{"unit": {name}, "rank": {rank}, "raw": {raw}, '
+        f'"total": {total}, "indicators": [{", ".join(entries)}]}}'
+        for name, rank, raw, total, entries in zip(
+            names, ranks, raws, totals, zip(*per_column, strict=True), strict=True
+        )
     ]
 
 
@@ -150,9 +150,9 @@ def _json_column(c, indices: list[int]) -> list[str]:
             out[p] = "null"
         return out
 
-    notes = [_text(c.note[i]) if c.note[i] else EMPTY for i in indices]
-    explains = [_text(e) for e in explain_many(c, indices)]
-    status = [c.status[i] for i in indices]
+    notes = list(map(_text, _pick(c.note, indices)))
+    explains = list(map(_text, explain_many(c, indices)))
+    status = _pick(c.status, indices)
     return [
         f'{head}{t}, "actual": {a}, "rate": {r}, "rank_actual": {ra}, "rank_rate": {rr}, '
         f'"points": {p}, "max": {max_text}, "status": "{st}", "note": {n}, "explain": {e}}}'
