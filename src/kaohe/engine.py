@@ -119,9 +119,12 @@ class GroupResult:
         self.columns = columns
         self.max_points = group.max_points
         n = len(units)
-        raw = [ZERO] * n
-        for c in columns:
-            raw = list(map(add, raw, c.points))
+        # Unrounded points added in indicator order, starting from 0, for each unit.
+        raw = (
+            list(map(sum, zip(*[c.points for c in columns], strict=True), repeat(ZERO)))
+            if columns
+            else [ZERO] * n
+        )
         scale = scheme.total_scale
         mp = self.max_points
         quantum = Decimal(1).scaleb(-scheme.total_decimals)
