@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from itertools import chain, compress, repeat
-from operator import add, and_, eq, ge, itemgetter, ne, not_, sub, truediv
+from operator import add, and_, eq, ge, gt, itemgetter, ne, not_, sub, truediv
 
 from .dataset import Column, Dataset, GroupData
 from .numbers import ONE, ZERO, percents, plain, plains, round_half_up, rounded
@@ -568,28 +568,30 @@ def _explain_compared(col: IndicatorColumn, units: list[int]) -> list[str]:
     max_text = plain(ind.max_points)
     t, a = _pick(col.target, units), _pick(col.actual, units)
     tt, at, rt = plains(t), plains(a), percents(_pick(col.rate, units))
-    heads = [
-        f"任务数 {x}{sfx}，实绩数 {y}{sfx}，完成率 {r}" for x, y, r in zip(tt, at, rt, strict=True)
-    ]
     met = list(map(ge, a, t))
     if ind.method == "threshold":
-        done = f"完成任务，得 {max_text} 分"
-        return [
-            f"{h}，{done if m else '未完成任务，得 0 分'}" for h, m in zip(heads, met, strict=True)
-        ]
-    full = f"，得满分 {max_text} 分"
-    over = f"，超过 100% 按 100% 计{full}"
-    points = _pick(col.points, units)
-    shown = rounded(points, 2)
-    shown_text = plains(shown)
-    same = list(map(eq, shown, points))
+        done, failed = f"，完成任务，得 {max_text} 分", "，未完成任务，得 0 分"
+        tails = [done if m else failed for m in met]
+    else:
+        full = f"，得满分 {max_text} 分"
+        over = f"，超过 100% 按 100% 计{full}"
+        tails = [over if more else full for more in map(gt, a, t)]
+        short = list(compress(range(len(met)), map(not_, met)))
+        if short:
+            points = _pick(_pick(col.points, units), short)
+            shown = rounded(points, 2)
+            for p, xa, ya, st, e in zip(
+                short,
+                _pick(tt, short),
+                _pick(at, short),
+                plains(shown),
+                map(eq, shown, points),
+                strict=True,
+            ):
+                tails[p] = f"，得 {max_text} × {ya} ÷ {xa} {'=' if e else '≈'} {st} 分"
     return [
-        f"{h}{over if y > x else full}"
-        if m
-        else f"{h}，得 {max_text} × {ya} ÷ {xa} {'=' if e else '≈'} {st} 分"
-        for h, m, x, y, xa, ya, st, e in zip(
-            heads, met, t, a, tt, at, shown_text, same, strict=True
-        )
+        f"任务数 {x}{sfx}，实绩数 {y}{sfx}，完成率 {r}{tail}"
+        for x, y, r, tail in zip(tt, at, rt, tails, strict=True)
     ]
 
 
