@@ -56,6 +56,9 @@ def ids(demo, unit, indicator):
 MATRIX = [
     ("/", OK, OK, OK, OK),
     ("/periods/{p2}/", OK, OK, OK, OK),
+    ("/periods/new/", OK, DENIED, DENIED, DENIED),
+    ("/periods/{p2}/edit/", OK, DENIED, DENIED, DENIED),
+    ("/periods/{p1}/edit/", OK, DENIED, DENIED, DENIED),
     ("/periods/{p2}/units/{own}/entry/", OK, OK, DENIED, OK),
     ("/periods/{p2}/units/{other}/entry/", OK, DENIED, DENIED, OK),
     ("/periods/{p2}/units/{own}/template.xlsx", OK, OK, DENIED, OK),

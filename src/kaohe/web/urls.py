@@ -19,7 +19,9 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(template_name="kaohe/password.html", success_url="/"),
         name="password_change",
     ),
+    path("periods/new/", views.period_new, name="period_new"),
     path("periods/<int:pid>/", views.period_detail, name="period"),
+    path("periods/<int:pid>/edit/", views.period_edit, name="period_edit"),
     path("periods/<int:pid>/action/", views.period_action, name="period_action"),
     path("periods/<int:pid>/units/<int:uid>/entry/", views.entry, name="entry"),
     path(

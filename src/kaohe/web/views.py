@@ -147,6 +147,66 @@ def period_action(request, pid):
     return redirect("period", pid=period.pk)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_new(request):
+    """The bureau creates a period (the state starts at 填报中)."""
+    access.require_admin(request.user)
+    if request.method == "POST":
+        form = forms.PeriodForm(request.POST)
+        if form.is_valid():
+            period = period_service.create_period(
+                form.cleaned_data["scheme"], user=request.user, **form.settings()
+            )
+            messages.success(request, f"已新建考核期“{period.name}”。")
+            return redirect("period", pid=period.pk)
+    else:
+        form = forms.PeriodForm(initial=_new_period_initial())
+    return render(request, "kaohe/period_form.html", {"form": form, "period": None})
+
+
+def _new_period_initial() -> dict:
+    from django.conf import settings
+
+    last = Period.objects.order_by("-year", "-number", "-id").first()
+    return {
+        "kind": "quarter",
+        "year": timezone.localdate().year,
+        "objection_days": settings.KAOHE_OBJECTION_DAYS,
+        "scheme": last.scheme_id if last else None,
+        "previous": last.pk if last else None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_edit(request, pid):
+    access.require_admin(request.user)
+    period, _ = access.get_period(request.user, pid)
+    if request.method == "POST":
+        form = forms.PeriodForm(request.POST, period=period)
+        if form.is_valid():
+            try:
+                period_service.update_period(period, request.user, **form.settings())
+            except ServiceError as exc:
+                _fail(request, exc)
+            else:
+                messages.success(request, "已保存考核期设置。")
+                return redirect("period", pid=period.pk)
+    else:
+        form = forms.PeriodForm(period=period, initial=_period_initial(period))
+    return render(request, "kaohe/period_form.html", {"form": form, "period": period})
+
+
+def _period_initial(period) -> dict:
+    fields = ("name", "kind", "year", "number", "cutoff", "objection_days", "previous_id")
+    initial = {name.removesuffix("_id"): getattr(period, name) for name in fields}
+    for name in ("deadline", "late_until"):
+        value = getattr(period, name)
+        initial[name] = timezone.localtime(value) if value else None
+    return initial
+
+
 # --- entering figures -------------------------------------------------------------
 
 
