@@ -67,6 +67,8 @@ MATRIX = [
     ("/periods/{p2}/units/{other}/materials/", OK, DENIED, DENIED, OK),
     ("/materials/{mat_own}/", OK, OK, DENIED, OK),
     ("/materials/{mat_other}/", OK, DENIED, DENIED, OK),
+    ("/materials/{mat_own}/replace/", OK, OK, DENIED, DENIED),
+    ("/materials/{mat_other}/replace/", OK, DENIED, DENIED, DENIED),
     ("/periods/{p2}/board/", OK, DENIED, DENIED, OK),
     ("/periods/{p2}/targets/", OK, DENIED, DENIED, DENIED),
     ("/periods/{p2}/indicators/{rd}/provide/", OK, DENIED, OK, OK),

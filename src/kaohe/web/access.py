@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Indicator, Membership, Period, Unit, UnitReport
+from .models import Indicator, Material, Membership, Period, Unit, UnitReport
 
 
 @dataclass
@@ -147,6 +147,19 @@ def get_unit_materials(user, period_id, unit_id) -> tuple[Period, Unit, bool]:
     """Materials: the unit's reporter uploads until the late window closes; the bureau any time
     before locking."""
     return _unit_access(user, period_id, unit_id, "您只能查看和报送本单位的材料")
+
+
+def get_material(user, material_id) -> tuple[Material, bool]:
+    """One material: (material, may the user delete or replace it) under the same rules as the
+    unit's materials page. Other units' materials are denied, leaders only read."""
+    try:
+        material = Material.objects.select_related("period__scheme", "unit__group").get(
+            pk=material_id
+        )
+    except (Material.DoesNotExist, ValueError):
+        raise Http404("没有这份材料") from None
+    _, _, may_write = get_unit_materials(user, material.period_id, material.unit_id)
+    return material, may_write
 
 
 def results_visible(user, period: Period) -> bool:

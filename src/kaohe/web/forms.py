@@ -125,6 +125,14 @@ class MaterialForm(forms.Form):
         return check_size(self.cleaned_data["file"])
 
 
+class MaterialReplaceForm(forms.Form):
+    title = forms.CharField(label="新标题（可不填，沿用原标题）", max_length=200, required=False)
+    file = forms.FileField(label="新文件", error_messages={"required": "请选择要上传的文件"})
+
+    def clean_file(self):
+        return check_size(self.cleaned_data["file"])
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "审核通过"), ("return", "退回修改")])
     comment = forms.CharField(

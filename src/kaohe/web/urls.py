@@ -44,6 +44,8 @@ urlpatterns = [
     path("periods/<int:pid>/narrative/", views.narrative, name="narrative"),
     path("periods/<int:pid>/objections/", views.objections, name="objections"),
     path("materials/<int:mid>/", views.material_download, name="material_download"),
+    path("materials/<int:mid>/replace/", views.material_replace, name="material_replace"),
+    path("materials/<int:mid>/delete/", views.material_delete, name="material_delete"),
     path("audit/", views.audit, name="audit"),
     path("admin/", admin.site.urls),
 ]

@@ -565,6 +565,62 @@ def material_download(request, mid):
     )
 
 
+@login_required
+@require_POST
+def material_delete(request, mid):
+    material, may_write = access.get_material(request.user, mid)
+    if not may_write:
+        raise PermissionDenied("本期已截止报送材料，或您无权删除")
+    try:
+        material_service.delete_material(material, request.user)
+    except ServiceError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, f"已删除“{material.title}”（{material.filename}）。")
+    return redirect("materials", pid=material.period_id, uid=material.unit_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def material_replace(request, mid):
+    """A new file in place of an old one; it arrives now (late after the deadline)."""
+    material, may_write = access.get_material(request.user, mid)
+    if not may_write:
+        raise PermissionDenied("本期已截止报送材料，或您无权替换")
+    if request.method == "POST":
+        form = forms.MaterialReplaceForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                m = material_service.replace_material(
+                    material,
+                    request.user,
+                    upload=form.cleaned_data["file"],
+                    title=form.cleaned_data["title"],
+                )
+            except ServiceError as exc:
+                _fail(request, exc)
+            else:
+                messages.success(
+                    request,
+                    f"已替换“{m.title}”，新文件 {m.filename} "
+                    + ("记为迟报。" if m.late else "按时到达。"),
+                )
+                return redirect("materials", pid=m.period_id, uid=m.unit_id)
+    else:
+        form = forms.MaterialReplaceForm()
+    return render(
+        request,
+        "kaohe/material_replace.html",
+        {
+            "material": material,
+            "period": material.period,
+            "unit": material.unit,
+            "form": form,
+            "late_now": material.period.is_late(),
+        },
+    )
+
+
 # --- review ------------------------------------------------------------------------
 
 
