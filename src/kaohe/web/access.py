@@ -143,6 +143,25 @@ def get_indicator_for_provider(user, period_id, indicator_id) -> tuple[Period, I
     raise PermissionDenied("您不是这个指标的数据提供部门")
 
 
+def get_provided_indicators(user, period_id) -> tuple[Period, list[Indicator], bool]:
+    """A data-providing department's indicators in a period: (period, indicators, may it upload
+    now). It writes while the period is 填报中, as in its per-indicator form."""
+    c = caps(user)
+    if not c.provides:
+        raise PermissionDenied(
+            "只有数据提供部门使用此页面；科技局请在考核期页面“导入任务数 / 数据（Excel）”"
+        )
+    period = _period(period_id)
+    indicators = list(
+        Indicator.objects.filter(pk__in=c.provides, group__scheme_id=period.scheme_id)
+        .select_related("group")
+        .order_by("group__order", "order")
+    )
+    if not indicators:
+        raise PermissionDenied("本期的考核方案中没有您负责提供的指标")
+    return period, indicators, period.state == Period.OPEN
+
+
 def get_unit_materials(user, period_id, unit_id) -> tuple[Period, Unit, bool]:
     """Materials: the unit's reporter uploads until the late window closes; the bureau any time
     before locking."""

@@ -35,6 +35,10 @@ urlpatterns = [
     path("periods/<int:pid>/units/<int:uid>/result/", views.unit_result, name="unit_result"),
     path("periods/<int:pid>/units/<int:uid>/correct/", views.correct, name="correct"),
     path("periods/<int:pid>/indicators/<int:iid>/provide/", views.provide, name="provide"),
+    path("periods/<int:pid>/provide/upload/", views.provide_upload, name="provide_upload"),
+    path(
+        "periods/<int:pid>/provide/template.xlsx", views.provide_template, name="provide_template"
+    ),
     path("periods/<int:pid>/targets/", views.targets_import, name="targets_import"),
     path("periods/<int:pid>/board/", views.board, name="board"),
     path("periods/<int:pid>/results/", views.results, name="results"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.contrib import messages
@@ -42,6 +43,7 @@ from .services import entries as entry_service
 from .services import materials as material_service
 from .services import objections as objection_service
 from .services import periods as period_service
+from .services import provider as provider_service
 from .services import tasks as task_service
 from .services.errors import ServiceError, StaleEdit
 
@@ -297,26 +299,34 @@ def _max_mb():
 @require_GET
 def entry_template(request, pid, uid):
     period, unit, _ = access.get_unit_entry(request.user, pid, uid)
+    entries = Entry.objects.filter(period=period, unit=unit)
+    return _workbook(period, [unit.group.key], entries, f"{period.name}-{unit.name}-填报表.xlsx")
+
+
+def _workbook(period, group_keys, entries, filename):
+    """The entry workbook (kaohe template) of some groups, prefilled with the given entries."""
     from ..dataset import Cell, Dataset
     from ..numbers import NOT_APPLICABLE
     from ..template import write_template
     from .services.schemes import engine_scheme
 
     scheme = engine_scheme(period.scheme)
-    group = scheme.group(unit.group.key)
+    groups = [scheme.group(key) for key in group_keys]
     prefill = Dataset(scheme)
-    for e in Entry.objects.filter(period=period, unit=unit).select_related("indicator"):
+    for e in entries.select_related("unit__group", "indicator"):
         t = NOT_APPLICABLE if e.target_na else e.target
         a = NOT_APPLICABLE if e.actual_na else e.actual
-        prefill.put(group, unit.name, e.indicator.key, Cell(t, a, e.note))
+        prefill.put(
+            scheme.group(e.unit.group.key), e.unit.name, e.indicator.key, Cell(t, a, e.note)
+        )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "template.xlsx"
-        write_template(scheme, path, [group], prefill)
+        write_template(scheme, path, groups, prefill)
         data = path.read_bytes()
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = _attachment(f"{period.name}-{unit.name}-填报表.xlsx")
+    response["Content-Disposition"] = _attachment(filename)
     return response
 
 
@@ -326,13 +336,20 @@ def _attachment(filename: str) -> str:
     return f"attachment; filename=\"download.xlsx\"; filename*=UTF-8''{quote(filename)}"
 
 
-def _read_upload_to_preview(request, period, upload, *, only_unit, with_targets):
+@contextmanager
+def _saved(upload):
+    """The uploaded file written to a temporary path (the readers work on files)."""
     suffix = Path(upload.name).suffix.lower() or ".xlsx"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         with open(path, "wb") as fh:
             for chunk in upload.chunks():
                 fh.write(chunk)
+        yield path
+
+
+def _read_upload_to_preview(request, period, upload, *, only_unit, with_targets):
+    with _saved(upload) as path:
         return entry_service.read_upload(
             period, path, upload.name, only_unit=only_unit, with_targets=with_targets
         )
@@ -495,6 +512,82 @@ def provide(request, pid, iid):
         "kaohe/provide.html",
         {"period": period, "indicator": indicator, "form": form, "may_write": may_write},
     )
+
+
+@login_required
+@require_GET
+def provide_template(request, pid):
+    """The entry workbook for every unit of the provider's groups, prefilled with its own
+    indicators' targets and figures (other indicators left blank)."""
+    period, indicators, _ = access.get_provided_indicators(request.user, pid)
+    keys = list(dict.fromkeys(i.group.key for i in indicators))
+    entries = Entry.objects.filter(period=period, indicator__in=indicators)
+    return _workbook(period, keys, entries, f"{period.name}-数据提供部门填报表.xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provide_upload(request, pid):
+    """The provider uploads the entry workbook: preview (only its indicators; the rest of the file
+    is named and ignored) → confirm (stored whole or not at all)."""
+    period, indicators, may_write = access.get_provided_indicators(request.user, pid)
+    if request.method == "POST" and not may_write:
+        raise PermissionDenied("本期已结束填报")
+    key = f"provide-upload:{period.pk}"
+    if request.method == "POST" and request.POST.get("confirm"):
+        return _confirm_provided(request, period, indicators, request.session.pop(key, None))
+    form = forms.WorkbookUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            preview = _read_provided(period, form.cleaned_data["file"], indicators)
+        except ServiceError as exc:
+            _fail(request, exc)
+        else:
+            request.session[key] = entry_service.rows_to_session(preview.rows)
+            return render(
+                request,
+                "kaohe/upload_preview.html",
+                {
+                    "period": period,
+                    "unit": None,
+                    "rows": preview.rows,
+                    "notices": preview.notices,
+                    "with_targets": False,
+                    "action": reverse("provide_upload", args=[period.pk]),
+                    "back": reverse("provide_upload", args=[period.pk]),
+                },
+            )
+    return render(
+        request,
+        "kaohe/provide_upload.html",
+        {
+            "period": period,
+            "indicators": indicators,
+            "form": form,
+            "may_write": may_write,
+            "max_mb": _max_mb(),
+        },
+    )
+
+
+def _read_provided(period, upload, indicators):
+    with _saved(upload) as path:
+        return provider_service.read_provided_upload(period, path, upload.name, indicators)
+
+
+def _confirm_provided(request, period, indicators, rows):
+    if not rows:
+        messages.error(request, "预览已过期，请重新上传文件。")
+        return redirect("provide_upload", pid=period.pk)
+    try:
+        result = provider_service.apply_provided_upload(period, request.user, rows, indicators)
+    except ServiceError as exc:
+        _fail(request, exc)
+        return redirect("provide_upload", pid=period.pk)
+    messages.success(request, f"已保存上传的数据，{result.changed} 项有变化。")
+    for w in result.warnings:
+        messages.warning(request, "请核对：" + w)
+    return redirect("provide_upload", pid=period.pk)
 
 
 # --- materials ---------------------------------------------------------------------
