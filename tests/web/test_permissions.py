@@ -8,11 +8,12 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from kaohe.web.models import Entry, Material, Period, UnitReport
+from kaohe.web.models import AuditLog, Entry, Material, Period, UnitReport
 from kaohe.web.services import materials as material_service
 
 ROLES = ("admin", "chengui", "tongji", "lingdao")
 OK, DENIED, MISSING, LOGIN = 200, 403, 404, 302
+DONE = 302  # a change made, redirected to the page that shows it
 
 
 def client_for(username):
@@ -49,6 +50,7 @@ def ids(demo, unit, indicator):
         "sme": indicator("sme_registered").pk,
         "mat_other": mat.pk,
         "mat_own": own_mat.pk,
+        "scheme": demo["scheme"].pk,
     }
 
 
@@ -56,6 +58,9 @@ def ids(demo, unit, indicator):
 MATRIX = [
     ("/", OK, OK, OK, OK),
     ("/periods/{p2}/", OK, OK, OK, OK),
+    ("/periods/new/", OK, DENIED, DENIED, DENIED),
+    ("/periods/{p2}/edit/", OK, DENIED, DENIED, DENIED),
+    ("/periods/{p1}/edit/", OK, DENIED, DENIED, DENIED),
     ("/periods/{p2}/units/{own}/entry/", OK, OK, DENIED, OK),
     ("/periods/{p2}/units/{other}/entry/", OK, DENIED, DENIED, OK),
     ("/periods/{p2}/units/{own}/template.xlsx", OK, OK, DENIED, OK),
@@ -64,8 +69,13 @@ MATRIX = [
     ("/periods/{p2}/units/{other}/materials/", OK, DENIED, DENIED, OK),
     ("/materials/{mat_own}/", OK, OK, DENIED, OK),
     ("/materials/{mat_other}/", OK, DENIED, DENIED, OK),
+    ("/materials/{mat_own}/replace/", OK, OK, DENIED, DENIED),
+    ("/materials/{mat_other}/replace/", OK, DENIED, DENIED, DENIED),
     ("/periods/{p2}/board/", OK, DENIED, DENIED, OK),
     ("/periods/{p2}/targets/", OK, DENIED, DENIED, DENIED),
+    ("/periods/{p2}/provide/upload/", DENIED, DENIED, OK, DENIED),
+    ("/periods/{p1}/provide/upload/", DENIED, DENIED, OK, DENIED),
+    ("/periods/{p2}/provide/template.xlsx", DENIED, DENIED, OK, DENIED),
     ("/periods/{p2}/indicators/{rd}/provide/", OK, DENIED, OK, OK),
     ("/periods/{p2}/indicators/{sme}/provide/", OK, DENIED, DENIED, OK),
     ("/periods/{p2}/results/", OK, DENIED, DENIED, OK),
@@ -96,6 +106,59 @@ def test_every_url_answers_each_role_as_the_matrix_says(ids, row):
 def test_anonymous_users_are_sent_to_the_login_page(ids, row):
     response = Client().get(row[0].format(**ids))
     assert response.status_code == LOGIN and response.url.startswith("/login/")
+
+
+def _period_form(ids, **changes):
+    data = {
+        "scheme": ids["scheme"],
+        "name": "2023年三季度",
+        "kind": "quarter",
+        "year": "2023",
+        "number": "3",
+        "deadline": "2023-10-10T17:00",
+        "objection_days": "5",
+    }
+    return {**data, **changes}
+
+
+POST_DATA = {
+    "none": lambda ids: {},
+    "material": lambda ids: {"file": SimpleUploadedFile("新简报.pdf", b"%PDF-1.4 new")},
+    "period": lambda ids: _period_form(ids),
+    "period_edit": lambda ids: _period_form(ids, number="2", name="二季度"),
+    "provided": lambda ids: {
+        "file": SimpleUploadedFile(
+            "长表.csv", "单位,指标,任务数,实绩数,备注\n陈贵镇,规上企业研发投入,,1,\n".encode()
+        )
+    },
+}
+
+# state-changing requests, each role on a fresh database (200: the provider's upload preview)
+#                url template                    data            admin   chengui tongji  lingdao
+POST_MATRIX = [
+    ("/materials/{mat_own}/delete/", "none", DONE, DONE, DENIED, DENIED),
+    ("/materials/{mat_other}/delete/", "none", DONE, DENIED, DENIED, DENIED),
+    ("/materials/{mat_own}/replace/", "material", DONE, DONE, DENIED, DENIED),
+    ("/materials/{mat_other}/replace/", "material", DONE, DENIED, DENIED, DENIED),
+    ("/periods/new/", "period", DONE, DENIED, DENIED, DENIED),
+    ("/periods/{p2}/edit/", "period_edit", DONE, DENIED, DENIED, DENIED),
+    ("/periods/{p2}/provide/upload/", "provided", DENIED, DENIED, OK, DENIED),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", POST_MATRIX, ids=[r[0] for r in POST_MATRIX])
+def test_every_changing_request_answers_each_role_as_the_matrix_says(ids, row, role):
+    url, data = row[0].format(**ids), POST_DATA[row[1]](ids)
+    expected = row[2 + ROLES.index(role)]
+    before = AuditLog.objects.count()
+    response = client_for(role).post(url, data)
+    assert response.status_code == expected, f"{role} POST {url}: {response.status_code}"
+    if expected == DONE:
+        assert not response.url.startswith("/login/")
+        assert AuditLog.objects.count() > before  # the change is on record
+    else:
+        assert AuditLog.objects.count() == before  # denied, or only a preview: nothing changed
 
 
 def test_the_django_admin_is_for_the_bureau_only(ids):

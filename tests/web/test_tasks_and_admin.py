@@ -109,3 +109,23 @@ def test_the_period_page_offers_only_the_next_steps(demo, admin_client):
     Period.objects.filter(pk=demo["q2"].pk).update(state=Period.LOCKED)
     page = admin_client.get(f"/periods/{demo['q2'].pk}/").content.decode()
     assert "发布结果" in page and "结束填报" not in page
+
+
+def test_every_demo_figure_has_an_audit_record_of_the_demo_import(demo):
+    from kaohe.web.models import Entry
+
+    logged = set(
+        AuditLog.objects.filter(action="演示数据导入").values_list(
+            "period_id", "unit_id", "indicator_id", "field"
+        )
+    )
+    figures = Entry.objects.filter(period__in=[demo["q1"], demo["q2"]])
+    for e in figures:
+        for field, value, na in (
+            ("任务数", e.target, e.target_na),
+            ("实绩数", e.actual, e.actual_na),
+        ):
+            if value is not None or na:
+                assert (e.period_id, e.unit_id, e.indicator_id, field) in logged, (e, field)
+    sample = AuditLog.objects.filter(action="演示数据导入", period=demo["q1"]).first()
+    assert sample.username == "admin" and sample.detail.startswith("来源：")

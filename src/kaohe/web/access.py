@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Indicator, Membership, Period, Unit, UnitReport
+from .models import Indicator, Material, Membership, Period, Unit, UnitReport
 
 
 @dataclass
@@ -143,10 +143,42 @@ def get_indicator_for_provider(user, period_id, indicator_id) -> tuple[Period, I
     raise PermissionDenied("您不是这个指标的数据提供部门")
 
 
+def get_provided_indicators(user, period_id) -> tuple[Period, list[Indicator], bool]:
+    """A data-providing department's indicators in a period: (period, indicators, may it upload
+    now). It writes while the period is 填报中, as in its per-indicator form."""
+    c = caps(user)
+    if not c.provides:
+        raise PermissionDenied(
+            "只有数据提供部门使用此页面；科技局请在考核期页面“导入任务数 / 数据（Excel）”"
+        )
+    period = _period(period_id)
+    indicators = list(
+        Indicator.objects.filter(pk__in=c.provides, group__scheme_id=period.scheme_id)
+        .select_related("group")
+        .order_by("group__order", "order")
+    )
+    if not indicators:
+        raise PermissionDenied("本期的考核方案中没有您负责提供的指标")
+    return period, indicators, period.state == Period.OPEN
+
+
 def get_unit_materials(user, period_id, unit_id) -> tuple[Period, Unit, bool]:
     """Materials: the unit's reporter uploads until the late window closes; the bureau any time
     before locking."""
     return _unit_access(user, period_id, unit_id, "您只能查看和报送本单位的材料")
+
+
+def get_material(user, material_id) -> tuple[Material, bool]:
+    """One material: (material, may the user delete or replace it) under the same rules as the
+    unit's materials page. Other units' materials are denied, leaders only read."""
+    try:
+        material = Material.objects.select_related("period__scheme", "unit__group").get(
+            pk=material_id
+        )
+    except (Material.DoesNotExist, ValueError):
+        raise Http404("没有这份材料") from None
+    _, _, may_write = get_unit_materials(user, material.period_id, material.unit_id)
+    return material, may_write
 
 
 def results_visible(user, period: Period) -> bool:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from .models import MATERIAL_KINDS
+from .models import MATERIAL_KINDS, Period, Scheme
 from .services.entries import parse_figure
+
+DATETIME = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
+DATETIME_FORMATS = [DATETIME, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+PERIOD_NUMBERS = {"quarter": (4, "季度"), "month": (12, "月份")}
 
 
 class FigureField(forms.CharField):
@@ -121,6 +125,14 @@ class MaterialForm(forms.Form):
         return check_size(self.cleaned_data["file"])
 
 
+class MaterialReplaceForm(forms.Form):
+    title = forms.CharField(label="新标题（可不填，沿用原标题）", max_length=200, required=False)
+    file = forms.FileField(label="新文件", error_messages={"required": "请选择要上传的文件"})
+
+    def clean_file(self):
+        return check_size(self.cleaned_data["file"])
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "审核通过"), ("return", "退回修改")])
     comment = forms.CharField(
@@ -195,3 +207,88 @@ class PeriodActionForm(forms.Form):
             ("publish", "发布结果"),
         ]
     )
+
+
+class PeriodForm(forms.Form):
+    """A period's settings; its state moves only by the period actions. The scheme is chosen when
+    the period is created and fixed afterwards (figures belong to its indicators)."""
+
+    scheme = forms.ModelChoiceField(
+        label="考核方案", queryset=Scheme.objects.all(), empty_label=None
+    )
+    name = forms.CharField(
+        label="考核期名称", max_length=100, error_messages={"required": "请填写考核期名称"}
+    )
+    kind = forms.ChoiceField(label="周期", choices=Period._meta.get_field("kind").choices)
+    year = forms.IntegerField(label="年度", error_messages={"required": "请填写年度"})
+    number = forms.IntegerField(
+        label="季度或月份", error_messages={"required": "请填写第几季度或几月"}
+    )
+    cutoff = forms.DateField(
+        label="数据截止日",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    deadline = forms.DateTimeField(
+        label="填报截止时间",
+        input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME),
+        error_messages={"required": "请填写填报截止时间"},
+    )
+    late_until = forms.DateTimeField(
+        label="迟报截止时间",
+        required=False,
+        input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME),
+        help_text="截止时间之后、此时间之前仍可填报，但记为迟报；留空则截止后即关闭填报",
+    )
+    objection_days = forms.IntegerField(label="异议期（天）", min_value=0, max_value=60)
+    previous = forms.ModelChoiceField(
+        label="上一期", queryset=Period.objects.none(), required=False, empty_label="（无）"
+    )
+
+    def __init__(self, *args, period: Period | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period = period
+        previous = Period.objects.select_related("scheme")
+        if period is not None:
+            del self.fields["scheme"]
+            previous = previous.filter(scheme_id=period.scheme_id).exclude(pk=period.pk)
+        self.fields["previous"].queryset = previous
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError("年度应在 2000 到 2100 之间")
+        return year
+
+    def clean(self):
+        data = super().clean()
+        kind, number = data.get("kind"), data.get("number")
+        if number is not None and kind in PERIOD_NUMBERS:
+            top, label = PERIOD_NUMBERS[kind]
+            if not 1 <= number <= top:
+                self.add_error("number", f"{label}应在 1 到 {top} 之间")
+        deadline, late_until = data.get("deadline"), data.get("late_until")
+        if deadline and late_until and late_until <= deadline:
+            self.add_error("late_until", "迟报截止时间应晚于填报截止时间")
+        scheme = self.period.scheme if self.period is not None else data.get("scheme")
+        previous = data.get("previous")
+        if previous is not None and scheme is not None and previous.scheme_id != scheme.pk:
+            self.add_error("previous", "上一期必须属于同一考核方案")
+        if scheme is not None and not self.errors:
+            self._check_unique(scheme, data)
+        return data
+
+    def _check_unique(self, scheme, data):
+        keys = {k: data[k] for k in ("year", "kind", "number")}
+        clash = Period.objects.filter(scheme=scheme, **keys)
+        if self.period is not None:
+            clash = clash.exclude(pk=self.period.pk)
+        clash = clash.first()
+        if clash is not None:
+            self.add_error(None, f"该方案已有同一年度、同一季度（月份）的考核期：{clash.name}")
+
+    def settings(self) -> dict:
+        """The cleaned values the period services take (everything but the scheme)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "scheme"}

@@ -258,6 +258,11 @@ class Material(models.Model):
         verbose_name = verbose_name_plural = "报送材料"
         ordering = ["uploaded_at", "id"]
 
+    @property
+    def filename(self) -> str:
+        """The file's name as uploaded (stored names carry an arrival-time prefix)."""
+        return self.file.name.rsplit("/", 1)[-1].split("_", 1)[-1]
+
 
 class TaskProgress(models.Model):
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="progress")

@@ -19,7 +19,9 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(template_name="kaohe/password.html", success_url="/"),
         name="password_change",
     ),
+    path("periods/new/", views.period_new, name="period_new"),
     path("periods/<int:pid>/", views.period_detail, name="period"),
+    path("periods/<int:pid>/edit/", views.period_edit, name="period_edit"),
     path("periods/<int:pid>/action/", views.period_action, name="period_action"),
     path("periods/<int:pid>/units/<int:uid>/entry/", views.entry, name="entry"),
     path(
@@ -33,6 +35,10 @@ urlpatterns = [
     path("periods/<int:pid>/units/<int:uid>/result/", views.unit_result, name="unit_result"),
     path("periods/<int:pid>/units/<int:uid>/correct/", views.correct, name="correct"),
     path("periods/<int:pid>/indicators/<int:iid>/provide/", views.provide, name="provide"),
+    path("periods/<int:pid>/provide/upload/", views.provide_upload, name="provide_upload"),
+    path(
+        "periods/<int:pid>/provide/template.xlsx", views.provide_template, name="provide_template"
+    ),
     path("periods/<int:pid>/targets/", views.targets_import, name="targets_import"),
     path("periods/<int:pid>/board/", views.board, name="board"),
     path("periods/<int:pid>/results/", views.results, name="results"),
@@ -42,6 +48,8 @@ urlpatterns = [
     path("periods/<int:pid>/narrative/", views.narrative, name="narrative"),
     path("periods/<int:pid>/objections/", views.objections, name="objections"),
     path("materials/<int:mid>/", views.material_download, name="material_download"),
+    path("materials/<int:mid>/replace/", views.material_replace, name="material_replace"),
+    path("materials/<int:mid>/delete/", views.material_delete, name="material_delete"),
     path("audit/", views.audit, name="audit"),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.contrib import messages
@@ -42,6 +43,7 @@ from .services import entries as entry_service
 from .services import materials as material_service
 from .services import objections as objection_service
 from .services import periods as period_service
+from .services import provider as provider_service
 from .services import tasks as task_service
 from .services.errors import ServiceError, StaleEdit
 
@@ -147,6 +149,66 @@ def period_action(request, pid):
     return redirect("period", pid=period.pk)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_new(request):
+    """The bureau creates a period (the state starts at 填报中)."""
+    access.require_admin(request.user)
+    if request.method == "POST":
+        form = forms.PeriodForm(request.POST)
+        if form.is_valid():
+            period = period_service.create_period(
+                form.cleaned_data["scheme"], user=request.user, **form.settings()
+            )
+            messages.success(request, f"已新建考核期“{period.name}”。")
+            return redirect("period", pid=period.pk)
+    else:
+        form = forms.PeriodForm(initial=_new_period_initial())
+    return render(request, "kaohe/period_form.html", {"form": form, "period": None})
+
+
+def _new_period_initial() -> dict:
+    from django.conf import settings
+
+    last = Period.objects.order_by("-year", "-number", "-id").first()
+    return {
+        "kind": "quarter",
+        "year": timezone.localdate().year,
+        "objection_days": settings.KAOHE_OBJECTION_DAYS,
+        "scheme": last.scheme_id if last else None,
+        "previous": last.pk if last else None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_edit(request, pid):
+    access.require_admin(request.user)
+    period, _ = access.get_period(request.user, pid)
+    if request.method == "POST":
+        form = forms.PeriodForm(request.POST, period=period)
+        if form.is_valid():
+            try:
+                period_service.update_period(period, request.user, **form.settings())
+            except ServiceError as exc:
+                _fail(request, exc)
+            else:
+                messages.success(request, "已保存考核期设置。")
+                return redirect("period", pid=period.pk)
+    else:
+        form = forms.PeriodForm(period=period, initial=_period_initial(period))
+    return render(request, "kaohe/period_form.html", {"form": form, "period": period})
+
+
+def _period_initial(period) -> dict:
+    fields = ("name", "kind", "year", "number", "cutoff", "objection_days", "previous_id")
+    initial = {name.removesuffix("_id"): getattr(period, name) for name in fields}
+    for name in ("deadline", "late_until"):
+        value = getattr(period, name)
+        initial[name] = timezone.localtime(value) if value else None
+    return initial
+
+
 # --- entering figures -------------------------------------------------------------
 
 
@@ -237,26 +299,34 @@ def _max_mb():
 @require_GET
 def entry_template(request, pid, uid):
     period, unit, _ = access.get_unit_entry(request.user, pid, uid)
+    entries = Entry.objects.filter(period=period, unit=unit)
+    return _workbook(period, [unit.group.key], entries, f"{period.name}-{unit.name}-填报表.xlsx")
+
+
+def _workbook(period, group_keys, entries, filename):
+    """The entry workbook (kaohe template) of some groups, prefilled with the given entries."""
     from ..dataset import Cell, Dataset
     from ..numbers import NOT_APPLICABLE
     from ..template import write_template
     from .services.schemes import engine_scheme
 
     scheme = engine_scheme(period.scheme)
-    group = scheme.group(unit.group.key)
+    groups = [scheme.group(key) for key in group_keys]
     prefill = Dataset(scheme)
-    for e in Entry.objects.filter(period=period, unit=unit).select_related("indicator"):
+    for e in entries.select_related("unit__group", "indicator"):
         t = NOT_APPLICABLE if e.target_na else e.target
         a = NOT_APPLICABLE if e.actual_na else e.actual
-        prefill.put(group, unit.name, e.indicator.key, Cell(t, a, e.note))
+        prefill.put(
+            scheme.group(e.unit.group.key), e.unit.name, e.indicator.key, Cell(t, a, e.note)
+        )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "template.xlsx"
-        write_template(scheme, path, [group], prefill)
+        write_template(scheme, path, groups, prefill)
         data = path.read_bytes()
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = _attachment(f"{period.name}-{unit.name}-填报表.xlsx")
+    response["Content-Disposition"] = _attachment(filename)
     return response
 
 
@@ -266,13 +336,20 @@ def _attachment(filename: str) -> str:
     return f"attachment; filename=\"download.xlsx\"; filename*=UTF-8''{quote(filename)}"
 
 
-def _read_upload_to_preview(request, period, upload, *, only_unit, with_targets):
+@contextmanager
+def _saved(upload):
+    """The uploaded file written to a temporary path (the readers work on files)."""
     suffix = Path(upload.name).suffix.lower() or ".xlsx"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         with open(path, "wb") as fh:
             for chunk in upload.chunks():
                 fh.write(chunk)
+        yield path
+
+
+def _read_upload_to_preview(request, period, upload, *, only_unit, with_targets):
+    with _saved(upload) as path:
         return entry_service.read_upload(
             period, path, upload.name, only_unit=only_unit, with_targets=with_targets
         )
@@ -437,6 +514,82 @@ def provide(request, pid, iid):
     )
 
 
+@login_required
+@require_GET
+def provide_template(request, pid):
+    """The entry workbook for every unit of the provider's groups, prefilled with its own
+    indicators' targets and figures (other indicators left blank)."""
+    period, indicators, _ = access.get_provided_indicators(request.user, pid)
+    keys = list(dict.fromkeys(i.group.key for i in indicators))
+    entries = Entry.objects.filter(period=period, indicator__in=indicators)
+    return _workbook(period, keys, entries, f"{period.name}-数据提供部门填报表.xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provide_upload(request, pid):
+    """The provider uploads the entry workbook: preview (only its indicators; the rest of the file
+    is named and ignored) → confirm (stored whole or not at all)."""
+    period, indicators, may_write = access.get_provided_indicators(request.user, pid)
+    if request.method == "POST" and not may_write:
+        raise PermissionDenied("本期已结束填报")
+    key = f"provide-upload:{period.pk}"
+    if request.method == "POST" and request.POST.get("confirm"):
+        return _confirm_provided(request, period, indicators, request.session.pop(key, None))
+    form = forms.WorkbookUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            preview = _read_provided(period, form.cleaned_data["file"], indicators)
+        except ServiceError as exc:
+            _fail(request, exc)
+        else:
+            request.session[key] = entry_service.rows_to_session(preview.rows)
+            return render(
+                request,
+                "kaohe/upload_preview.html",
+                {
+                    "period": period,
+                    "unit": None,
+                    "rows": preview.rows,
+                    "notices": preview.notices,
+                    "with_targets": False,
+                    "action": reverse("provide_upload", args=[period.pk]),
+                    "back": reverse("provide_upload", args=[period.pk]),
+                },
+            )
+    return render(
+        request,
+        "kaohe/provide_upload.html",
+        {
+            "period": period,
+            "indicators": indicators,
+            "form": form,
+            "may_write": may_write,
+            "max_mb": _max_mb(),
+        },
+    )
+
+
+def _read_provided(period, upload, indicators):
+    with _saved(upload) as path:
+        return provider_service.read_provided_upload(period, path, upload.name, indicators)
+
+
+def _confirm_provided(request, period, indicators, rows):
+    if not rows:
+        messages.error(request, "预览已过期，请重新上传文件。")
+        return redirect("provide_upload", pid=period.pk)
+    try:
+        result = provider_service.apply_provided_upload(period, request.user, rows, indicators)
+    except ServiceError as exc:
+        _fail(request, exc)
+        return redirect("provide_upload", pid=period.pk)
+    messages.success(request, f"已保存上传的数据，{result.changed} 项有变化。")
+    for w in result.warnings:
+        messages.warning(request, "请核对：" + w)
+    return redirect("provide_upload", pid=period.pk)
+
+
 # --- materials ---------------------------------------------------------------------
 
 
@@ -502,6 +655,62 @@ def material_download(request, mid):
         raise Http404("文件不存在") from None
     return FileResponse(
         fh, as_attachment=True, filename=Path(material.file.name).name.split("_", 1)[-1]
+    )
+
+
+@login_required
+@require_POST
+def material_delete(request, mid):
+    material, may_write = access.get_material(request.user, mid)
+    if not may_write:
+        raise PermissionDenied("本期已截止报送材料，或您无权删除")
+    try:
+        material_service.delete_material(material, request.user)
+    except ServiceError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, f"已删除“{material.title}”（{material.filename}）。")
+    return redirect("materials", pid=material.period_id, uid=material.unit_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def material_replace(request, mid):
+    """A new file in place of an old one; it arrives now (late after the deadline)."""
+    material, may_write = access.get_material(request.user, mid)
+    if not may_write:
+        raise PermissionDenied("本期已截止报送材料，或您无权替换")
+    if request.method == "POST":
+        form = forms.MaterialReplaceForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                m = material_service.replace_material(
+                    material,
+                    request.user,
+                    upload=form.cleaned_data["file"],
+                    title=form.cleaned_data["title"],
+                )
+            except ServiceError as exc:
+                _fail(request, exc)
+            else:
+                messages.success(
+                    request,
+                    f"已替换“{m.title}”，新文件 {m.filename} "
+                    + ("记为迟报。" if m.late else "按时到达。"),
+                )
+                return redirect("materials", pid=m.period_id, uid=m.unit_id)
+    else:
+        form = forms.MaterialReplaceForm()
+    return render(
+        request,
+        "kaohe/material_replace.html",
+        {
+            "material": material,
+            "period": material.period,
+            "unit": material.unit,
+            "form": form,
+            "late_now": material.period.is_late(),
+        },
     )
 
 

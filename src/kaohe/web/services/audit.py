@@ -19,7 +19,14 @@ def show(value) -> str:
     return str(value)
 
 
-def record(
+def record(user, action: str, **fields) -> AuditLog:
+    """Write one record now; fields as for make()."""
+    entry = make(user, action, **fields)
+    entry.save()
+    return entry
+
+
+def make(
     user,
     action: str,
     *,
@@ -31,7 +38,8 @@ def record(
     new=None,
     detail: str = "",
 ) -> AuditLog:
-    return AuditLog.objects.create(
+    """An unsaved record, for bulk_create when many figures change at once (the demo loader)."""
+    return AuditLog(
         user=user if user is not None and user.is_authenticated else None,
         username=getattr(user, "username", "") or "系统",
         action=action,

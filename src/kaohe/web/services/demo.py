@@ -13,11 +13,24 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Entry, Indicator, KeyTask, Membership, Period, Scheme, Unit, UnitReport
+from ..models import (
+    AuditLog,
+    Entry,
+    Indicator,
+    KeyTask,
+    Membership,
+    Period,
+    Scheme,
+    Unit,
+    UnitReport,
+)
+from . import audit
 from . import periods as period_service
+from .entries import show_figure
 from .schemes import load_scheme_file
 
 DEMO_PASSWORD = "Kaohe@2023!"
+DEMO_REASON = "演示数据导入"  # the audit action of every figure the loader writes
 TZ = ZoneInfo("Asia/Shanghai")
 
 ACCOUNTS = [
@@ -126,8 +139,17 @@ def ensure_accounts(scheme: Scheme, password: str = DEMO_PASSWORD) -> dict:
 
 
 def _put(
-    period: Period, unit: Unit, indicator: Indicator, target, actual, note="", source="演示数据"
-) -> None:
+    period: Period,
+    unit: Unit,
+    indicator: Indicator,
+    target,
+    actual,
+    note="",
+    source="演示数据",
+    user=None,
+) -> list[AuditLog]:
+    """Store one demo figure; returns its (unsaved) audit records."""
+
     def split(v):
         if v is None or v == "":
             return None, False
@@ -151,6 +173,22 @@ def _put(
             submitted_at=period.deadline - timedelta(days=1),
         ),
     )
+    return _history(
+        user, period, unit, indicator, [("任务数", t, tna), ("实绩数", a, ana)], note, source
+    )
+
+
+def _history(user, period, unit, indicator, figures, note, source) -> list[AuditLog]:
+    """Audit records for figures the loader writes, so no demo figure is without history."""
+    where = dict(period=period, unit=unit, indicator=indicator, detail=f"来源：{source}")
+    records = [
+        audit.make(user, DEMO_REASON, field=label, new=show_figure(value, na), **where)
+        for label, value, na in figures
+        if value is not None or na
+    ]
+    if note:
+        records.append(audit.make(user, DEMO_REASON, field="备注", new=note, **where))
+    return records
 
 
 @transaction.atomic
@@ -180,8 +218,9 @@ def load_demo(*, with_q2: bool = True) -> Period:
         (i.group.key, i.name): i
         for i in Indicator.objects.filter(group__scheme=scheme).select_related("group")
     }
+    history: list[AuditLog] = []
     for row in seed_rows():
-        _put(
+        history += _put(
             q1,
             units[("township", row["单位"])],
             inds[("township", row["指标"])],
@@ -189,13 +228,17 @@ def load_demo(*, with_q2: bool = True) -> Period:
             row["实绩数"],
             row.get("备注", ""),
             source="一季度通报",
+            user=admin,
         )
     dept_inds = {
         i.key: i for i in Indicator.objects.filter(group__scheme=scheme, group__key="department")
     }
     for name, figures in DEPT_EXAMPLE.items():
         for key, (t, a) in figures.items():
-            _put(q1, units[("department", name)], dept_inds[key], t, a, "示例数据")
+            history += _put(
+                q1, units[("department", name)], dept_inds[key], t, a, "示例数据", user=admin
+            )
+    AuditLog.objects.bulk_create(history)
     # key task progress: section 二 of the seed bulletin, filed by the (example) lead departments
     progress = json.loads(
         (resources.files("kaohe.web") / "demo" / "q1_progress.json").read_text(encoding="utf-8")
@@ -239,6 +282,8 @@ def load_demo(*, with_q2: bool = True) -> Period:
             user=admin,
         )
         # 示例任务数：沿用一季度的任务数，供演示填报
+        source = "示例：沿用一季度任务数"
+        history = []
         for e in Entry.objects.filter(period=q1).select_related("unit", "indicator"):
             Entry.objects.create(
                 period=q2,
@@ -247,6 +292,9 @@ def load_demo(*, with_q2: bool = True) -> Period:
                 target=e.target,
                 target_na=e.target_na,
                 note="",
-                source="示例：沿用一季度任务数",
+                source=source,
             )
+            figures = [("任务数", e.target, e.target_na)]
+            history += _history(admin, q2, e.unit, e.indicator, figures, "", source)
+        AuditLog.objects.bulk_create(history)
     return Period.objects.get(pk=q1.pk)

@@ -239,7 +239,12 @@ def submit_values(
 
 
 def provide_values(
-    period: Period, indicator: Indicator, user, changes: list[Change]
+    period: Period,
+    indicator: Indicator,
+    user,
+    changes: list[Change],
+    *,
+    source: str = "数据提供部门",
 ) -> SubmitResult:
     """A data-providing department enters one indicator's actual figures for every unit."""
     now = timezone.now()
@@ -249,7 +254,7 @@ def provide_values(
         pairs = [(entries[(c.unit.id, indicator.id)], c) for c in changes]
         _check_versions(period, pairs)
         for entry, change in pairs:
-            if _apply(entry, change, user, period, now, False, "数据提供部门"):
+            if _apply(entry, change, user, period, now, False, source):
                 entry.save()
                 result.changed += 1
                 result.warnings += magnitude_warnings(
@@ -290,22 +295,27 @@ def _cell_pair(value) -> tuple[Decimal | None, bool] | None:
     return (value, False)
 
 
-def read_upload(
-    period: Period, path: Path, display_name: str, *, only_unit: Unit | None, with_targets: bool
-) -> list[PreviewRow]:
-    """Read an uploaded workbook into preview rows; nothing is stored. Raises ServiceError with
-    every problem in Chinese."""
+def read_dataset(period: Period, path: Path, display_name: str):
+    """The engine's Dataset of an uploaded file, or ServiceError listing every problem (sheet,
+    row, column) under the name the user gave the file."""
     from ...readers import read_files
 
-    scheme = engine_scheme(period.scheme)
     try:
-        dataset = read_files([path], scheme)
+        return read_files([path], engine_scheme(period.scheme))
     except KaoheError as exc:
         errors = exc.errors if isinstance(exc, InputErrors) else [exc]
         raise ServiceError(
             "上传的文件有问题，没有保存任何数据：",
             [str(e).replace(str(path), display_name) for e in errors],
         ) from None
+
+
+def read_upload(
+    period: Period, path: Path, display_name: str, *, only_unit: Unit | None, with_targets: bool
+) -> list[PreviewRow]:
+    """Read an uploaded workbook into preview rows; nothing is stored. Raises ServiceError with
+    every problem in Chinese."""
+    dataset = read_dataset(period, path, display_name)
     units, indicators = lookups(period.scheme)
     existing = {(e.unit_id, e.indicator_id): e for e in Entry.objects.filter(period=period)}
     rows: list[PreviewRow] = []

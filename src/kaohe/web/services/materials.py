@@ -35,6 +35,84 @@ ALLOWED_SUFFIXES = {
 
 
 def upload_material(period: Period, unit: Unit, user, *, kind: str, title: str, upload) -> Material:
+    name, digest = _checked(upload)
+    now = timezone.now()
+    with transaction.atomic():
+        material = Material(
+            period=period,
+            unit=unit,
+            kind=kind,
+            title=title.strip() or name,
+        )
+        _store_file(material, upload, name, digest, user, now)
+        material.save()
+        audit.record(
+            user,
+            "报送材料",
+            period=period,
+            unit=unit,
+            field=material.get_kind_display(),
+            new=material.title,
+            detail=("迟报；" if material.late else "") + f"{name}，{upload.size} 字节",
+        )
+        recount(period, unit, user)
+    return material
+
+
+def replace_material(material: Material, user, *, upload, title: str = "") -> Material:
+    """A new file in place of the old one. It arrives now: a replacement after the deadline is
+    late, whenever the old file came."""
+    name, digest = _checked(upload)
+    now = timezone.now()
+    with transaction.atomic():
+        material = _locked(material)
+        old_name, old_file, old_when = material.filename, material.file.name, _arrival(material)
+        if title.strip():
+            material.title = title.strip()
+        elif material.title == old_name:
+            material.title = name
+        _store_file(material, upload, name, digest, user, now)
+        material.save()
+        audit.record(
+            user,
+            "替换材料",
+            period=material.period,
+            unit=material.unit,
+            field=material.get_kind_display(),
+            old=old_name,
+            new=name,
+            detail=f"{material.title}；原文件到达 {old_when}；新文件到达 {_arrival(material)}，"
+            f"{upload.size} 字节",
+        )
+        recount(material.period, material.unit, user)
+        transaction.on_commit(lambda: material.file.storage.delete(old_file))
+    return material
+
+
+def delete_material(material: Material, user) -> None:
+    """Remove a material and its file; the audit log keeps its name, arrival and checksum."""
+    with transaction.atomic():
+        material = _locked(material)
+        period, unit, stored = material.period, material.unit, material.file.name
+        audit.record(
+            user,
+            "删除材料",
+            period=period,
+            unit=unit,
+            field=material.get_kind_display(),
+            old=material.filename,
+            new="",
+            detail=f"{material.title}；到达 {_arrival(material)}；sha256 {material.sha256}",
+        )
+        storage = material.file.storage
+        material.delete()
+        recount(period, unit, user)
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
+def _checked(upload) -> tuple[str, str]:
+    """The upload's plain file name and SHA-256, or ServiceError for a type, size or empty file
+    that is not accepted."""
     name = upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if suffix not in ALLOWED_SUFFIXES:
@@ -50,33 +128,35 @@ def upload_material(period: Period, unit: Unit, user, *, kind: str, title: str, 
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
-    now = timezone.now()
-    with transaction.atomic():
-        material = Material(
-            period=period,
-            unit=unit,
-            kind=kind,
-            title=title.strip() or name,
-            size=upload.size,
-            sha256=digest.hexdigest(),
-            uploaded_at=now,
-            uploaded_by=user,
-            late=period.is_late(now),
-        )
-        upload.seek(0)
-        material.file.save(name, upload, save=False)
-        material.save()
-        audit.record(
-            user,
-            "报送材料",
-            period=period,
-            unit=unit,
-            field=material.get_kind_display(),
-            new=material.title,
-            detail=("迟报；" if material.late else "") + f"{name}，{upload.size} 字节",
-        )
-        recount(period, unit, user)
-    return material
+    return name, digest.hexdigest()
+
+
+def _store_file(material: Material, upload, name: str, digest: str, user, now) -> None:
+    """Save the file and stamp its arrival: now, late if after the period's deadline."""
+    material.size = upload.size
+    material.sha256 = digest
+    material.uploaded_at = now
+    material.uploaded_by = user
+    material.late = material.period.is_late(now)
+    upload.seek(0)
+    material.file.save(name, upload, save=False)
+
+
+def _locked(material: Material) -> Material:
+    locked = (
+        Material.objects.select_for_update(of=("self",))
+        .select_related("period__scheme", "unit__group")
+        .filter(pk=material.pk)
+        .first()
+    )
+    if locked is None:
+        raise ServiceError("这份材料已被删除，请刷新页面。")
+    return locked
+
+
+def _arrival(material: Material) -> str:
+    when = timezone.localtime(material.uploaded_at)
+    return f"{when:%Y-%m-%d %H:%M:%S}（{'迟报' if material.late else '按时'}）"
 
 
 def recount(period: Period, unit: Unit, user) -> int:

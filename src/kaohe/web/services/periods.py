@@ -3,9 +3,10 @@ publishing results, and corrections after publication."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ...dataset import Cell, Dataset
@@ -57,6 +58,53 @@ def create_period(
         detail=f"{name}，截止 {timezone.localtime(deadline):%Y-%m-%d %H:%M}",
     )
     return period
+
+
+def update_period(period: Period, user, **settings) -> Period:
+    """Change a period's settings (name, kind, year, number, dates, objection days, previous);
+    each changed field is audited. The state moves only through the transitions below."""
+    with transaction.atomic():
+        period = Period.objects.select_for_update().get(pk=period.pk)
+        changed = False
+        for name, value in settings.items():
+            old = getattr(period, name)
+            if _same(old, value):
+                continue
+            audit.record(
+                user,
+                "修改考核期",
+                period=period,
+                field=str(Period._meta.get_field(name).verbose_name),
+                old=_show_setting(period, name, old),
+                new=_show_setting(period, name, value),
+            )
+            setattr(period, name, value)
+            changed = True
+        if changed:
+            period.version += 1
+            try:
+                with transaction.atomic():
+                    period.save()
+            except IntegrityError:
+                raise ServiceError("该方案已有同一年度、同一季度（月份）的考核期") from None
+    return period
+
+
+def _same(old, new) -> bool:
+    """Equal, datetimes to the minute (the form shows minutes: an untouched deadline is kept)."""
+    if isinstance(old, datetime) and isinstance(new, datetime):
+        return old.replace(second=0, microsecond=0) == new.replace(second=0, microsecond=0)
+    return old == new
+
+
+def _show_setting(period: Period, name: str, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    if name == "kind":
+        return dict(Period._meta.get_field("kind").choices).get(value, value)
+    return str(value)
 
 
 def _transition(
