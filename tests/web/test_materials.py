@@ -106,6 +106,23 @@ def test_the_reporter_deletes_a_material_and_the_count_follows(
     assert AuditLog.objects.filter(action="材料计数", unit=chengui, new="0").exists()
 
 
+def test_the_reporter_cannot_delete_a_late_material_to_escape_the_late_rule(
+    reporter_client, admin_client, demo, unit, indicator
+):
+    chengui = unit("陈贵镇")
+    brief(demo, chengui, "a.pdf")
+    past_deadline(demo)
+    demo["q2"].refresh_from_db()
+    late = brief(demo, chengui, "b.pdf")
+    assert late.late and briefs_entry(demo, chengui, indicator).note == "迟报材料"
+    response = reporter_client.post(f"/materials/{late.pk}/delete/")
+    assert response.status_code == 403
+    assert Material.objects.filter(pk=late.pk).exists()
+    assert briefs_entry(demo, chengui, indicator).note == "迟报材料"
+    assert admin_client.post(f"/materials/{late.pk}/delete/").status_code == 302
+    assert not Material.objects.filter(pk=late.pk).exists()
+
+
 def test_another_units_reporter_cannot_delete_or_replace(demo, unit):
     m = brief(demo, unit("灵乡镇"))
     c = client_for("chengui")

@@ -181,6 +181,12 @@ def get_material(user, material_id) -> tuple[Material, bool]:
     return material, may_write
 
 
+def may_delete_material(user, material: Material) -> bool:
+    """A unit may not delete its own late material: without it the count would only be short,
+    so deleting would lift the scheme's late rule (迟报材料 → 0 points). The bureau may."""
+    return caps(user).admin or not material.late
+
+
 def results_visible(user, period: Period) -> bool:
     c = caps(user)
     if c.sees_everything:

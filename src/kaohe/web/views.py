@@ -639,6 +639,7 @@ def materials(request, pid, uid):
             "items": items,
             "form": form,
             "may_write": may_write,
+            "bureau": access.caps(request.user).admin,
             "counted": counted,
         },
     )
@@ -664,6 +665,8 @@ def material_delete(request, mid):
     material, may_write = access.get_material(request.user, mid)
     if not may_write:
         raise PermissionDenied("本期已截止报送材料，或您无权删除")
+    if not access.may_delete_material(request.user, material):
+        raise PermissionDenied("迟报的材料不能由填报单位删除；如确属误传，请联系科技局处理")
     try:
         material_service.delete_material(material, request.user)
     except ServiceError as exc:
