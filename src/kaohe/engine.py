@@ -29,20 +29,22 @@ STATUS_LABELS = {SCORED: "已计分", NO_TASK: "未下达任务", PENDING: "数�
 class IndicatorColumn:
     """One indicator's results for every unit of a group."""
 
-    def __init__(self, indicator: Indicator, n: int):
+    def __init__(self, indicator: Indicator, figures: Column, nothing: tuple):
+        """`nothing`: a tuple of None, one per unit, shared by columns without ranks."""
+        n = len(figures.target)
         self.indicator = indicator
         self.status: list[str] = [SCORED] * n
-        self.target: list[Decimal | None] = [None] * n
-        self.actual: list[Decimal | None] = [None] * n
-        self.given_actual: list = [None] * n
+        self.target: list[Decimal | None] = list(figures.target)
+        self.actual: list[Decimal | None] = list(figures.actual)
+        self.given_actual: list = figures.actual
+        self.note: list[str] = figures.note
         self._rate: list[Decimal | None] = [None] * n
         self._rate_done = False
-        self.rank_actual: list[int | None] = [None] * n
-        self.rank_rate: list[int | None] = [None] * n
-        self.points_actual: list[Decimal | None] = [None] * n
-        self.points_rate: list[Decimal | None] = [None] * n
+        self.rank_actual: list[int | None] | tuple = nothing
+        self.rank_rate: list[int | None] | tuple = nothing
+        self.points_actual: list[Decimal | None] | tuple = nothing
+        self.points_rate: list[Decimal | None] | tuple = nothing
         self.points: list[Decimal] = [ZERO] * n
-        self.note: list[str] = [""] * n
 
     @property
     def rate(self) -> list[Decimal | None]:
@@ -189,8 +191,10 @@ def gc_paused():
 
 
 def score_group(scheme: Scheme, data: GroupData) -> GroupResult:
+    nothing = (None,) * len(data.units)
     columns = [
-        _score_indicator(scheme, ind, data.columns[ind.key]) for ind in data.group.indicators
+        _score_indicator(scheme, ind, data.columns[ind.key], nothing)
+        for ind in data.group.indicators
     ]
     return GroupResult(data.group, list(data.units), columns, scheme)
 
@@ -198,33 +202,28 @@ def score_group(scheme: Scheme, data: GroupData) -> GroupResult:
 # --- one indicator ------------------------------------------------------------
 
 
-def _score_indicator(scheme: Scheme, ind: Indicator, figures: Column) -> IndicatorColumn:
-    n = len(figures.target)
-    col = IndicatorColumn(ind, n)
-    targets = list(figures.target)
-    actuals = list(figures.actual)
-    col.given_actual = figures.actual
-    col.note = figures.note
+def _score_indicator(scheme: Scheme, ind: Indicator, figures: Column, nothing) -> IndicatorColumn:
+    col = IndicatorColumn(ind, figures, nothing)
+    targets, actuals, notes = col.target, col.actual, figures.note
     max_points = ind.max_points
     status = col.status
     fixed_points: dict[int, Decimal] = {}
     for i in figures.special:
-        t, a, note = targets[i], actuals[i], figures.note[i]
+        t, a, note = targets[i], actuals[i], notes[i]
         if note and scheme.is_late(note):
             status[i] = LATE
-            targets[i] = t if isinstance(t, Decimal) else None
+            targets[i] = t if t.__class__ is Decimal else None
             actuals[i] = ZERO
             fixed_points[i] = ZERO
-        elif not isinstance(t, Decimal) or not t:
+        elif t.__class__ is not Decimal or not t:
             status[i] = NO_TASK
-            targets[i] = t if isinstance(t, Decimal) else None
-            actuals[i] = a if isinstance(a, Decimal) else None
+            targets[i] = t if t.__class__ is Decimal else None
+            actuals[i] = a if a.__class__ is Decimal else None
             fixed_points[i] = max_points
-        elif not isinstance(a, Decimal):
+        elif a.__class__ is not Decimal:
             status[i] = PENDING  # completion taken as the target: full points, not ranked
             actuals[i] = t
             fixed_points[i] = max_points
-    col.target, col.actual = targets, actuals
     if ind.method == "rank":
         _rank_points(col, fixed_points, figures.actual_shadow(), figures.target_floats())
     else:
