@@ -1,0 +1,69 @@
+"""Rendered page fragments that change only when the state behind them changes.
+
+A fragment is cached under a key built from stamps that the view reads from the database on
+every request anyway (the period row with its ``version`` and ``state``, the ids of the period's
+score runs), plus who is looking (everyone who sees everything gets one fragment; each unit gets
+its own). Any change that can alter a fragment changes one of those stamps:
+
+* computing, correcting (a new run each time) and publishing change the run ids;
+* state changes bump ``Period.version`` (services/periods.py), and the state is in the key too
+  because the admin site can set it directly;
+* editing a scheme's units, groups or indicators (admin site, ``kaohe_load_scheme``) bumps
+  ``Period.version`` of every period of that scheme (the signal handlers below).
+
+So the cache is correct across gunicorn workers although each worker has its own
+(Django's default local-memory cache): a worker can only ever find a fragment built from the same
+state, never an older one. Permission checks are not cached; they run on every request before a
+fragment is looked up.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.utils.safestring import mark_safe
+
+SECONDS = 24 * 3600  # a fragment is only ever replaced by a new key; this just bounds memory
+
+
+def get_or_render(key: str, render) -> str:
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, str(html), SECONDS)
+    return mark_safe(html)
+
+
+def audience(caps) -> str:
+    """Who a fragment is built for: those who see everything share one; a unit its own."""
+    return "all" if caps.sees_everything else f"unit{caps.unit_id or 0}"
+
+
+def bump_periods(**filters) -> None:
+    """Mark every period matching ``filters`` as changed (their fragments are rebuilt)."""
+    from .models import Period
+
+    Period.objects.filter(**filters).update(version=F("version") + 1)
+
+
+def _scheme_changed(sender, instance, **kwargs):
+    from .models import Indicator, Scheme, Unit, UnitGroup
+
+    if kwargs.get("raw"):
+        return  # loading fixtures
+    if sender is Scheme:
+        bump_periods(scheme_id=instance.pk)
+    elif sender is UnitGroup:
+        bump_periods(scheme_id=instance.scheme_id)
+    elif sender in (Unit, Indicator):
+        bump_periods(scheme__groups__id=instance.group_id)
+
+
+def connect_signals() -> None:
+    from .models import Indicator, Scheme, Unit, UnitGroup
+
+    for model in (Scheme, UnitGroup, Unit, Indicator):
+        uid = f"kaohe-pagecache-{model.__name__}"
+        post_save.connect(_scheme_changed, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(_scheme_changed, sender=model, dispatch_uid=uid + "-delete")
