@@ -38,6 +38,33 @@ def by_pk(model, pk):
     return rows[0] if rows else None
 
 
+@cache
+def _select_sql(model, fields: tuple, order: tuple) -> str:
+    meta = model._meta
+    where = " AND ".join(f"{_q(meta.get_field(f).column)} = %s" for f in fields)
+    sql = f"SELECT * FROM {_q(meta.db_table)} WHERE {where}"
+    if order:
+        sql += " ORDER BY " + ", ".join(_q(meta.get_field(f).column) for f in order)
+    return sql
+
+
+def select(model, *, order: tuple = (), **equal) -> list:
+    """The rows of ``model`` whose columns equal the given values (plain values: ids, not model
+    instances), sorted by ``order`` (field names, ascending)."""
+    keys = tuple(sorted(equal))
+    sql = _select_sql(model, keys, tuple(order))
+    return list(model.objects.raw(sql, [equal[k] for k in keys]))
+
+
+def select_values(model, *, order: tuple = (), **equal) -> list[tuple]:
+    """Like ``select`` but the database's own values (tuples, every column), without building
+    model instances: a cheap fingerprint of the rows (pagecache.render_memoized keys)."""
+    keys = tuple(sorted(equal))
+    with connection.cursor() as cursor:
+        cursor.execute(_select_sql(model, keys, tuple(order)), [equal[k] for k in keys])
+        return cursor.fetchall()
+
+
 def raw_one(model, sql: str, params):
     rows = list(model.objects.raw(sql, params))
     return rows[0] if rows else None

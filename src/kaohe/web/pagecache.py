@@ -1,6 +1,10 @@
 """Rendered page fragments that change only when the state behind them changes.
 
-A fragment is cached under a key built from stamps that the view reads from the database on
+``render_memoized`` caches a fragment under a digest of everything it is rendered from (the
+entry table: the indicators and stored figures the view has just read).
+
+``get_or_render`` caches a fragment whose data the view does not read on every request (the
+ranking of a results page). Such a fragment is cached under a key built from stamps that the view reads from the database on
 every request anyway (the period row with its ``version`` and ``state``, the ids of the period's
 score runs), plus who is looking (everyone who sees everything gets one fragment; each unit gets
 its own). Any change that can alter a fragment changes one of those stamps:
@@ -19,9 +23,12 @@ fragment is looked up.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.cache import cache
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 SECONDS = 24 * 3600  # a fragment is only ever replaced by a new key; this just bounds memory
@@ -32,6 +39,24 @@ def get_or_render(key: str, render) -> str:
     if html is None:
         html = render()
         cache.set(key, str(html), SECONDS)
+    return mark_safe(html)
+
+
+def render_memoized(template_name: str, source, context) -> str:
+    """A fragment rendered from nothing but what ``source()`` returns (plain values: the rows it
+    is built from, as the database returned them, and flags), cached under a digest of those
+    values: other values, another key, so no invalidation is needed. ``context()`` builds the
+    template's context from the same data; it runs only when the fragment is not cached yet, and
+    the result is cached only if ``source()`` still returns the same afterwards (nothing changed
+    in between)."""
+    values = source()
+    digest = hashlib.blake2b(repr(values).encode(), digest_size=20).hexdigest()
+    key = f"kaohe:memo:{template_name}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template_name, context())
+        if source() == values:
+            cache.set(key, str(html), SECONDS)
     return mark_safe(html)
 
 

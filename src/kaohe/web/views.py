@@ -151,8 +151,8 @@ def period_action(request, pid):
 
 
 def _entry_context(period, unit):
-    indicators = list(Indicator.objects.filter(group_id=unit.group_id).order_by("order"))
-    entries = {e.indicator_id: e for e in Entry.objects.filter(period=period, unit=unit)}
+    indicators = hotpath.select(Indicator, group=unit.group_id, order=("order",))
+    entries = {e.indicator_id: e for e in hotpath.select(Entry, period=period.pk, unit=unit.pk)}
     return indicators, entries
 
 
@@ -162,10 +162,11 @@ def entry(request, pid, uid):
     period, unit, may_write = access.get_unit_entry(request.user, pid, uid)
     c = access.caps(request.user)
     with_targets = c.admin
-    indicators, entries = _entry_context(period, unit)
+    form = None
     if request.method == "POST":
         if not may_write:
             raise PermissionDenied("本期填报已截止或您无权修改")
+        indicators, entries = _entry_context(period, unit)
         form = forms.EntryForm(
             request.POST, indicators=indicators, entries=entries, with_targets=with_targets
         )
@@ -187,10 +188,7 @@ def entry(request, pid, uid):
                 )
             except StaleEdit as exc:
                 _fail(request, exc)
-                indicators, entries = _entry_context(period, unit)
-                form = forms.EntryForm(
-                    indicators=indicators, entries=entries, with_targets=with_targets
-                )
+                form = None  # show what is stored now
             except ServiceError as exc:
                 _fail(request, exc)
             else:
@@ -205,16 +203,34 @@ def entry(request, pid, uid):
             messages.error(
                 request, "有数据格式不正确，请按提示修改后重新提交；本次没有保存任何数据。"
             )
-    else:
-        form = forms.EntryForm(indicators=indicators, entries=entries, with_targets=with_targets)
-    report = UnitReport.objects.filter(period=period, unit=unit).first()
+    if form is None:
+        # the table as stored, memoized by the stored rows it is built from (pagecache.py)
+        def source():
+            return (
+                hotpath.select_values(Indicator, group=unit.group_id, order=("order",)),
+                hotpath.select_values(Entry, period=period.pk, unit=unit.pk),
+                may_write,
+                with_targets,
+            )
+
+        def context():
+            indicators, entries = _entry_context(period, unit)
+            rows = forms.entry_rows(indicators, entries, with_targets)
+            return {"rows": rows, "may_write": may_write}
+
+        table = pagecache.render_memoized("kaohe/entry_rows.html", source, context)
+    else:  # what the user typed, with the errors
+        table = render_to_string(
+            "kaohe/entry_rows.html", {"rows": form.rows(), "may_write": may_write}
+        )
+    report = next(iter(hotpath.select(UnitReport, period=period.pk, unit=unit.pk)), None)
     return render(
         request,
         "kaohe/entry.html",
         {
             "period": period,
             "unit": unit,
-            "form": form,
+            "table": table,
             "may_write": may_write,
             "with_targets": with_targets,
             "report": report,
