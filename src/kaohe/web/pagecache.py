@@ -4,14 +4,13 @@
 entry table: the indicators and stored figures the view has just read).
 
 ``get_or_render`` caches a fragment whose data the view does not read on every request (the
-ranking of a results page). Such a fragment is cached under a key built from stamps that the view reads from the database on
-every request anyway (the period row with its ``version`` and ``state``, the ids of the period's
-score runs), plus who is looking (everyone who sees everything gets one fragment; each unit gets
-its own). Any change that can alter a fragment changes one of those stamps:
+ranking of a results page). Such a fragment is cached under a key built from stamps that the view
+reads from the database on every request anyway (the period row with its ``version``, the ids of
+the period's score runs and of the previous period's current run), plus who is looking (everyone
+who sees everything gets one fragment; each unit gets its own). Any change that can alter the
+fragment changes one of those stamps:
 
-* computing, correcting (a new run each time) and publishing change the run ids;
-* state changes bump ``Period.version`` (services/periods.py), and the state is in the key too
-  because the admin site can set it directly;
+* computing and correcting add a run (a run's results are never changed in place);
 * editing a scheme's units, groups or indicators (admin site, ``kaohe_load_scheme``) bumps
   ``Period.version`` of every period of that scheme (the signal handlers below).
 
@@ -61,8 +60,9 @@ def render_memoized(template_name: str, source, context) -> str:
 
 
 def audience(caps) -> str:
-    """Who a fragment is built for: those who see everything share one; a unit its own."""
-    return "all" if caps.sees_everything else f"unit{caps.unit_id or 0}"
+    """Who a fragment is built for: what the user may see (everything or their own unit's
+    details) and which unit is theirs (marked in the ranking)."""
+    return f"{'all' if caps.sees_everything else 'own'}:{caps.unit_id or 0}"
 
 
 def bump_periods(**filters) -> None:

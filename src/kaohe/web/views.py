@@ -624,10 +624,9 @@ def results(request, pid):
     run = next((r for r in runs if r.current), None)
     ranking = ""
     if run is not None:
-        key = "kaohe:results:{}:{}:{}:{}:{}:{}".format(
+        key = "kaohe:results:{}:{}:{}:{}:{}".format(
             period.pk,
             period.version,
-            period.state,
             "-".join(str(r.pk) for r in runs),
             previous or 0,
             pagecache.audience(c),
