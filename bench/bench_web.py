@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from kaohe.cli import gunicorn_command
+
 HOST = "127.0.0.1"  # loopback only
 PASSWORD = "Kaohe@2023!"
 
@@ -285,8 +287,15 @@ def main() -> None:
     parser.add_argument(
         "--max-seconds", type=float, default=60, help="stop after this long in any case"
     )
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn processes (default: 2 × cores + 1)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="more than 1: gthread workers with this many threads and keep-alive (for comparison)",
+    )
     parser.add_argument(
         "--think-ms",
         type=float,
@@ -319,25 +328,12 @@ def main() -> None:
         ).stdout.split()
         q1, q2, unit = ids
         port = free_port()
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "kaohe.web.wsgi:application",
-                "--bind",
-                f"{HOST}:{port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--worker-class",
-                "gthread",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
+        # exactly the production command (kaohe serve --gunicorn), access log included
+        command = gunicorn_command(HOST, port, args.workers, str(Path(tmp) / "access.log"))
+        workers = int(command[command.index("--workers") + 1])
+        if args.threads > 1:  # for comparison: keep-alive connections on gthread workers
+            command += ["--worker-class", "gthread", "--threads", str(args.threads)]
+        proc = subprocess.Popen([*command, "--log-level", "warning"], env=env)
         try:
             wait_until_up(port, proc)
             admin = login(port, "admin")
@@ -367,7 +363,9 @@ def main() -> None:
     db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     total = sum(len(v) for v in latencies.values())
     print(
-        f"gunicorn {args.workers} 个进程 × {args.threads} 个线程（gthread），{db}，{args.clients} 个并发客户端，"
+        f"gunicorn {workers} 个进程"
+        + (f" × {args.threads} 个线程（gthread）" if args.threads > 1 else "（sync）")
+        + f"，{db}，{args.clients} 个并发客户端，"
         f"思考时间 {args.think_ms:g} ms，CPU {os.cpu_count()} 核，用时 {elapsed:.1f} 秒"
     )
     print(
