@@ -56,12 +56,28 @@ def select(model, *, order: tuple = (), **equal) -> list:
     return list(model.objects.raw(sql, [equal[k] for k in keys]))
 
 
-def select_values(model, *, order: tuple = (), **equal) -> list[tuple]:
-    """Like ``select`` but the database's own values (tuples, every column), without building
-    model instances: a cheap fingerprint of the rows (pagecache.render_memoized keys)."""
-    keys = tuple(sorted(equal))
+@cache
+def _entry_table_sql() -> str:
+    from .models import Entry, Indicator
+
+    i, e = Indicator._meta, Entry._meta
+
+    def col(meta, name):
+        return _q(meta.get_field(name).column)
+
+    return (
+        f"SELECT i.*, e.* FROM {_q(i.db_table)} i LEFT JOIN {_q(e.db_table)} e"
+        f" ON e.{col(e, 'indicator')} = i.id AND e.{col(e, 'period')} = %s"
+        f" AND e.{col(e, 'unit')} = %s"
+        f" WHERE i.{col(i, 'group')} = %s ORDER BY i.{col(i, 'order')}, i.id"
+    )
+
+
+def entry_table_values(period_id, unit) -> list[tuple]:
+    """A unit's indicators, each with its stored entry in the period (or NULLs), as the database
+    returns them, in one query: what the entry table is rendered from."""
     with connection.cursor() as cursor:
-        cursor.execute(_select_sql(model, keys, tuple(order)), [equal[k] for k in keys])
+        cursor.execute(_entry_table_sql(), [period_id, unit.pk, unit.group_id])
         return cursor.fetchall()
 
 

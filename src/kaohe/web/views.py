@@ -206,12 +206,7 @@ def entry(request, pid, uid):
     if form is None:
         # the table as stored, memoized by the stored rows it is built from (pagecache.py)
         def source():
-            return (
-                hotpath.select_values(Indicator, group=unit.group_id, order=("order",)),
-                hotpath.select_values(Entry, period=period.pk, unit=unit.pk),
-                may_write,
-                with_targets,
-            )
+            return hotpath.entry_table_values(period.pk, unit), may_write, with_targets
 
         def context():
             indicators, entries = _entry_context(period, unit)
