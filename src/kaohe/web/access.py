@@ -11,8 +11,9 @@ from .models import Indicator, Period, Unit, UnitReport
 
 
 class Caps:
-    """What a user may do. One query per request: the membership with its unit and whether it
-    provides any indicator; the provided indicator ids are read only when a page needs them."""
+    """What a user may do, read once per request (hotpath.membership: the membership, whether it
+    provides any indicator, and its unit); the provided indicator ids are read only when a page
+    needs them."""
 
     __slots__ = ("admin", "read_all", "report", "unit_id", "_provides", "_membership")
 
