@@ -2,8 +2,16 @@
 
 Starts gunicorn on 127.0.0.1 with the demo data (the seed's 2023 Q1 and an open Q2), logs in as
 the bureau and as the 陈贵镇 reporter, then runs N concurrent clients that fetch the results page
-and the entry page. Prints p50/p95/p99 latency and throughput per page. Bounded in requests and
-time; talks to loopback only.
+(as the bureau) and the entry page (as the reporter), alternately, back to back. Prints p50/p95/p99
+latency and throughput per page, the server's CPU time per request and the load client's own CPU
+share. Bounded in requests and time; talks to loopback only.
+
+Every client has its own keep-alive connection and sends the real session cookies (cookies the
+server sets are kept); nothing is cached in the client. A response counts only if it is
+HTTP 200 and contains the text that proves it is the right page (大冶湖高新区 on the results page,
+“陈贵镇 数据填报” on the entry page); anything else is an error. The clients run in one thread
+on an event loop (selectors), so the load generator itself takes little CPU from the server on
+the same cores.
 
     .venv/bin/python bench/bench_web.py                 # SQLite in a temporary folder
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kaohe_bench .venv/bin/python bench/bench_web.py
@@ -14,18 +22,21 @@ time; talks to loopback only.
 from __future__ import annotations
 
 import argparse
+import heapq
 import http.client
 import os
 import re
 import secrets
+import selectors
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from kaohe.cli import gunicorn_command
 
 HOST = "127.0.0.1"  # loopback only
 PASSWORD = "Kaohe@2023!"
@@ -116,6 +127,149 @@ def wait_until_up(port: int, proc, seconds: float = 30) -> None:
     raise SystemExit("gunicorn 没有在规定时间内启动")
 
 
+class Client:
+    """One simulated user: a keep-alive connection, its own cookies, a request in flight."""
+
+    def __init__(self, port: int, pages: list, first: int):
+        self.port = port
+        self.pages = pages  # [(name, path, cookies, marker)]
+        self.cookies = [dict(c) for _, _, c, _ in pages]
+        self.requests = [self._request(i) for i in range(len(pages))]
+        self.next = first
+        self.sock = None
+        self.buffer = bytearray()
+
+    def _request(self, i: int) -> bytes:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies[i].items())
+        return (
+            f"GET {self.pages[i][1]} HTTP/1.1\r\nHost: {HOST}\r\nCookie: {cookie}\r\n\r\n".encode()
+        )
+
+    def connect(self, selector) -> None:
+        self.sock = socket.create_connection((HOST, self.port), timeout=30)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        selector.register(self.sock, selectors.EVENT_READ, self)
+
+    def close(self, selector) -> None:
+        if self.sock is not None:
+            selector.unregister(self.sock)
+            self.sock.close()
+            self.sock = None
+
+    def send(self, selector) -> None:
+        if self.sock is None:
+            self.connect(selector)
+        self.page = self.next
+        self.next = (self.next + 1) % len(self.pages)
+        self.buffer.clear()
+        self.started = time.perf_counter()
+        self.sock.sendall(self.requests[self.page])
+
+    def receive(self) -> tuple[bool, bool] | None:
+        """Read what has arrived: None while the response is incomplete, else (ok, keep-alive)."""
+        data = self.sock.recv(1 << 18)
+        if not data:
+            raise ConnectionError("服务器关闭了连接")
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        head = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
+        headers = [line.split(":", 1) for line in head[1:]]
+        length = next((int(v) for k, v in headers if k.strip().lower() == "content-length"), None)
+        if length is None:
+            raise ConnectionError("响应没有 Content-Length")
+        if len(self.buffer) < end + 4 + length:
+            return None
+        body = self.buffer[end + 4 : end + 4 + length]
+        for k, v in headers:
+            if k.strip().lower() == "set-cookie":
+                name, value = v.strip().split(";", 1)[0].split("=", 1)
+                self.cookies[self.page][name] = value
+                self.requests[self.page] = self._request(self.page)
+        ok = head[0].split()[1] == "200" and self.pages[self.page][3] in body
+        keep = not any(
+            k.strip().lower() == "connection" and v.strip().lower() == "close" for k, v in headers
+        )
+        return ok, keep
+
+
+def run_load(port: int, pages: list, clients: int, requests: int, seconds: float, think: float):
+    """Run the clients until ``requests`` responses or ``seconds``: (latencies, errors, elapsed)."""
+    selector = selectors.DefaultSelector()
+    latencies: dict[str, list[float]] = {name: [] for name, *_ in pages}
+    errors: dict[str, int] = {name: 0 for name, *_ in pages}
+    sent = 0
+    waiting: list = []  # (when, n, client): clients thinking
+    people = [Client(port, pages, n % len(pages)) for n in range(clients)]
+    t0 = time.perf_counter()
+    stop_at = t0 + seconds
+    in_flight = 0
+
+    def start(client) -> None:
+        nonlocal sent, in_flight
+        if sent >= requests or time.perf_counter() >= stop_at:
+            client.close(selector)
+            return
+        sent += 1
+        in_flight += 1
+        try:
+            client.send(selector)
+        except OSError:
+            in_flight -= 1
+            errors[pages[client.page][0]] += 1
+            client.close(selector)
+            start(client)
+
+    for client in people:
+        start(client)
+    while in_flight or waiting:
+        now = time.perf_counter()
+        while waiting and waiting[0][0] <= now:
+            start(heapq.heappop(waiting)[2])
+        timeout = max(0.0, waiting[0][0] - now) if waiting else None
+        if not in_flight:
+            time.sleep(timeout or 0)
+            continue
+        for key, _ in selector.select(timeout):
+            client = key.data
+            try:
+                done = client.receive()
+            except OSError:
+                done = (False, False)
+            if done is None:
+                continue
+            in_flight -= 1
+            name = pages[client.page][0]
+            if done[0]:
+                latencies[name].append(time.perf_counter() - client.started)
+            else:
+                errors[name] += 1
+            if not done[1]:
+                client.close(selector)
+            if think:
+                heapq.heappush(waiting, (time.perf_counter() + think, id(client), client))
+            else:
+                start(client)
+    for client in people:
+        client.close(selector)
+    return latencies, errors, time.perf_counter() - t0
+
+
+def server_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of gunicorn's master and workers so far (Linux /proc)."""
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total = 0.0
+        for p in [pid, *map(int, children)]:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+    except (OSError, ValueError):
+        return None
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -129,12 +283,19 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=3000, help="total requests (upper bound)")
+    parser.add_argument("--requests", type=int, default=6000, help="total requests (upper bound)")
     parser.add_argument(
         "--max-seconds", type=float, default=60, help="stop after this long in any case"
     )
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn processes (default: 2 × cores + 1)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="more than 1: gthread workers with this many threads and keep-alive (for comparison)",
+    )
     parser.add_argument(
         "--think-ms",
         type=float,
@@ -142,6 +303,7 @@ def main() -> None:
         help="each client waits this long between requests (0: back to back, the worst case)",
     )
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]  # what else the machine was doing
     args.clients = min(args.clients, 200)
     args.requests = min(args.requests, 100_000)
     args.max_seconds = min(args.max_seconds, 600)
@@ -166,71 +328,34 @@ def main() -> None:
         ).stdout.split()
         q1, q2, unit = ids
         port = free_port()
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "kaohe.web.wsgi:application",
-                "--bind",
-                f"{HOST}:{port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
+        # exactly the production command (kaohe serve --gunicorn), access log included
+        command = gunicorn_command(HOST, port, args.workers, str(Path(tmp) / "access.log"))
+        workers = int(command[command.index("--workers") + 1])
+        if args.threads > 1:  # for comparison: keep-alive connections on gthread workers
+            command += ["--worker-class", "gthread", "--threads", str(args.threads)]
+        proc = subprocess.Popen([*command, "--log-level", "warning"], env=env)
         try:
             wait_until_up(port, proc)
             admin = login(port, "admin")
             reporter = login(port, "chengui")
             pages = [
-                ("结果页", f"/periods/{q1}/results/", admin),
-                ("填报页", f"/periods/{q2}/units/{unit}/entry/", reporter),
+                ("结果页", f"/periods/{q1}/results/", admin, "大冶湖高新区".encode()),
+                (
+                    "填报页",
+                    f"/periods/{q2}/units/{unit}/entry/",
+                    reporter,
+                    "陈贵镇 数据填报".encode(),
+                ),
             ]
-            for name, path, cookies in pages:  # warm up and check the pages answer
-                status, body, _ = Session(port, cookies).request("GET", path)
-                assert status == 200, (name, status)
-            latencies: dict[str, list[float]] = {name: [] for name, _, _ in pages}
-            errors: dict[str, int] = {name: 0 for name, _, _ in pages}
-            lock = threading.Lock()
-            counter = iter(range(args.requests))
-            stop_at = time.monotonic() + args.max_seconds
-
-            def client(n: int) -> None:
-                sessions = [Session(port, cookies) for _, _, cookies in pages]
-                k = n
-                while time.monotonic() < stop_at:
-                    with lock:
-                        if next(counter, None) is None:
-                            return
-                    i = k % len(pages)
-                    k += 1
-                    name, path, _ = pages[i]
-                    t0 = time.perf_counter()
-                    try:
-                        status, _, _ = sessions[i].request("GET", path)
-                    except OSError:
-                        status = 0
-                    dt = time.perf_counter() - t0
-                    with lock:
-                        if status == 200:
-                            latencies[name].append(dt)
-                        else:
-                            errors[name] += 1
-                    if args.think_ms:
-                        time.sleep(args.think_ms / 1000)
-
-            threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
-            t0 = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            elapsed = time.perf_counter() - t0
+            for name, path, cookies, marker in pages:  # warm up and check the pages answer
+                for _ in range(3):
+                    status, body, _ = Session(port, cookies).request("GET", path)
+                    assert status == 200 and marker in body, (name, status)
+            cpu0, server0 = time.process_time(), server_cpu_seconds(proc.pid)
+            latencies, errors, elapsed = run_load(
+                port, pages, args.clients, args.requests, args.max_seconds, args.think_ms / 1000
+            )
+            cpu1, server1 = time.process_time(), server_cpu_seconds(proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -238,7 +363,9 @@ def main() -> None:
     db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     total = sum(len(v) for v in latencies.values())
     print(
-        f"gunicorn {args.workers} workers × {args.threads} threads，{db}，{args.clients} 个并发客户端，"
+        f"gunicorn {workers} 个进程"
+        + (f" × {args.threads} 个线程（gthread）" if args.threads > 1 else "（sync）")
+        + f"，{db}，{args.clients} 个并发客户端，"
         f"思考时间 {args.think_ms:g} ms，CPU {os.cpu_count()} 核，用时 {elapsed:.1f} 秒"
     )
     print(
@@ -254,6 +381,16 @@ def main() -> None:
     print(
         f"合计 {total} 个成功请求，吞吐量 {total / elapsed:.1f} 请求/秒，p95 {percentile(allv, 95):.1f} ms"
         f"（目标 p95 ≤ 100 ms）"
+    )
+    served = total + sum(errors.values())
+    if server0 is not None and server1 is not None and served:
+        print(
+            f"服务器 CPU：每个请求 {(server1 - server0) / served * 1000:.2f} ms（gunicorn 全部进程）"
+        )
+    share = (cpu1 - cpu0) / elapsed
+    print(
+        f"压测客户端 CPU：{share * 100:.0f}% 个核（占本机 {share / (os.cpu_count() or 1) * 100:.0f}%）；"
+        f"开始前系统负载 {load_before:.2f}（1 分钟平均；其他程序同时运行时结果偏慢）"
     )
 
 

@@ -363,6 +363,33 @@ def manage(args):
     execute_from_command_line(["kaohe manage", *args])
 
 
+def gunicorn_command(
+    host: str, port: int, workers: int | None = None, access_log: str = "-"
+) -> list[str]:
+    """The production server: gunicorn's sync workers, 2 × cores + 1 of them by default.
+
+    Each sync worker serves one request at a time and takes the next connection from the
+    listening socket's queue, which all workers share, so the load spreads evenly over the
+    processes (with keep-alive threads a few workers end up holding most connections, and those
+    wait while the others idle). Behind a reverse proxy (nginx) slow clients never tie a worker
+    up. bench/bench_web.py measures this same command."""
+    workers = workers or 2 * (os.cpu_count() or 1) + 1
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "kaohe.web.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--access-logfile",
+        access_log,
+    ]
+
+
 @main.command()
 @click.option(
     "--demo", is_flag=True, help="先载入演示数据（2023 年一季度和各角色账号），默认开启调试模式。"
@@ -370,7 +397,12 @@ def manage(args):
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
 @click.option("--port", default=8000, show_default=True, type=int, help="端口。")
 @click.option("--gunicorn", "use_gunicorn", is_flag=True, help="用 gunicorn 运行（生产环境）。")
-@click.option("--workers", default=3, show_default=True, type=int, help="gunicorn 进程数。")
+@click.option(
+    "--workers",
+    default=None,
+    type=int,
+    help="gunicorn 进程数，默认 2 × CPU 核数 + 1。",
+)
 def serve(demo, host, port, use_gunicorn, workers):
     """启动考核网站：先执行数据库迁移，再在 127.0.0.1:8000 提供服务。"""
     _django(demo)
@@ -380,18 +412,7 @@ def serve(demo, host, port, use_gunicorn, workers):
     if demo:
         call_command("kaohe_demo")
     if use_gunicorn:
-        argv = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "kaohe.web.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--access-logfile",
-            "-",
-        ]
+        argv = gunicorn_command(host, port, workers)
         click.echo(f"gunicorn 监听 http://{host}:{port}/", err=True)
         os.execv(sys.executable, argv)
     click.echo(f"请在浏览器打开 http://{host}:{port}/ （按 Ctrl+C 停止）", err=True)

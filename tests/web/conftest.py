@@ -32,6 +32,15 @@ from django.test import Client  # noqa: E402
 PASSWORD = "Kaohe@2023!"
 
 
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with an empty cache: the test database is rolled back between tests and
+    reuses ids and versions, which never happens to a real database."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def demo(db):
     """The seed's 2023 Q1 (published) and an open Q2 with targets, plus the demo accounts."""

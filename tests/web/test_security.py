@@ -64,9 +64,71 @@ def test_the_lock_expires_and_a_good_login_clears_the_count(demo):
     assert not LoginFailure.objects.filter(username="chengui").exists()
 
 
-def test_sessions_end_after_thirty_idle_minutes():
+def _session_expiry(key):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(pk=key).expire_date
+
+
+def _set_session_expiry(key, when):
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(pk=key).update(expire_date=when)
+
+
+def test_sessions_end_after_thirty_idle_minutes(demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kaohe.web.hotpath import SessionStore
+    from kaohe.web.security import IdleSessionMiddleware
+
     assert settings.SESSION_COOKIE_AGE == 1800
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    c = Client()
+    c.force_login(User.objects.get(username="chengui"))
+    key = c.cookies["sessionid"].value
+    home = "/"
+    # activity renews the expiry: 30 minutes from the request
+    _set_session_expiry(key, timezone.now() + timedelta(minutes=10))
+    assert c.get(home).status_code == 200
+    assert _session_expiry(key) > timezone.now() + timedelta(minutes=29)
+    # …written at most once a minute: a second request right after writes nothing
+    _set_session_expiry(key, timezone.now() + timedelta(minutes=10))
+    assert c.get(home).status_code == 200
+    assert _session_expiry(key) < timezone.now() + timedelta(minutes=11)
+    # a minute after the last renewal the next request renews it again
+    store = SessionStore(key)
+    store[IdleSessionMiddleware.KEY] -= settings.KAOHE_SESSION_RENEW_SECONDS
+    store.save()
+    _set_session_expiry(key, timezone.now() + timedelta(minutes=10))
+    assert c.get(home).status_code == 200
+    assert _session_expiry(key) > timezone.now() + timedelta(minutes=29)
+    # idle past the expiry: signed out
+    _set_session_expiry(key, timezone.now() - timedelta(seconds=1))
+    response = c.get(home)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_logging_out_ends_the_session_at_once(demo):
+    c = Client()
+    c.force_login(User.objects.get(username="admin"))
+    assert c.get(f"/periods/{demo['q1'].pk}/results/").status_code == 200
+    stolen = c.cookies["sessionid"].value
+    c.post("/logout/")
+    thief = Client()
+    thief.cookies["sessionid"] = stolen
+    response = thief.get(f"/periods/{demo['q1'].pk}/results/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_deactivated_user_is_signed_out_on_the_next_request(demo):
+    c = Client()
+    c.force_login(User.objects.get(username="chengui"))
+    assert c.get("/").status_code == 200
+    User.objects.filter(username="chengui").update(is_active=False)
+    assert c.get("/").status_code == 302
 
 
 def test_every_form_needs_a_csrf_token(demo):

@@ -3,21 +3,50 @@ or raises PermissionDenied (403) / Http404. Views call these first, services nev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Indicator, Material, Membership, Period, Unit, UnitReport
+from . import hotpath
+from .models import Indicator, Material, Period, Unit, UnitReport
 
 
-@dataclass
 class Caps:
-    admin: bool = False
-    read_all: bool = False
-    report: bool = False
-    unit_id: int | None = None
-    provides: frozenset = frozenset()  # indicator ids
+    """What a user may do, read once per request (hotpath.membership: the membership, whether it
+    provides any indicator, and its unit); the provided indicator ids are read only when a page
+    needs them."""
+
+    __slots__ = ("admin", "read_all", "report", "unit_id", "_provides", "_membership")
+
+    def __init__(
+        self,
+        admin: bool = False,
+        read_all: bool = False,
+        report: bool = False,
+        unit_id: int | None = None,
+        provides: frozenset | None = frozenset(),
+        membership=None,
+    ):
+        self.admin = admin
+        self.read_all = read_all
+        self.report = report
+        self.unit_id = unit_id
+        self._provides = provides  # None: some, not read yet
+        self._membership = membership
+
+    @property
+    def provides(self) -> frozenset:
+        """Ids of the indicators whose figures the user provides for all units."""
+        if self._provides is None:
+            self._provides = frozenset(self._membership.can_provide.values_list("id", flat=True))
+        return self._provides
+
+    @property
+    def provides_any(self) -> bool:
+        return self._provides is None or bool(self._provides)
+
+    @property
+    def has_role(self) -> bool:
+        return self.admin or self.read_all or self.report or self.provides_any
 
     @property
     def sees_everything(self) -> bool:
@@ -30,10 +59,8 @@ def caps(user) -> Caps:
     cached = getattr(user, "_kaohe_caps", None)
     if cached is not None:
         return cached
-    try:
-        m = Membership.objects.select_related("unit").get(user=user)
-    except Membership.DoesNotExist:
-        m = None
+    m = hotpath.membership(user)
+    if m is None:
         result = Caps(admin=user.is_superuser)
     else:
         result = Caps(
@@ -41,10 +68,10 @@ def caps(user) -> Caps:
             read_all=m.can_read_all,
             report=m.can_report and m.unit_id is not None,
             unit_id=m.unit_id,
-            provides=frozenset(m.can_provide.values_list("id", flat=True)),
+            provides=None if m.provides_any else frozenset(),
+            membership=m,
         )
-    if m is not None:
-        m._provides = bool(result.provides)
+        m._provides = m.provides_any
     user._kaohe_caps = result
     user._kaohe_membership = m
     return result
@@ -59,25 +86,23 @@ def context(request):
 
 
 def _period(period_id) -> Period:
-    try:
-        return Period.objects.select_related("scheme").get(pk=period_id)
-    except (Period.DoesNotExist, ValueError):
-        raise Http404("没有这个考核期") from None
+    period = hotpath.by_pk(Period, hotpath.as_int(period_id) or 0)
+    if period is None:
+        raise Http404("没有这个考核期")
+    return period
 
 
 def _unit(period: Period, unit_id) -> Unit:
-    try:
-        return Unit.objects.select_related("group").get(
-            pk=unit_id, group__scheme_id=period.scheme_id
-        )
-    except (Unit.DoesNotExist, ValueError):
-        raise Http404("没有这个单位") from None
+    unit = hotpath.scheme_unit(unit_id, period.scheme_id)
+    if unit is None:
+        raise Http404("没有这个单位")
+    return unit
 
 
 def get_period(user, period_id) -> tuple[Period, bool]:
     """Any signed-in user with a role sees the list of periods; only the bureau changes them."""
     c = caps(user)
-    if not (c.admin or c.read_all or c.report or c.provides):
+    if not c.has_role:
         raise PermissionDenied("您的账号还没有分配角色，请联系管理员")
     period = _period(period_id)
     return period, c.admin
@@ -191,7 +216,7 @@ def results_visible(user, period: Period) -> bool:
     c = caps(user)
     if c.sees_everything:
         return True
-    return period.state == Period.PUBLISHED and (c.report or bool(c.provides))
+    return period.state == Period.PUBLISHED and (c.report or c.provides_any)
 
 
 def get_results(user, period_id) -> Period:

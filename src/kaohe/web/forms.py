@@ -29,12 +29,49 @@ class FigureField(forms.CharField):
             raise forms.ValidationError(str(exc)) from None
 
 
+def _entry_row(n, ind, e, with_targets: bool) -> dict:
+    """One row of the entry table as plain values (the template only prints them)."""
+    from .services.entries import show_figure
+
+    def cell(name, value):
+        return {"name": f"{name}_{ind.id}", "value": value, "errors": ""}
+
+    target = show_figure(e.target, e.target_na) if e is not None else ""
+    return {
+        "n": n,
+        "id": ind.id,
+        "name": ind.name,
+        "material": bool(ind.material_kind),
+        "category": ind.category,
+        "unit": ind.unit,
+        "target": cell("target", target) if with_targets else None,
+        "target_text": target,
+        "actual": dict(
+            cell("actual", show_figure(e.actual, e.actual_na) if e is not None else ""),
+            disabled=bool(ind.material_kind) and not with_targets,
+        ),
+        "data_target": format(e.target, "f") if e is not None and e.target else "",
+        "note": cell("note", e.note if e is not None else ""),
+        "version": e.version if e is not None else 0,
+        "late": e is not None and e.late,
+        "submitted": e is not None and e.submitted_at is not None,
+    }
+
+
+def entry_rows(indicators, entries, with_targets: bool) -> list[dict]:
+    """The entry table of a unit as stored (no form needed to show it)."""
+    return [
+        _entry_row(n, ind, entries.get(ind.id), with_targets)
+        for n, ind in enumerate(indicators, start=1)
+    ]
+
+
 class EntryForm(forms.Form):
     """One unit's figures: actual (and, for the bureau, target), note and the version seen."""
 
     def __init__(self, *args, indicators, entries, with_targets: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rows = []
+        self.indicators, self.entries, self.with_targets = indicators, entries, with_targets
         for ind in indicators:
             e = entries.get(ind.id)
             if with_targets:
@@ -56,16 +93,22 @@ class EntryForm(forms.Form):
                     self.initial[f"target_{ind.id}"] = show_figure(e.target, e.target_na)
                     self.initial[f"note_{ind.id}"] = e.note
                 self.initial[f"version_{ind.id}"] = e.version if e is not None else 0
-            self.rows.append(
-                {
-                    "indicator": ind,
-                    "entry": e,
-                    "target": self[f"target_{ind.id}"] if with_targets else None,
-                    "actual": self[f"actual_{ind.id}"],
-                    "note": self[f"note_{ind.id}"],
-                    "version": self[f"version_{ind.id}"],
-                }
-            )
+
+    def rows(self) -> list[dict]:
+        """The table rows with what the user typed and the errors (entry_rows' shape)."""
+        rows = entry_rows(self.indicators, self.entries, self.with_targets)
+        for row in rows:
+            for name in ("target", "actual", "note"):
+                cell = row[name]
+                if cell is None:
+                    continue
+                bf = self[cell["name"]]
+                value = bf.value()
+                cell["value"] = "" if value is None else value
+                cell["errors"] = bf.errors
+            version = self[f"version_{row['id']}"].value()
+            row["version"] = 0 if version is None else version
+        return rows
 
 
 class ProvideForm(forms.Form):

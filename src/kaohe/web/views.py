@@ -12,17 +12,17 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, forms
+from . import access, forms, hotpath, pagecache
 from .models import (
     AuditLog,
     Entry,
@@ -213,11 +213,8 @@ def _period_initial(period) -> dict:
 
 
 def _entry_context(period, unit):
-    indicators = list(unit.group.indicators.all().order_by("order"))
-    entries = {
-        e.indicator_id: e
-        for e in Entry.objects.filter(period=period, unit=unit).select_related("submitted_by")
-    }
+    indicators = hotpath.select(Indicator, group=unit.group_id, order=("order",))
+    entries = {e.indicator_id: e for e in hotpath.select(Entry, period=period.pk, unit=unit.pk)}
     return indicators, entries
 
 
@@ -227,10 +224,11 @@ def entry(request, pid, uid):
     period, unit, may_write = access.get_unit_entry(request.user, pid, uid)
     c = access.caps(request.user)
     with_targets = c.admin
-    indicators, entries = _entry_context(period, unit)
+    form = None
     if request.method == "POST":
         if not may_write:
             raise PermissionDenied("本期填报已截止或您无权修改")
+        indicators, entries = _entry_context(period, unit)
         form = forms.EntryForm(
             request.POST, indicators=indicators, entries=entries, with_targets=with_targets
         )
@@ -252,10 +250,7 @@ def entry(request, pid, uid):
                 )
             except StaleEdit as exc:
                 _fail(request, exc)
-                indicators, entries = _entry_context(period, unit)
-                form = forms.EntryForm(
-                    indicators=indicators, entries=entries, with_targets=with_targets
-                )
+                form = None  # show what is stored now
             except ServiceError as exc:
                 _fail(request, exc)
             else:
@@ -270,16 +265,29 @@ def entry(request, pid, uid):
             messages.error(
                 request, "有数据格式不正确，请按提示修改后重新提交；本次没有保存任何数据。"
             )
-    else:
-        form = forms.EntryForm(indicators=indicators, entries=entries, with_targets=with_targets)
-    report = UnitReport.objects.filter(period=period, unit=unit).first()
+    if form is None:
+        # the table as stored, memoized by the stored rows it is built from (pagecache.py)
+        def source():
+            return hotpath.entry_table_values(period.pk, unit), may_write, with_targets
+
+        def context():
+            indicators, entries = _entry_context(period, unit)
+            rows = forms.entry_rows(indicators, entries, with_targets)
+            return {"rows": rows, "may_write": may_write}
+
+        table = pagecache.render_memoized("kaohe/entry_rows.html", source, context)
+    else:  # what the user typed, with the errors
+        table = render_to_string(
+            "kaohe/entry_rows.html", {"rows": form.rows(), "may_write": may_write}
+        )
+    report = next(iter(hotpath.select(UnitReport, period=period.pk, unit=unit.pk)), None)
     return render(
         request,
         "kaohe/entry.html",
         {
             "period": period,
             "unit": unit,
-            "form": form,
+            "table": table,
             "may_write": may_write,
             "with_targets": with_targets,
             "report": report,
@@ -771,19 +779,13 @@ def _previous_ranks(period):
     return {r.unit_id: r for r in prev.units.all()}
 
 
-def _ranking(period, run):
-    """The ranking tables and chart data of a run, cached per run (results never change in place:
-    a correction is a new run)."""
-    prev = (
-        ScoreRun.objects.filter(period_id=period.previous_id, current=True).only("id").first()
-        if period.previous_id
-        else None
+def _ranking(run, previous_run_id):
+    """The ranking tables and chart data of a run."""
+    prev_rows = (
+        {r.unit_id: r for r in UnitResult.objects.filter(run_id=previous_run_id)}
+        if previous_run_id
+        else {}
     )
-    key = f"kaohe:ranking:{run.pk}:{prev.pk if prev else 0}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    prev_rows = {r.unit_id: r for r in prev.units.all()} if prev else {}
     by_group: dict = {}
     for ur in run.units.select_related("unit__group").order_by(
         "unit__group__order", "rank", "unit__order"
@@ -815,7 +817,6 @@ def _ranking(period, run):
         }
         for g in groups
     ]
-    cache.set(key, (groups, charts), 3600)
     return groups, charts
 
 
@@ -823,28 +824,52 @@ def _ranking(period, run):
 @require_GET
 def results(request, pid):
     period = access.get_results(request.user, pid)
-    run = period_service.current_run(period)
     c = access.caps(request.user)
-    groups, charts, runs = [], [], []
+    # the period's runs and the previous period's current run: with the period row, the stamps
+    # of the cached ranking (pagecache.py)
+    runs, previous = hotpath.runs(period)
+    run = next((r for r in runs if r.current), None)
+    ranking = ""
     if run is not None:
-        groups, charts = _ranking(period, run)
-        if ScoreRun.objects.filter(period=period).count() > 1:
-            runs = list(
-                ScoreRun.objects.filter(period=period).prefetch_related(
-                    Prefetch("units", queryset=UnitResult.objects.select_related("unit"))
+        key = "kaohe:results:{}:{}:{}:{}:{}".format(
+            period.pk,
+            period.version,
+            "-".join(str(r.pk) for r in runs),
+            previous or 0,
+            pagecache.audience(c),
+        )
+
+        def render_ranking():
+            groups, charts = _ranking(run, previous)
+            history = []
+            if len(runs) > 1:
+                history = list(
+                    ScoreRun.objects.filter(period=period)
+                    .defer("inputs")
+                    .prefetch_related(
+                        Prefetch("units", queryset=UnitResult.objects.select_related("unit"))
+                    )
                 )
+            return render_to_string(
+                "kaohe/results_ranking.html",
+                {
+                    "period": period,
+                    "groups": groups,
+                    "charts": charts,
+                    "runs": history,
+                    "mine": c.unit_id,
+                    "sees_all": c.sees_everything,
+                },
             )
+
+        ranking = pagecache.get_or_render(key, render_ranking)
     return render(
         request,
         "kaohe/results.html",
         {
             "period": period,
             "run": run,
-            "groups": groups,
-            "charts": charts,
-            "runs": runs,
-            "mine": c.unit_id,
-            "sees_all": c.sees_everything,
+            "ranking": ranking,
             "objection_deadline": period.objection_deadline(),
         },
     )
