@@ -41,6 +41,12 @@ def _float(value) -> float:
     return float(value) if value.__class__ is Decimal else 1.0
 
 
+def _floats(shadow: list, values: list) -> list[float]:
+    if None not in shadow:  # the reader had every float at hand
+        return shadow
+    return [_float(x) if f is None else f for f, x in zip(shadow, values, strict=True)]
+
+
 def _same(a, b) -> bool:
     if isinstance(a, Decimal) and isinstance(b, Decimal):
         return a == b
@@ -105,16 +111,11 @@ class Column:
 
     def actual_shadow(self) -> list[float]:
         """Float copies of the actuals, only to speed up sorting (1.0 where not a number)."""
-        return [
-            _float(x) if f is None else f for f, x in zip(self.shadow, self.actual, strict=True)
-        ]
+        return _floats(self.shadow, self.actual)
 
     def target_floats(self) -> list[float]:
         """Float copies of the targets (1.0 where not a number), only to speed up sorting."""
-        return [
-            _float(x) if f is None else f
-            for f, x in zip(self.target_shadow, self.target, strict=True)
-        ]
+        return _floats(self.target_shadow, self.target)
 
     def extend(self, m: int) -> None:
         """Room for m more units."""
