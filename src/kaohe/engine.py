@@ -534,31 +534,23 @@ def _points_texts(values: list[Decimal]) -> list[str]:
 
 def _explain_ranked(col: IndicatorColumn, units: list[int]) -> list[str]:
     parts = []
-    sfx = _suffix(col)
     if col.rank_actual[units[0]] is not None:
-        a = plains(_pick(col.actual, units))
-        ranks = _pick(col.rank_actual, units)
-        pts = _points_texts(_pick(col.points_actual, units))
-        parts.append(
-            [
-                f"实绩数 {x}{sfx}，排第 {r} 名，得 {p} 分"
-                for x, r, p in zip(a, ranks, pts, strict=True)
-            ]
-        )
+        shown = list(map(add, plains(_pick(col.actual, units)), repeat(_suffix(col))))
+        parts.append(_rank_part("实绩数", shown, col.rank_actual, col.points_actual, units))
     if col.rank_rate[units[0]] is not None:
-        rates = percents(_pick(col.rate, units))
-        ranks = _pick(col.rank_rate, units)
-        pts = _points_texts(_pick(col.points_rate, units))
-        parts.append(
-            [
-                f"完成率 {x}，排第 {r} 名，得 {p} 分"
-                for x, r, p in zip(rates, ranks, pts, strict=True)
-            ]
-        )
+        shown = percents(_pick(col.rate, units))
+        parts.append(_rank_part("完成率", shown, col.rank_rate, col.points_rate, units))
     if len(parts) > 1:
         totals = _points_texts(_pick(col.points, units))
         return [f"{x}；{y}；合计 {z} 分" for x, y, z in zip(*parts, totals, strict=True)]
     return parts[0]
+
+
+def _rank_part(label: str, shown: list[str], ranks, points, units: list[int]) -> list[str]:
+    ranks, points = _pick(ranks, units), _points_texts(_pick(points, units))
+    return [
+        f"{label} {x}，排第 {r} 名，得 {p} 分" for x, r, p in zip(shown, ranks, points, strict=True)
+    ]
 
 
 def _explain_compared(col: IndicatorColumn, units: list[int]) -> list[str]:
