@@ -38,7 +38,7 @@ class IndicatorColumn:
         self.actual: list[Decimal | None] = list(figures.actual)
         self.given_actual: list = figures.actual
         self.note: list[str] = figures.note
-        self._rate: list[Decimal | None] = [None] * n
+        self._rate: list[Decimal | None] | None = None  # exact rates of ranked units, if computed
         self._rate_done = False
         self.rank_actual: list[int | None] | tuple = nothing
         self.rank_rate: list[int | None] | tuple = nothing
@@ -50,15 +50,14 @@ class IndicatorColumn:
     def rate(self) -> list[Decimal | None]:
         """Completion rates, computed on first use (scoring itself needs them only for ranks)."""
         if not self._rate_done:
-            status, t, a = self.status, self.target, self.actual
-            n = len(status)
-            others = list(compress(range(n), map(ne, status, repeat(SCORED))))
-            if others:
-                t, a = list(t), list(a)
+            status = self.status
+            others = list(compress(range(len(status)), map(ne, status, repeat(SCORED))))
+            rate = self._rate
+            if rate is None:
+                t, a = list(self.target), list(self.actual)
                 for i in others:
                     t[i] = a[i] = ONE  # placeholders, replaced below
-            known = self._rate
-            rate = known if any(known) else list(map(truediv, a, t))
+                rate = list(map(truediv, a, t))
             for i in others:
                 st = status[i]
                 if st == PENDING:
@@ -315,7 +314,7 @@ class _ExactRates:
 
     def __call__(self) -> list:
         col = self.col
-        if col._rate_done or any(col._rate):
+        if col._rate is not None:
             return col._rate
         t, a = col.target, col.actual
         if self.excluded:
@@ -505,9 +504,9 @@ def explain_many(col: IndicatorColumn, indices) -> list[str]:
     status = _pick(col.status, indices)
     out: list = [None] * len(indices)
     scored = list(compress(range(len(indices)), map(eq, status, repeat(SCORED))))
+    sfx, max_text = _suffix(col), plain(col.indicator.max_points)
     for p in compress(range(len(indices)), map(ne, status, repeat(SCORED))):
-        i = indices[p]
-        out[p] = _explain_special(col, i, status[p], _suffix(col), plain(col.indicator.max_points))
+        out[p] = _explain_special(col, indices[p], status[p], sfx, max_text)
     if scored:
         units = _pick(indices, scored)
         if col.indicator.method == "rank":
