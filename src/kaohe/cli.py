@@ -129,6 +129,14 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
     keep_freed_memory()
     scheme = _load(scheme_name)
     with gc_paused():  # millions of acyclic objects: cycle collection would only rescan them
+        if fmt == "json" and out_dir is None and len(files) == 1:
+            from .parallel import prepare_json
+
+            writer = prepare_json(files[0], scheme, units_from_data)
+            if writer is not None:
+                pending = [] if output is None else [(output, writer)]
+                _write_and_show(None, fmt, output, pending, writer, detail)
+                return
         dataset = read_files(files, scheme, units_from_data=units_from_data)
         result = run(scheme, dataset)
         pending, text = _render_all(result, fmt, output, out_dir, detail)

@@ -40,6 +40,7 @@ class IndicatorColumn:
         self.note: list[str] = figures.note
         self._rate: list[Decimal | None] | None = None  # exact rates of ranked units, if computed
         self._rate_done = False
+        self.nothing = nothing
         self.rank_actual: list[int | None] | tuple = nothing
         self.rank_rate: list[int | None] | tuple = nothing
         self.points_actual: list[Decimal | None] | tuple = nothing
@@ -121,17 +122,9 @@ class GroupResult:
         self.max_points = group.max_points
         n = len(units)
         # Unrounded points added in indicator order, starting from 0, for each unit.
-        raw = (
-            list(map(sum, zip(*[c.points for c in columns], strict=True), repeat(ZERO)))
-            if columns
-            else [ZERO] * n
-        )
-        scale = scheme.total_scale
-        mp = self.max_points
-        quantum = Decimal(1).scaleb(-scheme.total_decimals)
+        raw = add_points(columns) if columns else [ZERO] * n
         self.raw = raw
-        self.total = [(r * scale / mp).quantize(quantum, ROUND_HALF_UP) for r in raw]
-        self.order, self.rank = _rank_totals(self.total, raw)
+        self.total, self.order, self.rank = totals_and_ranks(scheme, group, raw)
 
     @cached_property
     def units(self) -> list[UnitScore]:
@@ -478,6 +471,20 @@ def _competition(ordered: list) -> list[int]:
     return list(_along(list(map(eq, ordered[1:], ordered[:-1])), dense=False))
 
 
+def totals_and_ranks(scheme: Scheme, group: Group, raw: list[Decimal]):
+    """(total, order best first, rank) from each unit's unrounded points."""
+    scale, mp = scheme.total_scale, group.max_points
+    quantum = Decimal(1).scaleb(-scheme.total_decimals)
+    total = [(r * scale / mp).quantize(quantum, ROUND_HALF_UP) for r in raw]
+    return (total, *_rank_totals(total, raw))
+
+
+def add_points(columns: list, start: list[Decimal] | None = None) -> list[Decimal]:
+    """Each unit's points added in column order, from `start` (0 by default)."""
+    points = [c.points if isinstance(c, IndicatorColumn) else c for c in columns]
+    return list(map(sum, zip(*points, strict=True), start or repeat(ZERO)))
+
+
 def _rank_totals(total: list[Decimal], raw: list[Decimal]) -> tuple[list[int], list[int]]:
     """Order best first (by total, then raw, then input order); equal totals share a rank."""
     n = len(total)
@@ -497,8 +504,10 @@ def explain(col: IndicatorColumn, i: int) -> str:
     return explain_many(col, [i])[0]
 
 
-def explain_many(col: IndicatorColumn, indices) -> list[str]:
-    """Explanations for many units at once (each column-wide step is done in one pass)."""
+def explain_many(col: IndicatorColumn, indices, texts=None) -> list[str]:
+    """Explanations for many units at once (each column-wide step is done in one pass).
+
+    `texts`: (targets, actuals) of these units as str() gives them, when the caller has them."""
     if indices.__class__ is not range:
         indices = list(indices)
     status = _pick(col.status, indices)
@@ -509,10 +518,12 @@ def explain_many(col: IndicatorColumn, indices) -> list[str]:
         out[p] = _explain_special(col, indices[p], status[p], sfx, max_text)
     if scored:
         units = _pick(indices, scored)
+        if texts is not None and len(scored) < len(out):
+            texts = [_pick(t, scored) for t in texts]
         if col.indicator.method == "rank":
-            texts = _explain_ranked(col, units)
+            texts = _explain_ranked(col, units, texts)
         else:
-            texts = _explain_compared(col, units)
+            texts = _explain_compared(col, units, texts)
         if len(scored) == len(out):
             return texts
         for p, text in zip(scored, texts, strict=True):
@@ -531,10 +542,11 @@ def _points_texts(values: list[Decimal]) -> list[str]:
     return list(map(shown.__getitem__, values))
 
 
-def _explain_ranked(col: IndicatorColumn, units: list[int]) -> list[str]:
+def _explain_ranked(col: IndicatorColumn, units: list[int], texts=None) -> list[str]:
     parts = []
     if col.rank_actual[units[0]] is not None:
-        shown = list(map(add, plains(_pick(col.actual, units)), repeat(_suffix(col))))
+        given = None if texts is None else texts[1]
+        shown = list(map(add, plains(_pick(col.actual, units), given), repeat(_suffix(col))))
         parts.append(_rank_part("实绩数", shown, col.rank_actual, col.points_actual, units))
     if col.rank_rate[units[0]] is not None:
         shown = percents(_pick(col.rate, units))
@@ -552,12 +564,14 @@ def _rank_part(label: str, shown: list[str], ranks, points, units: list[int]) ->
     ]
 
 
-def _explain_compared(col: IndicatorColumn, units: list[int]) -> list[str]:
+def _explain_compared(col: IndicatorColumn, units: list[int], texts=None) -> list[str]:
     ind = col.indicator
     sfx = _suffix(col)
     max_text = plain(ind.max_points)
     t, a = _pick(col.target, units), _pick(col.actual, units)
-    tt, at, rt = plains(t), plains(a), percents(_pick(col.rate, units))
+    given_t, given_a = texts or (None, None)
+    tt, at = plains(t, given_t), plains(a, given_a)
+    rt = percents(_pick(col.rate, units))
     met = list(map(ge, a, t))
     if ind.method == "threshold":
         done, failed = f"，完成任务，得 {max_text} 分", "，未完成任务，得 0 分"

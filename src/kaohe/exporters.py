@@ -55,12 +55,7 @@ class JsonExporter(Exporter):
         """Write the JSON to a binary file; `parallel` lets a second process render half of
         a large group (POSIX only; the output is the same byte for byte)."""
         first = result.groups[0]
-        head = (
-            f'{{"version": {JSON_VERSION}, "scheme": {_text(result.scheme.key)}, '
-            f'"scheme_name": {_text(result.scheme.name)}, "group": {_text(first.group.name)}, '
-            f'"max_points": {_num(first.max_points)}, "units": '
-        )
-        fh.write(head.encode("utf-8"))
+        fh.write(json_head(result.scheme, first.group))
         _write_units(first, fh, parallel)
         if len(result.groups) > 1:
             fh.write(b', "groups": [')
@@ -71,6 +66,15 @@ class JsonExporter(Exporter):
                 fh.write(b"}")
             fh.write(b"]")
         fh.write(b"}\n")
+
+
+def json_head(scheme, group) -> bytes:
+    """The JSON up to the first group's list of units."""
+    return (
+        f'{{"version": {JSON_VERSION}, "scheme": {_text(scheme.key)}, '
+        f'"scheme_name": {_text(scheme.name)}, "group": {_text(group.name)}, '
+        f'"max_points": {_num(group.max_points)}, "units": '
+    ).encode()
 
 
 PARALLEL_MIN_ENTRIES = 100_000  # below this a second process costs more than it saves
@@ -126,16 +130,25 @@ _text = json.encoder.encode_basestring  # the C encoder: a quoted, escaped JSON 
 
 
 def _json_units(g: GroupResult, indices: list[int]) -> list[str]:
-    per_column = [_json_column(c, indices) for c in g.columns]
+    return list(map(unit_json, *unit_fields(g, indices), json_entries(g.columns, indices)))
+
+
+def unit_fields(g, indices) -> tuple:
+    """Name, rank, raw and total of the given units, as JSON text."""
     names = map(_text, _pick(g.unit_names, indices))
-    ranks, raws, totals = (map(str, _pick(v, indices)) for v in (g.rank, g.raw, g.total))
-    return [
+    return (names, *(map(str, _pick(v, indices)) for v in (g.rank, g.raw, g.total)))
+
+
+def unit_json(name: str, rank: str, raw: str, total: str, entries: str) -> str:
+    return (
         f'{{"unit": {name}, "rank": {rank}, "raw": {raw}, '
-        f'"total": {total}, "indicators": [{", ".join(entries)}]}}'
-        for name, rank, raw, total, entries in zip(
-            names, ranks, raws, totals, zip(*per_column, strict=True), strict=True
-        )
-    ]
+        f'"total": {total}, "indicators": [{entries}]}}'
+    )
+
+
+def json_entries(columns: list, indices) -> list[str]:
+    """Each unit's indicator objects for these columns, joined (the inside of "indicators")."""
+    return list(map(", ".join, zip(*[_json_column(c, indices) for c in columns], strict=True)))
 
 
 def _json_column(c, indices: list[int]) -> list[str]:
@@ -144,21 +157,25 @@ def _json_column(c, indices: list[int]) -> list[str]:
     max_text = str(c.indicator.max_points)
 
     def texts(values):
+        if values is c.nothing:  # the shared all-None column of an unranked indicator
+            return nulls
         picked = _pick(values, indices)
         out = list(map(str, picked))
         for p in compress(range(len(out)), map(is_, picked, repeat(None))):
             out[p] = "null"
         return out
 
+    nulls = ["null"] * len(indices)
+    targets, actuals = texts(c.target), texts(c.actual)
     notes = list(map(_text, _pick(c.note, indices)))
-    explains = list(map(_text, explain_many(c, indices)))
+    explains = list(map(_text, explain_many(c, indices, (targets, actuals))))
     status = _pick(c.status, indices)
     return [
         f'{head}{t}, "actual": {a}, "rate": {r}, "rank_actual": {ra}, "rank_rate": {rr}, '
         f'"points": {p}, "max": {max_text}, "status": "{st}", "note": {n}, "explain": {e}}}'
         for t, a, r, ra, rr, p, st, n, e in zip(
-            texts(c.target),
-            texts(c.actual),
+            targets,
+            actuals,
             texts(c.rate),
             texts(c.rank_actual),
             texts(c.rank_rate),

@@ -79,13 +79,22 @@ def read_text(path: Path) -> str:
 _ODD_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
+def delimiter_of(text: str) -> str:
+    sample = text[:4096]
+    if sample.count("\t") > sample.count(",") and sample.count("\t") > 0:
+        return "\t"
+    return ","
+
+
+def is_unquoted(text: str) -> bool:
+    """True when every line is its fields joined by the delimiter (no quotes, no odd breaks)."""
+    return '"' not in text and not _ODD_BREAKS.search(text)
+
+
 def csv_rows(path: Path) -> list[list[str]]:
     text = read_text(path)
-    sample = text[:4096]
-    delimiter = ","
-    if sample.count("\t") > sample.count(",") and sample.count("\t") > 0:
-        delimiter = "\t"
-    if '"' not in text and not _ODD_BREAKS.search(text):
+    delimiter = delimiter_of(text)
+    if is_unquoted(text):
         # Without quotes a CSV line is its fields joined by the delimiter: split it directly,
         # several times faster than the csv module for large files.
         lines = text.splitlines()

@@ -1,0 +1,258 @@
+"""A large, plain long-table CSV read, scored and written as JSON by two processes.
+
+Each indicator is read and scored on its own column, so after the shared first steps (the text,
+the header, the units) a forked child reads, scores and renders the later indicators while the
+parent does the earlier ones. The parent then adds every unit's points in scheme order, exactly
+as the one-process engine does, ranks the totals and writes the JSON, which is the one-process
+output byte for byte.
+
+Only the plain case is taken: one CSV file, a one-group scheme, one line per unit and indicator
+with the indicators in the same order for every unit, and every figure a number, '/' or blank.
+Anything else (or any surprise in either process) returns None before anything is written, and
+the usual reader, with its precise messages, takes over.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import tempfile
+from decimal import Decimal
+from itertools import repeat
+from operator import methodcaller
+from pathlib import Path
+
+from .dataset import Column
+from .engine import _score_indicator, add_points, totals_and_ranks
+from .exporters import CHUNK_UNITS, json_entries, json_head, unit_fields, unit_json
+from .readers.bulk import _decimals, _floats, _resolve
+from .readers.files import delimiter_of, is_unquoted, kind_of, read_text
+from .readers.long import header_columns, long_header_row
+from .readers.resolve import Resolver
+from .scheme import Scheme
+
+MIN_LINES = 100_000  # below this one process is fast enough
+NOT_PLAIN = 3  # the child's exit status when its half is not the plain case
+SEP = b"\0"  # between the parts the child hands back (JSON text and numbers never hold it)
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def prepare_json(path: Path, scheme: Scheme, units_from_data: bool):
+    """Read and score `path` in two processes; a function writing the JSON to a binary file,
+    or None when this file is not the plain case (nothing has been written then)."""
+    if not hasattr(os, "fork") or len(scheme.groups) != 1:
+        return None
+    try:
+        plan = _plan(Path(path), scheme, units_from_data)
+    except Exception:  # every problem is reported by the usual reader, with its messages
+        return None
+    if plan is None:
+        return None
+    return _run(plan)
+
+
+class _Plan:
+    """What both processes share: the body lines, where each indicator sits, the units."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+def _plan(path: Path, scheme: Scheme, units_from_data: bool) -> _Plan | None:
+    if path.stat().st_size < MIN_LINES * 8 or kind_of(path) != "csv":
+        return None
+    text = read_text(path)
+    if not is_unquoted(text):
+        return None
+    delimiter = delimiter_of(text)
+    lines = text.splitlines()
+    split = methodcaller("split", delimiter)
+    first = long_header_row(list(map(split, lines[:30])))
+    if first is None:
+        return None
+    columns = header_columns(split(lines[first]))
+    if "measure" in columns or not {"unit", "indicator", "target", "actual"} <= columns.keys():
+        return None
+    body = lines[first + 1 :]
+    group = scheme.groups[0]
+    m = len(group.indicators)
+    if len(body) < MIN_LINES or len(body) % m or "" in body:
+        return None
+    heads = list(map(split, body[:m]))
+    width = max(columns.values()) + 1
+    if min(map(len, heads)) < width:
+        return None
+    ci, ii = columns["unit"], columns["indicator"]
+    resolver = Resolver(scheme, units_from_data)
+    names = [h[ii] for h in heads]
+    slot_units = tuple(r[ci] for r in map(split, body[0::m]))
+    resolved = _resolve(set(names), set(), resolver)
+    if resolved is None:
+        return None
+    slot_of = {resolved[0][name][1]: j for j, name in enumerate(names)}
+    if len(slot_of) != m:
+        return None
+    return _Plan(
+        path=str(path),
+        scheme=scheme,
+        units_from_data=units_from_data,
+        resolver=resolver,
+        group=group,
+        body=body,
+        m=m,
+        first_line=first + 2,
+        split=split,
+        width=width,
+        columns=columns,
+        names=names,
+        slot_of=slot_of,
+        slot_units=slot_units,
+    )
+
+
+def _parent_share(plan: _Plan) -> int:
+    """How many of the scheme's indicators (from the front) the parent takes: about half the
+    work, a ranked indicator counting one and a half; each process takes at least one."""
+    weights = [3 if ind.method == "rank" else 2 for ind in plan.group.indicators]
+    running, k = 0, 0
+    while running * 2 < sum(weights):
+        running += weights[k]
+        k += 1
+    return min(max(k, 1), len(weights) - 1)
+
+
+def _run(plan: _Plan):
+    k = _parent_share(plan)
+    mine, theirs = plan.group.indicators[:k], plan.group.indicators[k:]
+    with tempfile.TemporaryFile() as spill:
+        pid = os.fork()
+        if pid == 0:
+            _child(plan, theirs, spill)
+        done = False
+        try:
+            units = _units(plan)  # while the child works: only the parent needs the names
+            if units is None:
+                return None
+            columns, entries = _half(plan, mine)
+            done = True
+        except Exception:  # not the plain case after all: the usual reader takes over
+            return None
+        finally:
+            if not done:
+                os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+        if status != 0:
+            return None
+        spill.seek(0)
+        *points_texts, child_entries = spill.read().split(SEP)
+    raw = add_points(columns)
+    raw = add_points([list(map(Decimal, t.decode().split("\n"))) for t in points_texts], raw)
+    return _Writer(plan, units, raw, entries, child_entries.split(b"\n"))
+
+
+def _units(plan: _Plan) -> list[str] | None:
+    """The units' names as the scheme knows them, in the file's order; None if any is unknown,
+    given twice, or (with a unit list) missing."""
+    unit_of = _resolve(set(), set(plan.slot_units), plan.resolver)
+    if unit_of is None:
+        return None
+    found = unit_of[1]
+    if any(g is not None and g.key != plan.group.key for g, _u in found.values()):
+        return None
+    units = [found[u][1] for u in plan.slot_units]
+    if len(set(units)) != len(units):
+        return None
+    if not plan.units_from_data and set(units) != {u.name for u in plan.group.units}:
+        return None
+    return units
+
+
+def _child(plan: _Plan, indicators, spill) -> None:
+    code = 1
+    try:
+        columns, entries = _half(plan, indicators)
+        for c in columns:
+            spill.write("\n".join(map(str, c.points)).encode() + SEP)
+        spill.write(b"\n".join(entries))
+        spill.flush()
+        code = 0
+    except _NotPlain:
+        code = NOT_PLAIN
+    finally:
+        os._exit(code)  # never return into the parent's code
+
+
+def _half(plan: _Plan, indicators) -> tuple[list, list[bytes]]:
+    """Read and score these indicators; their JSON objects, per unit in stored order."""
+    n = len(plan.slot_units)
+    nothing = (None,) * n
+    columns = [_read_and_score(plan, ind, nothing) for ind in indicators]
+    entries: list[bytes] = []
+    for start in range(0, n, CHUNK_UNITS):
+        chunk = range(start, min(start + CHUNK_UNITS, n))
+        entries.extend(map(str.encode, json_entries(columns, chunk)))
+    return columns, entries
+
+
+def _read_and_score(plan: _Plan, ind, nothing):
+    j = plan.slot_of[ind.key]
+    rows = list(map(plan.split, plan.body[j :: plan.m]))
+    if min(map(len, rows)) < plan.width:
+        raise _NotPlain
+    # No row is shorter than the header (checked above); longer ones only add fields.
+    fields = list(zip(*rows, strict=False))
+    cols = plan.columns
+    if fields[cols["unit"]] != plan.slot_units:
+        raise _NotPlain  # units in another order for this indicator
+    if fields[cols["indicator"]].count(plan.names[j]) != len(rows):
+        raise _NotPlain  # the indicators do not repeat in one order
+    tv, av = fields[cols["target"]], fields[cols["actual"]]
+    targets, actuals = _decimals(tv), _decimals(av)
+    if targets is None or actuals is None:
+        raise _NotPlain
+    ni = cols.get("note")
+    notes = list(map(str.strip, fields[ni])) if ni is not None else [""] * len(rows)
+    if "" in tv:  # a blank target is a mistake unless the line is only a note
+        for t, a, note in zip(targets, actuals, notes, strict=True):
+            if t is None and (a is not None or not note):
+                raise _NotPlain  # the usual reader explains what is wrong
+    floats = (_floats(tv), _floats(av)) if ind.method == "rank" else (None, None)
+    n = len(rows)
+    column = Column()
+    column.extend(n)
+    lines = range(plan.first_line + j, plan.first_line + j + plan.m * n, plan.m)
+    origins = list(zip(repeat(plan.path), repeat(None), lines))
+    column.put_many(list(range(n)), targets, actuals, notes, origins, *floats)
+    return _score_indicator(plan.scheme, ind, column, nothing)
+
+
+class _Writer:
+    def __init__(self, plan: _Plan, units, raw, entries: list[bytes], child_entries: list[bytes]):
+        self.plan, self.units, self.raw = plan, units, raw
+        self.entries, self.child_entries = entries, child_entries
+
+    def __call__(self, fh) -> None:
+        plan = self.plan
+        total, order, rank = totals_and_ranks(plan.scheme, plan.group, self.raw)
+        units = _Units(self.units, rank, self.raw, total)
+        mine, theirs = self.entries, self.child_entries
+        fh.write(json_head(plan.scheme, plan.group) + b"[")
+        for start in range(0, len(order), CHUNK_UNITS):
+            picked = order[start : start + CHUNK_UNITS]
+            empty = map(unit_json, *unit_fields(units, picked), repeat(""))  # ends in "[]}"
+            texts = [
+                b"".join((head.encode()[:-2], mine[i], b", ", theirs[i], b"]}"))
+                for head, i in zip(empty, picked, strict=True)
+            ]
+            fh.write((b",\n" if start else b"") + b",\n".join(texts))
+        fh.write(b"]}\n")
+
+
+class _Units:
+    """The unit fields `unit_fields` reads from a group result."""
+
+    def __init__(self, unit_names, rank, raw, total):
+        self.unit_names, self.rank, self.raw, self.total = unit_names, rank, raw, total
