@@ -139,11 +139,13 @@ def unit_fields(g, indices) -> tuple:
     return (names, *(map(str, _pick(v, indices)) for v in (g.rank, g.raw, g.total)))
 
 
+def unit_open(name: str, rank: str, raw: str, total: str) -> str:
+    """A unit's JSON object up to the inside of its "indicators" list."""
+    return f'{{"unit": {name}, "rank": {rank}, "raw": {raw}, "total": {total}, "indicators": ['
+
+
 def unit_json(name: str, rank: str, raw: str, total: str, entries: str) -> str:
-    return (
-        f'{{"unit": {name}, "rank": {rank}, "raw": {raw}, '
-        f'"total": {total}, "indicators": [{entries}]}}'
-    )
+    return f"{unit_open(name, rank, raw, total)}{entries}]}}"
 
 
 def json_entries(columns: list, indices) -> list[str]:

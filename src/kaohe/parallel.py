@@ -14,17 +14,20 @@ the usual reader, with its precise messages, takes over.
 
 from __future__ import annotations
 
+import mmap
 import os
+import pickle
 import signal
+import struct
 import tempfile
 from decimal import Decimal
-from itertools import repeat
+from itertools import accumulate, chain, repeat
 from operator import methodcaller
 from pathlib import Path
 
 from .dataset import Column
 from .engine import _score_indicator, add_points, totals_and_ranks
-from .exporters import CHUNK_UNITS, json_entries, json_head, unit_fields, unit_json
+from .exporters import CHUNK_UNITS, json_entries, json_head, unit_fields, unit_open
 from .readers.bulk import _decimals, _floats, _resolve
 from .readers.files import delimiter_of, is_unquoted, kind_of, read_text
 from .readers.long import header_columns, long_header_row
@@ -33,7 +36,6 @@ from .scheme import Scheme
 
 MIN_LINES = 100_000  # below this one process is fast enough
 NOT_PLAIN = 3  # the child's exit status when its half is not the plain case
-SEP = b"\0"  # between the parts the child hands back (JSON text and numbers never hold it)
 
 
 class _NotPlain(Exception):
@@ -146,11 +148,20 @@ def _run(plan: _Plan):
             _, status = os.waitpid(pid, 0)
         if status != 0:
             return None
-        spill.seek(0)
-        *points_texts, child_entries = spill.read().split(SEP)
+        theirs_view, offsets, points_texts = _handed_back(spill)
     raw = add_points(columns)
-    raw = add_points([list(map(Decimal, t.decode().split("\n"))) for t in points_texts], raw)
-    return _Writer(plan, units, raw, entries, child_entries.split(b"\n"))
+    raw = add_points([list(map(Decimal, t.split("\n"))) for t in points_texts], raw)
+    return _Writer(plan, units, raw, entries, theirs_view, offsets)
+
+
+def _handed_back(spill):
+    """The child's JSON (a view of the file, not a copy), where each unit's part starts, and its
+    points as text."""
+    size = spill.seek(0, os.SEEK_END)
+    mapped = mmap.mmap(spill.fileno(), size, access=mmap.ACCESS_READ)
+    (length,) = struct.unpack("<Q", mapped[size - 8 :])
+    offsets, points_texts = pickle.loads(mapped[length : size - 8])
+    return memoryview(mapped)[:length], offsets, points_texts
 
 
 def _units(plan: _Plan) -> list[str] | None:
@@ -174,9 +185,11 @@ def _child(plan: _Plan, indicators, spill) -> None:
     code = 1
     try:
         columns, entries = _half(plan, indicators)
-        for c in columns:
-            spill.write("\n".join(map(str, c.points)).encode() + SEP)
-        spill.write(b"\n".join(entries))
+        spill.write(b"".join(entries))
+        offsets = list(accumulate(map(len, entries), initial=0))
+        points = ["\n".join(map(str, c.points)) for c in columns]
+        spill.write(pickle.dumps((offsets, points), protocol=pickle.HIGHEST_PROTOCOL))
+        spill.write(struct.pack("<Q", offsets[-1]))
         spill.flush()
         code = 0
     except _NotPlain:
@@ -230,24 +243,28 @@ def _read_and_score(plan: _Plan, ind, nothing):
 
 
 class _Writer:
-    def __init__(self, plan: _Plan, units, raw, entries: list[bytes], child_entries: list[bytes]):
+    def __init__(self, plan: _Plan, units, raw, entries, theirs, offsets):
         self.plan, self.units, self.raw = plan, units, raw
-        self.entries, self.child_entries = entries, child_entries
+        self.entries, self.theirs, self.offsets = entries, theirs, offsets
 
     def __call__(self, fh) -> None:
         plan = self.plan
         total, order, rank = totals_and_ranks(plan.scheme, plan.group, self.raw)
         units = _Units(self.units, rank, self.raw, total)
-        mine, theirs = self.entries, self.child_entries
+        mine, theirs, at = self.entries, self.theirs, self.offsets
         fh.write(json_head(plan.scheme, plan.group) + b"[")
         for start in range(0, len(order), CHUNK_UNITS):
             picked = order[start : start + CHUNK_UNITS]
-            empty = map(unit_json, *unit_fields(units, picked), repeat(""))  # ends in "[]}"
-            texts = [
-                b"".join((head.encode()[:-2], mine[i], b", ", theirs[i], b"]}"))
-                for head, i in zip(empty, picked, strict=True)
-            ]
-            fh.write((b",\n" if start else b"") + b",\n".join(texts))
+            heads = map(str.encode, map(unit_open, *unit_fields(units, picked)))
+            pieces = list(
+                chain.from_iterable(
+                    (b",\n", head, mine[i], b", ", theirs[at[i] : at[i + 1]], b"]}")
+                    for head, i in zip(heads, picked, strict=True)
+                )
+            )
+            if not start:
+                pieces[0] = b""
+            fh.write(b"".join(pieces))
         fh.write(b"]}\n")
 
 
