@@ -138,6 +138,8 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
             if writer is not None:
                 pending = [] if output is None else [(output, writer)]
                 _write_and_show(None, fmt, output, pending, writer, detail)
+                global _exit_at_once
+                _exit_at_once = True
                 return
         dataset = read_files(files, scheme, units_from_data=units_from_data)
         result = run(scheme, dataset)
@@ -463,5 +465,25 @@ def web_demo(ctx, host, port, no_serve):
     ctx.invoke(serve, demo=True, host=host, port=port, use_gunicorn=False, workers=1)
 
 
+_exit_at_once = False  # set by a command whose large results need no tidying up
+
+
+def run() -> None:
+    """The `kaohe` console script: main(), then, after a large JSON run, exit without freeing
+    millions of objects one by one (about 0.15 s for 640,000 entries; mypy does the same)."""
+    try:
+        main()
+    except SystemExit as exc:
+        if not _exit_at_once:
+            raise
+        sys.stdout.flush()
+        sys.stderr.flush()
+        code = exc.code
+        if code is not None and not isinstance(code, int):
+            print(code, file=sys.stderr)
+            code = 1
+        os._exit(code or 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -29,7 +29,7 @@ from .dataset import Column
 from .engine import _score_indicator, add_points, totals_and_ranks
 from .exporters import CHUNK_UNITS, json_entries, json_head, unit_fields, unit_open
 from .readers.bulk import _decimals, _floats, _resolve
-from .readers.files import delimiter_of, is_unquoted, kind_of, read_text
+from .readers.files import delimiter_of, kind_of, read_unquoted
 from .readers.long import header_columns, long_header_row
 from .readers.resolve import Resolver
 from .scheme import Scheme
@@ -66,8 +66,8 @@ class _Plan:
 def _plan(path: Path, scheme: Scheme, units_from_data: bool) -> _Plan | None:
     if path.stat().st_size < MIN_LINES * 8 or kind_of(path) != "csv":
         return None
-    text = read_text(path)
-    if not is_unquoted(text):
+    text = read_unquoted(path)
+    if text is None:
         return None
     delimiter = delimiter_of(text)
     lines = text.splitlines()
@@ -87,10 +87,8 @@ def _plan(path: Path, scheme: Scheme, units_from_data: bool) -> _Plan | None:
     width = max(columns.values()) + 1
     if min(map(len, heads)) < width:
         return None
-    ci, ii = columns["unit"], columns["indicator"]
     resolver = Resolver(scheme, units_from_data)
-    names = [h[ii] for h in heads]
-    slot_units = tuple(r[ci] for r in map(split, body[0::m]))
+    names = [h[columns["indicator"]] for h in heads]
     resolved = _resolve(set(names), set(), resolver)
     if resolved is None:
         return None
@@ -111,7 +109,6 @@ def _plan(path: Path, scheme: Scheme, units_from_data: bool) -> _Plan | None:
         columns=columns,
         names=names,
         slot_of=slot_of,
-        slot_units=slot_units,
     )
 
 
@@ -135,10 +132,7 @@ def _run(plan: _Plan):
             _child(plan, theirs, spill)
         done = False
         try:
-            units = _units(plan)  # while the child works: only the parent needs the names
-            if units is None:
-                return None
-            columns, entries = _half(plan, mine)
+            columns, entries, given = _half(plan, mine)
             done = True
         except Exception:  # not the plain case after all: the usual reader takes over
             return None
@@ -148,7 +142,9 @@ def _run(plan: _Plan):
             _, status = os.waitpid(pid, 0)
         if status != 0:
             return None
-        theirs_view, offsets, points_texts = _handed_back(spill)
+        theirs_view, offsets, points_texts, their_given, units = _handed_back(spill)
+    if their_given != given:
+        return None  # the two halves saw the units in different orders
     raw = add_points(columns)
     raw = add_points([list(map(Decimal, t.split("\n"))) for t in points_texts], raw)
     return _Writer(plan, units, raw, entries, theirs_view, offsets)
@@ -160,20 +156,20 @@ def _handed_back(spill):
     size = spill.seek(0, os.SEEK_END)
     mapped = mmap.mmap(spill.fileno(), size, access=mmap.ACCESS_READ)
     (length,) = struct.unpack("<Q", mapped[size - 8 :])
-    offsets, points_texts = pickle.loads(mapped[length : size - 8])
-    return memoryview(mapped)[:length], offsets, points_texts
+    offsets, *rest = pickle.loads(mapped[length : size - 8])
+    return memoryview(mapped)[:length], offsets, *rest
 
 
-def _units(plan: _Plan) -> list[str] | None:
+def _units(plan: _Plan, given: tuple[str, ...]) -> list[str] | None:
     """The units' names as the scheme knows them, in the file's order; None if any is unknown,
     given twice, or (with a unit list) missing."""
-    unit_of = _resolve(set(), set(plan.slot_units), plan.resolver)
+    unit_of = _resolve(set(), set(given), plan.resolver)
     if unit_of is None:
         return None
     found = unit_of[1]
     if any(g is not None and g.key != plan.group.key for g, _u in found.values()):
         return None
-    units = [found[u][1] for u in plan.slot_units]
+    units = [found[u][1] for u in given]
     if len(set(units)) != len(units):
         return None
     if not plan.units_from_data and set(units) != {u.name for u in plan.group.units}:
@@ -184,11 +180,15 @@ def _units(plan: _Plan) -> list[str] | None:
 def _child(plan: _Plan, indicators, spill) -> None:
     code = 1
     try:
-        columns, entries = _half(plan, indicators)
-        spill.write(b"".join(entries))
+        columns, entries, given = _half(plan, indicators)
+        units = _units(plan, given)  # only the parent needs them, but the child has more time
+        if units is None:
+            raise _NotPlain
+        _write_all(spill, entries)
         offsets = list(accumulate(map(len, entries), initial=0))
         points = ["\n".join(map(str, c.points)) for c in columns]
-        spill.write(pickle.dumps((offsets, points), protocol=pickle.HIGHEST_PROTOCOL))
+        back = (offsets, points, given, units)
+        spill.write(pickle.dumps(back, protocol=pickle.HIGHEST_PROTOCOL))
         spill.write(struct.pack("<Q", offsets[-1]))
         spill.flush()
         code = 0
@@ -198,16 +198,38 @@ def _child(plan: _Plan, indicators, spill) -> None:
         os._exit(code)  # never return into the parent's code
 
 
-def _half(plan: _Plan, indicators) -> tuple[list, list[bytes]]:
-    """Read and score these indicators; their JSON objects, per unit in stored order."""
-    n = len(plan.slot_units)
+def _write_all(fh, pieces: list[bytes]) -> None:
+    """Write the pieces in order, the kernel copying straight from each (no joined copy)."""
+    fh.flush()
+    fd = fh.fileno()
+    for start in range(0, len(pieces), 512):  # Linux takes up to 1024 pieces a call
+        batch = pieces[start : start + 512]
+        done = os.writev(fd, batch)
+        if done < sum(map(len, batch)):  # a short write: the rest the plain way
+            rest = memoryview(b"".join(batch))[done:]
+            while rest:
+                rest = rest[os.write(fd, rest) :]
+    fh.seek(0, os.SEEK_END)
+
+
+def _half(plan: _Plan, indicators) -> tuple[list, list[bytes], tuple]:
+    """Read and score these indicators: the columns, their JSON objects per unit in stored
+    order, and the units as written (the same for every indicator, or _NotPlain)."""
+    n = len(plan.body) // plan.m
     nothing = (None,) * n
-    columns = [_read_and_score(plan, ind, nothing) for ind in indicators]
+    columns, given = [], None
+    for ind in indicators:
+        column, units = _read_and_score(plan, ind, nothing)
+        if given is None:
+            given = units
+        elif units != given:
+            raise _NotPlain  # units in another order for this indicator
+        columns.append(column)
     entries: list[bytes] = []
     for start in range(0, n, CHUNK_UNITS):
         chunk = range(start, min(start + CHUNK_UNITS, n))
         entries.extend(map(str.encode, json_entries(columns, chunk)))
-    return columns, entries
+    return columns, entries, given
 
 
 def _read_and_score(plan: _Plan, ind, nothing):
@@ -218,8 +240,6 @@ def _read_and_score(plan: _Plan, ind, nothing):
     # No row is shorter than the header (checked above); longer ones only add fields.
     fields = list(zip(*rows, strict=False))
     cols = plan.columns
-    if fields[cols["unit"]] != plan.slot_units:
-        raise _NotPlain  # units in another order for this indicator
     if fields[cols["indicator"]].count(plan.names[j]) != len(rows):
         raise _NotPlain  # the indicators do not repeat in one order
     tv, av = fields[cols["target"]], fields[cols["actual"]]
@@ -239,7 +259,7 @@ def _read_and_score(plan: _Plan, ind, nothing):
     lines = range(plan.first_line + j, plan.first_line + j + plan.m * n, plan.m)
     origins = list(zip(repeat(plan.path), repeat(None), lines))
     column.put_many(list(range(n)), targets, actuals, notes, origins, *floats)
-    return _score_indicator(plan.scheme, ind, column, nothing)
+    return _score_indicator(plan.scheme, ind, column, nothing), fields[cols["unit"]]
 
 
 class _Writer:
