@@ -104,7 +104,7 @@ def _plan(path: Path, scheme: Scheme, units_from_data: bool) -> _Plan | None:
         body=body,
         m=m,
         first_line=first + 2,
-        split=split,
+        delimiter=delimiter,
         width=width,
         columns=columns,
         names=names,
@@ -234,32 +234,34 @@ def _half(plan: _Plan, indicators) -> tuple[list, list[bytes], tuple]:
 
 def _read_and_score(plan: _Plan, ind, nothing):
     j = plan.slot_of[ind.key]
-    rows = list(map(plan.split, plan.body[j :: plan.m]))
-    if min(map(len, rows)) < plan.width:
-        raise _NotPlain
-    # No row is shorter than the header (checked above); longer ones only add fields.
-    fields = list(zip(*rows, strict=False))
+    lines = plan.body[j :: plan.m]
+    d = plan.delimiter
+    counts = list(map(methodcaller("count", d), lines))
+    if min(counts) != max(counts) or counts[0] + 1 < plan.width:
+        raise _NotPlain  # lines of different widths: the usual reader deals with them
+    width = counts[0] + 1
+    flat = d.join(lines).split(d)  # every line has `width` fields, so field c is flat[c::width]
     cols = plan.columns
-    if fields[cols["indicator"]].count(plan.names[j]) != len(rows):
+    fields = {f: flat[c::width] for f, c in cols.items()}
+    if fields["indicator"].count(plan.names[j]) != len(lines):
         raise _NotPlain  # the indicators do not repeat in one order
-    tv, av = fields[cols["target"]], fields[cols["actual"]]
+    tv, av = fields["target"], fields["actual"]
     targets, actuals = _decimals(tv), _decimals(av)
     if targets is None or actuals is None:
         raise _NotPlain
-    ni = cols.get("note")
-    notes = list(map(str.strip, fields[ni])) if ni is not None else [""] * len(rows)
+    notes = list(map(str.strip, fields["note"])) if "note" in fields else [""] * len(lines)
     if "" in tv:  # a blank target is a mistake unless the line is only a note
         for t, a, note in zip(targets, actuals, notes, strict=True):
             if t is None and (a is not None or not note):
                 raise _NotPlain  # the usual reader explains what is wrong
     floats = (_floats(tv), _floats(av)) if ind.method == "rank" else (None, None)
-    n = len(rows)
+    n = len(lines)
     column = Column()
     column.extend(n)
-    lines = range(plan.first_line + j, plan.first_line + j + plan.m * n, plan.m)
-    origins = list(zip(repeat(plan.path), repeat(None), lines))
+    numbers = range(plan.first_line + j, plan.first_line + j + plan.m * n, plan.m)
+    origins = list(zip(repeat(plan.path), repeat(None), numbers))
     column.put_many(list(range(n)), targets, actuals, notes, origins, *floats)
-    return _score_indicator(plan.scheme, ind, column, nothing), fields[cols["unit"]]
+    return _score_indicator(plan.scheme, ind, column, nothing), fields["unit"]
 
 
 class _Writer:
