@@ -130,33 +130,49 @@ def _parent_share(plan: _Plan) -> int:
 def _run(plan: _Plan):
     k = _parent_share(plan)
     mine, theirs = plan.group.indicators[:k], plan.group.indicators[k:]
-    with tempfile.TemporaryFile() as spill:
+    with tempfile.TemporaryFile() as spill, tempfile.TemporaryFile() as prefix:
+        ready_r, ready_w = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _child(plan, theirs, spill)
+            os.close(ready_w)
+            _child(plan, theirs, spill, prefix, ready_r)
+        os.close(ready_r)
         done = False
         try:
-            columns, entries, given = _half(plan, mine)
+            columns, entries, given = _half(plan, mine, _Prefix(prefix, ready_w))
             done = True
         except Exception:  # not the plain case after all: the usual reader takes over
             return None
         finally:
+            os.close(ready_w)  # also tells a waiting child that no prefix is coming
             if not done:
                 os.kill(pid, signal.SIGKILL)
             _, status = os.waitpid(pid, 0)
         if status != 0:
             return None
-        theirs_view, offsets, points_texts, their_given, units = _handed_back(spill)
+        theirs_view, offsets, their_given, order, heads = _handed_back(spill)
     if their_given != given:
         return None  # the two halves saw the units in different orders
-    raw = add_points(columns)
-    raw = add_points([list(map(Decimal, t.split("\n"))) for t in points_texts], raw)
-    return _Writer(plan, units, raw, entries, theirs_view, offsets)
+    return _Writer(plan, order, heads, entries, theirs_view, offsets)
+
+
+class _Prefix:
+    """Hands the parent's sums (its indicators come first in the scheme) to the child, which
+    adds its own points to them in scheme order, exactly as the one-process engine does
+    (Decimal sums are rounded step by step, so the order matters)."""
+
+    def __init__(self, fh, ready: int):
+        self.fh, self.ready = fh, ready
+
+    def __call__(self, columns) -> None:
+        self.fh.write("\n".join(map(str, add_points(columns))).encode())
+        self.fh.flush()
+        os.write(self.ready, b"1")
 
 
 def _handed_back(spill):
-    """The child's JSON (a view of the file, not a copy), where each unit's part starts, and its
-    points as text."""
+    """The child's JSON (a view of the file, not a copy), where each unit's part starts, the
+    units as written, the final order and each unit's opening (name, rank, raw, total)."""
     size = spill.seek(0, os.SEEK_END)
     mapped = mmap.mmap(spill.fileno(), size, access=mmap.ACCESS_READ)
     (length,) = struct.unpack("<Q", mapped[size - 8 :])
@@ -181,17 +197,22 @@ def _units(plan: _Plan, given: tuple[str, ...]) -> list[str] | None:
     return units
 
 
-def _child(plan: _Plan, indicators, spill) -> None:
+def _child(plan: _Plan, indicators, spill, prefix, ready: int) -> None:
     code = 1
     try:
         columns, entries, given = _half(plan, indicators)
         units = _units(plan, given)  # only the parent needs them, but the child has more time
-        if units is None:
+        if units is None or os.read(ready, 1) != b"1":  # no prefix: the parent gave up
             raise _NotPlain
+        prefix.seek(0)
+        raw = add_points(columns, list(map(Decimal, prefix.read().decode().split("\n"))))
+        total, order, rank = totals_and_ranks(plan.scheme, plan.group, raw)
+        opening = map(unit_open, *unit_fields(_Units(units, rank, raw, total), range(len(raw))))
+        heads = list(map(str.encode, opening))
         _write_all(spill, entries)
+        spill.seek(0, os.SEEK_END)  # the file object learns where the kernel has got to
         offsets = list(accumulate(map(len, entries), initial=0))
-        points = ["\n".join(map(str, c.points)) for c in columns]
-        back = (offsets, points, given, units)
+        back = (offsets, given, order, heads)
         spill.write(pickle.dumps(back, protocol=pickle.HIGHEST_PROTOCOL))
         spill.write(struct.pack("<Q", offsets[-1]))
         spill.flush()
@@ -216,9 +237,10 @@ def _write_all(fh, pieces: list[bytes]) -> None:
     fh.seek(0, os.SEEK_END)
 
 
-def _half(plan: _Plan, indicators) -> tuple[list, list[bytes], tuple]:
+def _half(plan: _Plan, indicators, scored=None) -> tuple[list, list[bytes], tuple]:
     """Read and score these indicators: the columns, their JSON objects per unit in stored
-    order, and the units as written (the same for every indicator, or _NotPlain)."""
+    order, and the units as written (the same for every indicator, or _NotPlain).
+    `scored(columns)` is called between scoring and rendering."""
     n = len(plan.body) // plan.m
     nothing = (None,) * n
     columns, given = [], None
@@ -229,6 +251,8 @@ def _half(plan: _Plan, indicators) -> tuple[list, list[bytes], tuple]:
         elif units != given:
             raise _NotPlain  # units in another order for this indicator
         columns.append(column)
+    if scored is not None:
+        scored(columns)
     entries: list[bytes] = []
     for start in range(0, n, CHUNK_UNITS):
         chunk = range(start, min(start + CHUNK_UNITS, n))
@@ -269,23 +293,19 @@ def _read_and_score(plan: _Plan, ind, nothing):
 
 
 class _Writer:
-    def __init__(self, plan: _Plan, units, raw, entries, theirs, offsets):
-        self.plan, self.units, self.raw = plan, units, raw
+    def __init__(self, plan: _Plan, order, heads, entries, theirs, offsets):
+        self.plan, self.order, self.heads = plan, order, heads
         self.entries, self.theirs, self.offsets = entries, theirs, offsets
 
     def __call__(self, fh) -> None:
-        plan = self.plan
-        total, order, rank = totals_and_ranks(plan.scheme, plan.group, self.raw)
-        units = _Units(self.units, rank, self.raw, total)
+        plan, order, heads = self.plan, self.order, self.heads
         mine, theirs, at = self.entries, self.theirs, self.offsets
         fh.write(json_head(plan.scheme, plan.group) + b"[")
         for start in range(0, len(order), CHUNK_UNITS):
-            picked = order[start : start + CHUNK_UNITS]
-            heads = map(str.encode, map(unit_open, *unit_fields(units, picked)))
             pieces = list(
                 chain.from_iterable(
-                    (b",\n", head, mine[i], b", ", theirs[at[i] : at[i + 1]], b"]}")
-                    for head, i in zip(heads, picked, strict=True)
+                    (b",\n", heads[i], mine[i], b", ", theirs[at[i] : at[i + 1]], b"]}")
+                    for i in order[start : start + CHUNK_UNITS]
                 )
             )
             if not start:
