@@ -53,15 +53,13 @@ def prepare_json(path: Path, scheme: Scheme, units_from_data: bool):
         return None
     try:
         plan = _plan(Path(path), scheme, units_from_data)
+        return None if plan is None else _run(plan)
     except Exception:  # every problem is reported by the usual reader, with its messages
         return None
-    if plan is None:
-        return None
-    return _run(plan)
 
 
 class _Plan:
-    """What both processes share: the body lines, where each indicator sits, the units."""
+    """What both processes share: the lines, the header's columns, where each indicator sits."""
 
     def __init__(self, **fields):
         self.__dict__.update(fields)
@@ -87,12 +85,12 @@ def _plan(path: Path, scheme: Scheme, units_from_data: bool) -> _Plan | None:
     m = len(group.indicators)
     if len(body) < MIN_LINES or len(body) % m or "" in body:
         return None
-    heads = list(map(split, body[:m]))
+    first_unit = list(map(split, body[:m]))
     width = max(columns.values()) + 1
-    if min(map(len, heads)) < width:
+    if min(map(len, first_unit)) < width:
         return None
     resolver = Resolver(scheme, units_from_data)
-    names = [h[columns["indicator"]] for h in heads]
+    names = [fields[columns["indicator"]] for fields in first_unit]
     resolved = _resolve(set(names), set(), resolver)
     if resolved is None:
         return None
