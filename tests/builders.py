@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import random
 from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
@@ -85,3 +86,34 @@ def cell(dataset, unit: str, key: str):
 
 def kaohe(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
+
+
+LONG_HEADER = ["单位", "指标", "任务数", "实绩数", "备注"]
+
+
+def synthetic_long_rows(scheme, units: int, seed: int, ties: float = 0.0):
+    """Long-table rows for `units` made-up units with every case the rules know ('/', blank
+    actual, late material); `ties`: the share of figures drawn from a handful of values."""
+    rnd = random.Random(seed)
+    for u in range(units):
+        for ind in scheme.groups[0].indicators:
+            roll = rnd.random()
+            target = str(rnd.randint(1, 9999) / 100)
+            if roll < 0.05:
+                yield [f"单位{u}", ind.name, "/", "/", ""]
+            elif roll < 0.08:
+                yield [f"单位{u}", ind.name, target, "", ""]
+            elif roll < 0.1:
+                yield [f"单位{u}", ind.name, target, "0", "迟报材料"]
+            elif roll < 0.1 + ties:
+                yield [f"单位{u}", ind.name, "10", str(rnd.randint(0, 4) * 5), ""]
+            else:
+                yield [f"单位{u}", ind.name, target, str(rnd.randint(0, 20000) / 100), ""]
+
+
+def write_long_csv(path: Path, rows) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(LONG_HEADER)
+        writer.writerows(rows)
+    return path

@@ -17,6 +17,7 @@ from kaohe.numbers import percent, percents, plain, plains, round_half_up, round
 from kaohe.readers import read_files
 from kaohe.readers.files import csv_rows
 
+from .builders import synthetic_long_rows, write_long_csv
 from .rules_helpers import one_indicator_scheme, run
 
 CROSS = one_indicator_scheme()
@@ -129,40 +130,17 @@ def test_the_split_csv_reader_equals_the_csv_module(tmp_path, text):
         assert csv_rows(path) == list(csv.reader(fh, delimiter=delimiter))
 
 
-def _long_rows(scheme, units, seed):
-    rnd = random.Random(seed)
-    for u in range(units):
-        for ind in scheme.groups[0].indicators:
-            roll = rnd.random()
-            target = str(rnd.randint(1, 9999) / 100)
-            if roll < 0.05:
-                yield [f"单位{u}", ind.name, "/", "/", ""]
-            elif roll < 0.08:
-                yield [f"单位{u}", ind.name, target, "", ""]
-            elif roll < 0.1:
-                yield [f"单位{u}", ind.name, target, "0", "迟报材料"]
-            else:
-                yield [f"单位{u}", ind.name, target, str(rnd.randint(0, 20000) / 100), ""]
-
-
-def _write(path, rows):
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["单位", "指标", "任务数", "实绩数", "备注"])
-        writer.writerows(rows)
-
-
 def test_the_column_reader_reads_rows_in_any_order_and_split_across_files(tmp_path, daye):
-    rows = list(_long_rows(daye, 300, 3))
+    rows = list(synthetic_long_rows(daye, 300, 3))
     one = tmp_path / "one.csv"
-    _write(one, rows)
+    write_long_csv(one, rows)
     shuffled = rows[:]
     random.Random(1).shuffle(shuffled)
     # Units keep their first-appearance order, so the shuffled file lists them differently;
     # compare unit by unit.
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
-    _write(first, shuffled[: len(shuffled) // 2])
-    _write(second, shuffled[len(shuffled) // 2 :])
+    write_long_csv(first, shuffled[: len(shuffled) // 2])
+    write_long_csv(second, shuffled[len(shuffled) // 2 :])
     whole = score(daye, read_files([one], daye, units_from_data=True)).units
     parts = {
         u.unit: u
@@ -177,10 +155,10 @@ def test_a_blank_line_in_a_large_file_is_reported_as_by_the_row_reader(tmp_path,
     from kaohe.errors import InputErrors
     from kaohe.readers import bulk
 
-    rows = list(_long_rows(daye, 300, 4))
+    rows = list(synthetic_long_rows(daye, 300, 4))
     rows[40][2:] = ["", "", ""]
     path = tmp_path / "blank.csv"
-    _write(path, rows)
+    write_long_csv(path, rows)
     messages = []
     for min_rows in (bulk.MIN_ROWS, 10**9):
         monkeypatch.setattr(bulk, "MIN_ROWS", min_rows)
@@ -193,7 +171,7 @@ def test_a_blank_line_in_a_large_file_is_reported_as_by_the_row_reader(tmp_path,
 
 def test_json_rendered_by_two_processes_is_the_same_byte_for_byte(tmp_path, daye, monkeypatch):
     path = tmp_path / "big.csv"
-    _write(path, _long_rows(daye, 400, 9))
+    write_long_csv(path, synthetic_long_rows(daye, 400, 9))
     result = score(daye, read_files([path], daye, units_from_data=True))
     monkeypatch.setattr(exporters, "CHUNK_UNITS", 37)  # several chunks on both sides
     serial, parallel = tmp_path / "serial.json", tmp_path / "parallel.json"

@@ -2,9 +2,7 @@
 Its output must be the one-process output byte for byte, and anything unusual must fall back
 to the usual reader before anything is written."""
 
-import csv
 import io
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -20,9 +18,8 @@ from kaohe.engine import score
 from kaohe.exporters import JsonExporter
 from kaohe.readers import read_files
 
+from .builders import synthetic_long_rows, write_long_csv
 from .conftest import LONG_CSV
-
-HEADER = ["单位", "指标", "任务数", "实绩数", "备注"]
 
 
 @pytest.fixture
@@ -33,29 +30,7 @@ def any_size(monkeypatch):
 
 
 def _rows(scheme, units: int, seed: int):
-    rnd = random.Random(seed)
-    for u in range(units):
-        for ind in scheme.groups[0].indicators:
-            roll = rnd.random()
-            target = str(rnd.randint(1, 400) / 4)
-            if roll < 0.05:
-                yield [f"单位{u}", ind.name, "/", "/", ""]
-            elif roll < 0.08:
-                yield [f"单位{u}", ind.name, target, "", ""]
-            elif roll < 0.1:
-                yield [f"单位{u}", ind.name, target, "0", "迟报材料"]
-            elif roll < 0.3:  # many ties
-                yield [f"单位{u}", ind.name, "10", str(rnd.randint(0, 4) * 5), ""]
-            else:
-                yield [f"单位{u}", ind.name, target, str(rnd.randint(0, 40000) / 100), ""]
-
-
-def _write(path: Path, rows, header=HEADER) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    return synthetic_long_rows(scheme, units, seed, ties=0.2)
 
 
 def _one_process(path, scheme, units_from_data=True) -> bytes:
@@ -75,7 +50,7 @@ def _two_processes(path, scheme, units_from_data=True) -> bytes | None:
 
 
 def test_two_processes_write_the_same_json_byte_for_byte(tmp_path, daye, any_size):
-    path = _write(tmp_path / "big.csv", _rows(daye, 150, 1))
+    path = write_long_csv(tmp_path / "big.csv", _rows(daye, 150, 1))
     two = _two_processes(path, daye)
     assert two is not None
     assert two == _one_process(path, daye)
@@ -97,7 +72,7 @@ def test_the_seed_scored_in_two_processes_matches_the_bulletin_run(daye, any_siz
 )
 @given(units=st.integers(2, 40), seed=st.integers(0, 10**6))
 def test_any_plain_file_gives_the_one_process_output(tmp_path, daye, any_size, units, seed):
-    path = _write(tmp_path / f"h{seed}.csv", _rows(daye, units, seed))
+    path = write_long_csv(tmp_path / f"h{seed}.csv", _rows(daye, units, seed))
     assert _two_processes(path, daye) == _one_process(path, daye)
 
 
@@ -168,7 +143,7 @@ def _blank(rows, r):
 )
 def test_an_unusual_file_falls_back_to_the_usual_reader(tmp_path, daye, any_size, case):
     variants, base = _variants(daye)
-    path = _write(tmp_path / "odd.csv", variants[case]([list(r) for r in base]))
+    path = write_long_csv(tmp_path / "odd.csv", variants[case]([list(r) for r in base]))
     assert _two_processes(path, daye) is None
 
 
@@ -177,15 +152,15 @@ def test_a_fault_in_the_childs_half_alone_falls_back(tmp_path, daye, any_size):
     last = daye.groups[0].indicators[-1].name
     bad = next(r for r in rows if r[1] == last)
     bad[3] = "abc"  # the last indicator is read by the child
-    path = _write(tmp_path / "child.csv", rows)
+    path = write_long_csv(tmp_path / "child.csv", rows)
     assert _two_processes(path, daye) is None
 
 
 def test_quotes_excel_several_groups_and_a_unit_list_miss_fall_back(tmp_path, daye, any_size):
     rows = [list(r) for r in _rows(daye, 30, 7)]
     rows[4][4] = "含,逗号"  # the csv module quotes it
-    assert _two_processes(_write(tmp_path / "q.csv", rows), daye) is None
-    plain = _write(tmp_path / "p.csv", _rows(daye, 30, 7))
+    assert _two_processes(write_long_csv(tmp_path / "q.csv", rows), daye) is None
+    plain = write_long_csv(tmp_path / "p.csv", _rows(daye, 30, 7))
     assert _two_processes(plain, daye, units_from_data=False) is None  # 单位0 is not a township
     assert _two_processes(tmp_path / "missing.csv", daye) is None
 
@@ -193,7 +168,7 @@ def test_quotes_excel_several_groups_and_a_unit_list_miss_fall_back(tmp_path, da
 def test_the_cli_gives_the_usual_message_when_the_fast_path_declines(tmp_path, daye, any_size):
     rows = [list(r) for r in _rows(daye, 30, 8)]
     rows[25][3] = "十二"
-    path = _write(tmp_path / "bad.csv", rows)
+    path = write_long_csv(tmp_path / "bad.csv", rows)
     result = CliRunner().invoke(
         main,
         [
@@ -213,7 +188,7 @@ def test_the_cli_gives_the_usual_message_when_the_fast_path_declines(tmp_path, d
 
 
 def test_the_cli_writes_the_two_process_json_to_a_file_and_to_stdout(tmp_path, daye, any_size):
-    path = _write(tmp_path / "big.csv", _rows(daye, 60, 9))
+    path = write_long_csv(tmp_path / "big.csv", _rows(daye, 60, 9))
     expected = _one_process(path, daye)
     out = tmp_path / "out.json"
     runner = CliRunner()
@@ -229,7 +204,7 @@ def test_the_cli_writes_the_two_process_json_to_a_file_and_to_stdout(tmp_path, d
 
 def test_the_console_script_exits_cleanly_after_a_large_two_process_run(tmp_path, daye):
     units = parallel.MIN_LINES // len(daye.groups[0].indicators) + 1
-    path = _write(tmp_path / "large.csv", _rows(daye, units, 10))
+    path = write_long_csv(tmp_path / "large.csv", _rows(daye, units, 10))
     kaohe = Path(sys.executable).with_name("kaohe")
     done = subprocess.run(
         [str(kaohe), "score", str(path), "--units-from-data", "--format", "json"],
