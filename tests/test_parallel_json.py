@@ -20,6 +20,7 @@ from kaohe.readers import read_files
 
 from .builders import synthetic_long_rows, write_long_csv
 from .conftest import LONG_CSV
+from .rules_helpers import one_indicator_scheme
 
 
 @pytest.fixture
@@ -213,3 +214,10 @@ def test_the_console_script_exits_cleanly_after_a_large_two_process_run(tmp_path
     )
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout == _one_process(path, daye)
+
+
+def test_a_one_indicator_scheme_takes_the_usual_path(tmp_path, any_size):
+    scheme = one_indicator_scheme()
+    rows = [[f"单位{u}", "指标甲", "10", str(u), ""] for u in range(50)]
+    path = write_long_csv(tmp_path / "one.csv", rows)
+    assert _two_processes(path, scheme) is None

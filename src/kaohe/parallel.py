@@ -83,7 +83,7 @@ def _plan(path: Path, scheme: Scheme, units_from_data: bool) -> _Plan | None:
     body = lines[first + 1 :]
     group = scheme.groups[0]
     m = len(group.indicators)
-    if len(body) < MIN_LINES or len(body) % m or "" in body:
+    if m < 2 or len(body) < MIN_LINES or len(body) % m or "" in body:
         return None
     first_unit = list(map(split, body[:m]))
     width = max(columns.values()) + 1
