@@ -221,3 +221,21 @@ def test_a_one_indicator_scheme_takes_the_usual_path(tmp_path, any_size):
     rows = [[f"单位{u}", "指标甲", "10", str(u), ""] for u in range(50)]
     path = write_long_csv(tmp_path / "one.csv", rows)
     assert _two_processes(path, scheme) is None
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "newline"),
+    [("gb18030", ",", "\r\n"), ("utf-8-sig", ",", "\r\n"), ("utf-8", "\t", "\n")],
+)
+def test_gbk_bom_crlf_and_tab_files_take_the_fast_path_with_the_same_output(
+    tmp_path, daye, any_size, encoding, delimiter, newline
+):
+    rows = [
+        ["单位", "指标", "任务数", "实绩数", "备注"],
+        *synthetic_long_rows(daye, 40, 3, ties=0.2),
+    ]
+    path = tmp_path / "export.csv"
+    path.write_bytes(newline.join(map(delimiter.join, rows)).encode(encoding) + newline.encode())
+    two = _two_processes(path, daye)
+    assert two is not None
+    assert two == _one_process(path, daye)
