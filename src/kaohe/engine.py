@@ -481,7 +481,7 @@ def totals_and_ranks(scheme: Scheme, group: Group, raw: list[Decimal]):
 
 def add_points(columns: list, start: list[Decimal] | None = None) -> list[Decimal]:
     """Each unit's points added in column order, from `start` (0 by default)."""
-    points = [c.points if isinstance(c, IndicatorColumn) else c for c in columns]
+    points = [c.points for c in columns]
     return list(map(sum, zip(*points, strict=True), start or repeat(ZERO)))
 
 

@@ -208,7 +208,6 @@ def _child(plan: _Plan, indicators, spill, prefix, ready: int) -> None:
         opening = map(unit_open, *unit_fields(_Units(units, rank, raw, total), range(len(raw))))
         heads = list(map(str.encode, opening))
         _write_all(spill, entries)
-        spill.seek(0, os.SEEK_END)  # the file object learns where the kernel has got to
         offsets = list(accumulate(map(len, entries), initial=0))
         back = (offsets, given, order, heads)
         spill.write(pickle.dumps(back, protocol=pickle.HIGHEST_PROTOCOL))
@@ -232,7 +231,7 @@ def _write_all(fh, pieces: list[bytes]) -> None:
             rest = memoryview(b"".join(batch))[done:]
             while rest:
                 rest = rest[os.write(fd, rest) :]
-    fh.seek(0, os.SEEK_END)
+    fh.seek(0, os.SEEK_END)  # the file object learns where the kernel has got to
 
 
 def _half(plan: _Plan, indicators, scored=None) -> tuple[list, list[bytes], tuple]:
