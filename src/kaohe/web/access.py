@@ -6,16 +6,13 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from . import hotpath
-from .models import Indicator, Material, Period, Unit, UnitReport
+from .models import Indicator, Material, Membership, Period, Unit, UnitReport
 
 
 class Caps:
-    """What a user may do, read once per request (hotpath.membership: the membership, whether it
-    provides any indicator, and its unit); the provided indicator ids are read only when a page
-    needs them."""
+    """What a user may do, read once per request from the user's membership."""
 
-    __slots__ = ("admin", "read_all", "report", "unit_id", "_provides", "_membership")
+    __slots__ = ("admin", "read_all", "report", "unit_id", "provides")
 
     def __init__(
         self,
@@ -23,26 +20,17 @@ class Caps:
         read_all: bool = False,
         report: bool = False,
         unit_id: int | None = None,
-        provides: frozenset | None = frozenset(),
-        membership=None,
+        provides: frozenset = frozenset(),
     ):
         self.admin = admin
         self.read_all = read_all
         self.report = report
         self.unit_id = unit_id
-        self._provides = provides  # None: some, not read yet
-        self._membership = membership
-
-    @property
-    def provides(self) -> frozenset:
-        """Ids of the indicators whose figures the user provides for all units."""
-        if self._provides is None:
-            self._provides = frozenset(self._membership.can_provide.values_list("id", flat=True))
-        return self._provides
+        self.provides = provides  # ids of the indicators the user provides for all units
 
     @property
     def provides_any(self) -> bool:
-        return self._provides is None or bool(self._provides)
+        return bool(self.provides)
 
     @property
     def has_role(self) -> bool:
@@ -53,50 +41,56 @@ class Caps:
         return self.admin or self.read_all
 
 
+def membership(user) -> Membership | None:
+    """The user's membership with its unit and provided indicators, read once per request."""
+    if not hasattr(user, "_kaohe_membership"):
+        user._kaohe_membership = (
+            Membership.objects.select_related("unit")
+            .prefetch_related("can_provide")
+            .filter(user=user)
+            .first()
+        )
+    return user._kaohe_membership
+
+
 def caps(user) -> Caps:
     if not user.is_authenticated:
         return Caps()
-    cached = getattr(user, "_kaohe_caps", None)
-    if cached is not None:
-        return cached
-    m = hotpath.membership(user)
+    m = membership(user)
     if m is None:
-        result = Caps(admin=user.is_superuser)
-    else:
-        result = Caps(
-            admin=m.can_admin or user.is_superuser,
-            read_all=m.can_read_all,
-            report=m.can_report and m.unit_id is not None,
-            unit_id=m.unit_id,
-            provides=None if m.provides_any else frozenset(),
-            membership=m,
-        )
-        m._provides = m.provides_any
-    user._kaohe_caps = result
-    user._kaohe_membership = m
-    return result
+        return Caps(admin=user.is_superuser)
+    provides = frozenset(i.id for i in m.can_provide.all())
+    m._provides = bool(provides)  # role_label needs no query of its own
+    return Caps(
+        admin=m.can_admin or user.is_superuser,
+        read_all=m.can_read_all,
+        report=m.can_report and m.unit_id is not None,
+        unit_id=m.unit_id,
+        provides=provides,
+    )
 
 
 def context(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    c = caps(user)
-    return {"caps": c, "membership": getattr(user, "_kaohe_membership", None)}
+    return {"caps": caps(user), "membership": membership(user)}
 
 
 def _period(period_id) -> Period:
-    period = hotpath.by_pk(Period, hotpath.as_int(period_id) or 0)
-    if period is None:
-        raise Http404("没有这个考核期")
-    return period
+    try:
+        return Period.objects.select_related("scheme").get(pk=period_id)
+    except (Period.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有这个考核期") from None
 
 
 def _unit(period: Period, unit_id) -> Unit:
-    unit = hotpath.scheme_unit(unit_id, period.scheme_id)
-    if unit is None:
-        raise Http404("没有这个单位")
-    return unit
+    try:
+        return Unit.objects.select_related("group").get(
+            pk=unit_id, group__scheme_id=period.scheme_id
+        )
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有这个单位") from None
 
 
 def get_period(user, period_id) -> tuple[Period, bool]:
