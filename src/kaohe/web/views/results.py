@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -83,10 +83,7 @@ def results(request, pid):
     period = access.get_results(request.user, pid)
     c = access.caps(request.user)
     runs = list(
-        ScoreRun.objects.filter(period=period)
-        .defer("inputs")
-        .prefetch_related(Prefetch("units", queryset=UnitResult.objects.select_related("unit")))
-        .order_by("-created_at", "-id")
+        ScoreRun.objects.filter(period=period).defer("inputs").order_by("-created_at", "-id")
     )
     run = next((r for r in runs if r.current), None)
     context = {
@@ -98,7 +95,11 @@ def results(request, pid):
     }
     if run is not None:
         context["groups"], context["charts"] = _ranking(run, _previous_run_id(period))
-        context["runs"] = runs if len(runs) > 1 else []  # the correction history
+        if len(runs) > 1:  # the correction history, each run with its totals
+            prefetch_related_objects(
+                runs, Prefetch("units", queryset=UnitResult.objects.select_related("unit"))
+            )
+            context["runs"] = runs
     return render(request, "kaohe/results.html", context)
 
 

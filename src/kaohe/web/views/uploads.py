@@ -103,6 +103,28 @@ def _confirm(request, flow: Flow):
     return redirect(flow.done)
 
 
+def _entry_files(request, period, unit, as_reporter: bool, *, with_targets: bool):
+    """How an entry workbook (one unit's, or every unit's for the bureau) is read and stored."""
+
+    def read(path, name):
+        rows = entry_service.read_upload(
+            period, path, name, only_unit=unit, with_targets=with_targets
+        )
+        return rows, []
+
+    def store(rows):
+        return entry_service.apply_upload(
+            period,
+            request.user,
+            rows,
+            as_reporter=as_reporter,
+            with_targets=with_targets,
+            only_unit=unit,
+        )
+
+    return read, store
+
+
 @login_required
 @require_POST
 def entry_upload(request, pid, uid):
@@ -113,14 +135,7 @@ def entry_upload(request, pid, uid):
     as_reporter = not access.caps(request.user).admin
     entry_page = reverse("entry", args=[period.pk, unit.pk])
 
-    def read(path, name):
-        rows = entry_service.read_upload(period, path, name, only_unit=unit, with_targets=False)
-        return rows, []
-
-    def store(rows):
-        return entry_service.apply_upload(
-            period, request.user, rows, as_reporter=as_reporter, with_targets=False, only_unit=unit
-        )
+    read, store = _entry_files(request, period, unit, as_reporter, with_targets=False)
 
     def show_form(form):
         form_errors(request, form)
@@ -149,14 +164,7 @@ def targets_import(request, pid):
         messages.error(request, "本期数据已锁定，不能导入。")
         return redirect("period", pid=period.pk)
 
-    def read(path, name):
-        rows = entry_service.read_upload(period, path, name, only_unit=None, with_targets=True)
-        return rows, []
-
-    def store(rows):
-        return entry_service.apply_upload(
-            period, request.user, rows, as_reporter=False, with_targets=True, only_unit=None
-        )
+    read, store = _entry_files(request, period, None, False, with_targets=True)
 
     def show_form(form):
         return render(request, "kaohe/targets_import.html", {"period": period, "form": form})
