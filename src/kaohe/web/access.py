@@ -4,33 +4,35 @@ or raises PermissionDenied (403) / Http404. Views call these first, services nev
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from .models import Indicator, Material, Membership, Period, Unit, UnitReport
 
 
 class Caps:
-    """What a user may do, read once per request from the user's membership."""
+    """What a user may do, read once per request from the user's membership; the ids of the
+    indicators the user provides are read only when a page needs them."""
 
-    __slots__ = ("admin", "read_all", "report", "unit_id", "provides")
+    __slots__ = ("admin", "read_all", "report", "unit_id", "provides_any", "_membership", "_ids")
 
-    def __init__(
-        self,
-        admin: bool = False,
-        read_all: bool = False,
-        report: bool = False,
-        unit_id: int | None = None,
-        provides: frozenset = frozenset(),
-    ):
+    def __init__(self, admin=False, read_all=False, report=False, unit_id=None, membership=None):
         self.admin = admin
         self.read_all = read_all
         self.report = report
         self.unit_id = unit_id
-        self.provides = provides  # ids of the indicators the user provides for all units
+        self.provides_any = bool(membership is not None and membership.provides_any)
+        self._membership = membership
+        self._ids = None
 
     @property
-    def provides_any(self) -> bool:
-        return bool(self.provides)
+    def provides(self) -> frozenset:
+        """Ids of the indicators whose figures the user provides for all units."""
+        if self._ids is None:
+            self._ids = frozenset()
+            if self.provides_any:
+                self._ids = frozenset(self._membership.can_provide.values_list("id", flat=True))
+        return self._ids
 
     @property
     def has_role(self) -> bool:
@@ -42,32 +44,37 @@ class Caps:
 
 
 def membership(user) -> Membership | None:
-    """The user's membership with its unit and provided indicators, read once per request."""
+    """The user's membership with its unit and whether it provides any indicator (one query,
+    read once per request)."""
     if not hasattr(user, "_kaohe_membership"):
+        provides = Membership.can_provide.through.objects.filter(membership=OuterRef("pk"))
         user._kaohe_membership = (
             Membership.objects.select_related("unit")
-            .prefetch_related("can_provide")
+            .annotate(provides_any=Exists(provides))
             .filter(user=user)
             .first()
         )
+        if user._kaohe_membership is not None:  # role_label needs no query of its own
+            user._kaohe_membership._provides = user._kaohe_membership.provides_any
     return user._kaohe_membership
 
 
 def caps(user) -> Caps:
     if not user.is_authenticated:
         return Caps()
-    m = membership(user)
-    if m is None:
-        return Caps(admin=user.is_superuser)
-    provides = frozenset(i.id for i in m.can_provide.all())
-    m._provides = bool(provides)  # role_label needs no query of its own
-    return Caps(
-        admin=m.can_admin or user.is_superuser,
-        read_all=m.can_read_all,
-        report=m.can_report and m.unit_id is not None,
-        unit_id=m.unit_id,
-        provides=provides,
-    )
+    if not hasattr(user, "_kaohe_caps"):
+        m = membership(user)
+        if m is None:
+            user._kaohe_caps = Caps(admin=user.is_superuser)
+        else:
+            user._kaohe_caps = Caps(
+                admin=m.can_admin or user.is_superuser,
+                read_all=m.can_read_all,
+                report=m.can_report and m.unit_id is not None,
+                unit_id=m.unit_id,
+                membership=m,
+            )
+    return user._kaohe_caps
 
 
 def context(request):
