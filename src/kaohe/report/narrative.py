@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..chinese import cn_number
 from .errors import ReportError
 
 # Sections the bureau writes by hand; without a narrative they are marked placeholders.
@@ -36,28 +37,6 @@ class Paragraph:
     @property
     def text(self) -> str:
         return "".join(r.text for r in self.runs)
-
-
-CN_DIGITS = "零一二三四五六七八九"
-
-
-def cn_number(n: int) -> str:
-    """1 -> 一, 14 -> 十四, 105 -> 一百零五; Arabic digits from 10,000 on."""
-    if n <= 0 or n >= 10000:
-        return str(n)
-    parts = []
-    zero = False
-    for value, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit, n = divmod(n, value)
-        if digit:
-            if zero:
-                parts.append("零")
-                zero = False
-            parts.append(CN_DIGITS[digit] + name)
-        elif parts:
-            zero = True
-    text = "".join(parts)
-    return text[1:] if text.startswith("一十") else text
 
 
 def read_narrative(source: str | Path | None, first_number: int = 2) -> list[Paragraph]:
