@@ -206,6 +206,11 @@ def _style(doc, name, font, size, *, align=None, first_line=0, line=None, snap=T
     if align is not None:
         style.paragraph_format.alignment = align
     _indent(ppr, firstLine=first_line)
+    # Line-end punctuation: no "，" at a line's start (kinsoku), and a "，" that falls 29th hangs
+    # in the margin (overflowPunct), as Word, WPS and LibreOffice all do by default; said
+    # explicitly so a template's settings cannot turn it off.
+    _ppr_child(ppr, "w:kinsoku").set(qn("w:val"), "1")
+    _ppr_child(ppr, "w:overflowPunct").set(qn("w:val"), "1")
     if line is not None:
         _spacing(ppr, line, "exact" if snap or line > 240 else "auto")
     if not snap:
