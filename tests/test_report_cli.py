@@ -35,9 +35,14 @@ def _totals(*files) -> list[tuple[str, str]]:
 
 def test_report_writes_the_bulletin_the_workbook_and_the_charts_and_nothing_else(out_dir):
     names = sorted(p.name for p in out_dir.iterdir())
-    assert names == sorted(
-        ["通报.docx", "附件.xlsx", "图_乡镇考核总得分排名.png", "图_乡镇指标完成率.png"]
-    )
+    assert names == sorted(["通报.docx", "附件.xlsx"])  # charts only with --charts
+
+
+def test_charts_come_with_the_charts_option(tmp_path):
+    out = tmp_path / "通报"
+    done = CliRunner().invoke(main, ["report", str(SEED), "-o", str(out), "--charts"])
+    assert done.exit_code == 0, done.output
+    assert {"图_乡镇考核总得分排名.png", "图_乡镇指标完成率.png"} <= {p.name for p in out.iterdir()}
 
 
 def test_the_workbook_reads_back_through_score_to_the_same_totals(out_dir):

@@ -105,8 +105,10 @@ def test_thirteen_units_met_every_target_and_dongyue_did_not(facts):
     assert "东岳街道、" not in text.split("全面完成5项")[0]
 
 
-def test_the_ranking_paragraph_lists_every_unit_with_its_total(result, facts):
-    text = facts.sections[4].text
+def test_the_ranking_paragraph_lists_every_unit_with_its_total(result):
+    # daye-2023 leaves it out as the seed does ([bulletin] ranking = false); asked for, it is §一（三）
+    text = build_facts(result, cutoff="2023年3月31日", ranking=True).sections[4].text
+    assert text.startswith("（三）考核得分排名情况。")
     assert "第一名高新区（85.06分），第二名陈贵镇（84.77分）" in text
     assert "第十四名茗山乡（68.06分）" in text
     assert text.count("名") >= len(result.units)
@@ -188,11 +190,14 @@ def test_without_a_narrative_the_sections_are_marked_placeholders():
     )
 
 
-def test_long_lists_of_units_are_cut_short_and_counted_once(result, monkeypatch):
-    monkeypatch.setattr("kaohe.report.facts.NAME_LIST_LIMIT", 3)
+def test_long_lists_of_units_are_cut_short_and_counted_exactly(result, monkeypatch):
+    import dataclasses
+
+    bulletin = dataclasses.replace(result.scheme.bulletin, list_limit=3)
+    monkeypatch.setattr(result.scheme, "bulletin", bulletin)
     monkeypatch.setattr("kaohe.report.facts.RANKING_LIMIT", 2)
-    facts = build_facts(result)
+    facts = build_facts(result, ranking=True)
     text = facts.sections[2].text
-    assert "等13个乡镇（场）完成该目标任务" in text
-    assert "等13个乡镇（场）等" not in text
+    # 三 names printed, counted as 3, and the ten left out counted apart
+    assert "高新区、临空区·还地桥镇、灵乡镇等3个乡镇（场）及其余10个乡镇（场）完成该目标任务" in text
     assert facts.sections[4].text.endswith("（共14个乡镇（场），完整排名见附件）。")
