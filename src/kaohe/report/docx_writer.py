@@ -47,9 +47,9 @@ RED = RGBColor(0xFF, 0, 0)
 
 # 附件6: small type in exact lines, so that each row's height is known and the table can be cut
 # into pages ahead of Word, WPS or LibreOffice, each page repeating the unit and its total.
-SCORE_PT, SCORE_LINE = 7, 170  # 7 pt in 8.5 pt lines (twips), about the seed's size
-NOTE_PT, NOTE_LINE = 6.5, 160
-CELL_PAD_X, CELL_PAD_Y = 85, 20  # twips: 1.5 mm either side, 1 pt above and below
+SCORE_PT, SCORE_LINE = 7, 160  # 7 pt in exact 8 pt lines (twips), about the seed's size
+NOTE_PT, NOTE_LINE = 6.5, 150
+CELL_PAD_X, CELL_PAD_Y = 85, 10  # twips: 1.5 mm either side, ½ pt above and below
 LANDSCAPE_HEIGHT = round((A4[0] - MARGINS["left"] - MARGINS["right"]) * TWIPS_PER_MM)
 
 
@@ -197,7 +197,9 @@ def _spacing(ppr, line: int, rule: str = "exact") -> None:
     sp.set(qn("w:lineRule"), rule)
 
 
-def _style(doc, name, font, size, *, align=None, first_line=0, line=None, snap=True, bold=False):
+def _style(
+    doc, name, font, size, *, align=None, first_line=0, line=None, snap=True, bold=False, exact=False
+):
     styles = doc.styles
     style = (
         styles[name]
@@ -221,7 +223,7 @@ def _style(doc, name, font, size, *, align=None, first_line=0, line=None, snap=T
     _ppr_child(ppr, "w:kinsoku").set(qn("w:val"), "1")
     _ppr_child(ppr, "w:overflowPunct").set(qn("w:val"), "1")
     if line is not None:
-        _spacing(ppr, line, "exact" if snap or line > 240 else "auto")
+        _spacing(ppr, line, "exact" if snap or exact or line > 240 else "auto")
     if not snap:
         _ppr_child(ppr, "w:snapToGrid").set(qn("w:val"), "0")
     return style
@@ -257,16 +259,16 @@ def setup_styles(doc) -> dict[str, str]:
         "KH Cutoff": _style(doc, "KH Cutoff", FANG, 14, align=center, line=500),
         "KH Table": _style(doc, "KH Table", FANG, 12, align=center, line=240, snap=False),
         "KH Table Small": _style(
-            doc, "KH Table Small", FANG, SCORE_PT, align=center, line=SCORE_LINE, snap=False
+            doc, "KH Table Small", FANG, SCORE_PT, align=center, line=SCORE_LINE, snap=False, exact=True
         ),
         "KH Table Note": _style(
-            doc, "KH Table Note", FANG, NOTE_PT, align=left, line=NOTE_LINE, snap=False
+            doc, "KH Table Note", FANG, NOTE_PT, align=left, line=NOTE_LINE, snap=False, exact=True
         ),
         "KH Table Head": _style(doc, "KH Table Head", HEI, 12, align=center, line=240, snap=False),
         "KH Table Head Small": _style(
-            doc, "KH Table Head Small", HEI, SCORE_PT, align=center, line=SCORE_LINE, snap=False
+            doc, "KH Table Head Small", HEI, SCORE_PT, align=center, line=SCORE_LINE, snap=False, exact=True
         ),
-        "KH Break": _style(doc, "KH Break", FANG, 1, align=left, line=20, snap=False),
+        "KH Break": _style(doc, "KH Break", FANG, 1, align=left, line=20, snap=False, exact=True),
         "KH Masthead": _style(doc, "KH Masthead", XBS, 36, align=center, line=1000, snap=False),
         "KH Caption": _style(doc, "KH Caption", HEI, 14, align=center, line=500),
         "KH Page Number": _style(doc, "KH Page Number", SONG, PAGE_NUM_PT, line=240, snap=False),
