@@ -306,3 +306,18 @@ def test_cells_without_a_task_or_a_figure_are_grey_in_the_heat_map(thirty):
     assert pending  # the 30-unit data declares some figures not out yet
     for col, i in pending:
         assert heat_value(col, i) != heat_value(col, i)  # NaN: drawn grey
+
+
+# --- 附件.xlsx ----------------------------------------------------------------------------------
+
+
+def test_workbook_rows_are_tall_enough_for_their_wrapped_notes(seed, tmp_path):
+    files = write_report(seed, tmp_path, cutoff=CUTOFF)
+    with zipfile.ZipFile(files["xlsx"]) as z:
+        sheet = z.read("xl/worksheets/sheet6.xml").decode("utf-8")
+    heights = {int(r): float(h) for r, h in re.findall(r'<row r="(\d+)"[^>]*? ht="([\d.]+)"', sheet)}
+    # row 4 is the first unit's first row: the note of 高新技术产业产值 wraps to two lines
+    assert heights[4] >= 2 * 9 * 1.3
+    # the rank-scored notes (about 80 characters, 26 to a line of the 备注 column) need three
+    assert max(heights.values()) >= 3 * 9 * 1.3
+    assert min(heights.values()) >= 15.75  # never below Excel's one line
