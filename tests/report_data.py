@@ -17,9 +17,11 @@ SAMPLES = Path(str(files("kaohe") / "samples"))
 SEED = SAMPLES / "daye_2023q1_long.csv"
 NARRATIVE = Path(__file__).parent / "data" / "daye_2023q1_narrative.md"
 CUTOFF = "2023 年 3 月 31 日下午 17：00"
-UNITS_30 = [f"第{n:02d}片区" for n in (5, 12, 1, 30, 8, 19, 7, 4, 22, 3) + tuple(
-    n for n in range(1, 31) if n not in (5, 12, 1, 30, 8, 19, 7, 4, 22, 3)
-)]  # the scheme's own order, not by name
+UNITS_30 = [
+    f"第{n:02d}片区"
+    for n in (5, 12, 1, 30, 8, 19, 7, 4, 22, 3)
+    + tuple(n for n in range(1, 31) if n not in (5, 12, 1, 30, 8, 19, 7, 4, 22, 3))
+]  # the scheme's own order, not by name
 
 
 def seed_result():

@@ -109,7 +109,10 @@ def test_the_seeds_first_clause_joins_the_three_indicators_the_scheme_puts_toget
         "（二）各乡镇指标完成情况。一是规上企业研发投入、规上企业研发人员和规上企业新产品销售收入，"
         "14个乡镇（场）全部完成目标任务，其中规上企业研发投入完成较高的为高新区、临空区·还地桥镇和灵乡镇"
     )
-    assert "二是科技型中小企业入库，14个乡镇（场）全部完成目标任务，完成较高的为高新区、临空区·还地桥镇和陈贵镇" in text
+    assert (
+        "二是科技型中小企业入库，14个乡镇（场）全部完成目标任务，完成较高的为高新区、临空区·还地桥镇和陈贵镇"
+        in text
+    )
     assert "三是技术合同成交额" in text and "四是" not in text
 
 
@@ -137,7 +140,11 @@ def test_thirty_units_completed_highest_names_only_units_that_met_the_target(thi
     clauses = _clauses(text)
     assert len(clauses) == 5
     for clause in clauses:
-        missed = _names_in(clause.split("完成该目标任务")[1].split("未完成")[0]) if "未完成" in clause else []
+        missed = (
+            _names_in(clause.split("完成该目标任务")[1].split("未完成")[0])
+            if "未完成" in clause
+            else []
+        )
         top = _names_in(clause.split("完成较高的为")[1])
         assert len(top) == 3
         assert not set(top) & set(missed), clause
@@ -169,9 +176,13 @@ def test_thirty_units_are_named_in_the_schemes_order(thirty):
 def test_a_departments_section_of_the_narrative_becomes_section_one_three(seed_docx):
     texts = [p.text for p in Document(str(seed_docx)).paragraphs]
     three = next(t for t in texts if t.startswith("（三）各部门"))
-    assert three.startswith("（三）各部门科技创新行动工作完成情况。根据大冶市2023年科技创新行动实施方案")
+    assert three.startswith(
+        "（三）各部门科技创新行动工作完成情况。根据大冶市2023年科技创新行动实施方案"
+    )
     assert three.endswith("完成较好部门为市科技局、市经信局和市市场监管局。")
-    assert "二、工作进展情况" in texts and "三、存在的问题" in texts and "四、下一步工作建议" in texts
+    assert (
+        "二、工作进展情况" in texts and "三、存在的问题" in texts and "四、下一步工作建议" in texts
+    )
 
 
 def test_a_departments_group_writes_section_one_three_from_its_results(tmp_path):
@@ -189,13 +200,20 @@ def test_a_departments_group_writes_section_one_three_from_its_results(tmp_path)
 
     data = tmp_path / "d.csv"
     rows = ["单位,指标,任务数,实绩数,备注", "甲镇,研发投入,10,12,", "乙镇,研发投入,10,9,"]
-    for unit, plan, brief in (("县科技局", 1, 3), ("县经信局", 1, 3), ("县财政局", 1, 2), ("县教育局", 0, 3)):
+    for unit, plan, brief in (
+        ("县科技局", 1, 3),
+        ("县经信局", 1, 3),
+        ("县财政局", 1, 2),
+        ("县教育局", 0, 3),
+    ):
         rows += [f"{unit},制订工作计划,1,{plan},", f"{unit},报送简报,3,{brief},"]
     data.write_text("\n".join(rows) + "\n", encoding="utf-8")
     scheme = parse_scheme(text, source="d.toml")
     facts = build_facts(score(scheme, read_files([data], scheme)))
     three = next(p.text for p in facts.sections if p.text.startswith("（三）"))
-    assert three.startswith("（三）各部门科技创新行动工作完成情况。根据某县2023年科技创新行动考核办法")
+    assert three.startswith(
+        "（三）各部门科技创新行动工作完成情况。根据某县2023年科技创新行动考核办法"
+    )
     assert "各部门考核制订工作计划和报送简报" in three
     assert "完成较好部门为县科技局、县经信局和" in three
     assert three.endswith("县财政局和县教育局未全面完成。")
@@ -221,8 +239,10 @@ def test_the_issuer_and_date_keep_with_the_bodys_last_lines(seed_docx):
     paras = Document(str(seed_docx)).paragraphs
     issuer = next(k for k, p in enumerate(paras) if p.text == "大冶市科学技术局")
     assert paras[issuer + 1].text == "2023年4月21日"
-    last_body = next(k for k in range(issuer, 0, -1) if paras[k].text.startswith("（三）推进创新型乡镇"))
-    assert all(p.paragraph_format.keep_with_next for p in paras[last_body:issuer + 1])
+    last_body = next(
+        k for k in range(issuer, 0, -1) if paras[k].text.startswith("（三）推进创新型乡镇")
+    )
+    assert all(p.paragraph_format.keep_with_next for p in paras[last_body : issuer + 1])
 
 
 def test_the_masthead_is_red_over_a_red_rule_with_the_document_number(seed_docx):
@@ -241,7 +261,10 @@ def test_the_record_sits_on_an_even_page_at_the_end(seed_docx):
     last = doc.sections[-1]._sectPr
     assert last.find(qn("w:type")).get(qn("w:val")) == "evenPage"
     texts = [p.text for p in doc.paragraphs if p.text]
-    assert texts[-2:] == ["抄送：市委办公室，市政府办公室。", "大冶市科学技术局办公室\t2023年4月21日印发"]
+    assert texts[-2:] == [
+        "抄送：市委办公室，市政府办公室。",
+        "大冶市科学技术局办公室\t2023年4月21日印发",
+    ]
 
 
 def test_the_charts_are_the_last_attachment_listed_with_the_others(seed_docx):
@@ -270,7 +293,9 @@ def test_matplotlib_finds_the_packaged_chinese_font_without_system_fonts():
     from kaohe.report.charts import cjk_font
 
     assert cjk_font() == FONT_FAMILY
-    found = font_manager.findfont(font_manager.FontProperties(family=FONT_FAMILY), fallback_to_default=False)
+    found = font_manager.findfont(
+        font_manager.FontProperties(family=FONT_FAMILY), fallback_to_default=False
+    )
     assert found == str(font_path())
 
 
@@ -302,7 +327,9 @@ def test_a_missing_glyph_fails_the_chart_test(tmp_path):
 
 def test_cells_without_a_task_or_a_figure_are_grey_in_the_heat_map(thirty):
     g = thirty.groups[0]
-    pending = [(c, i) for c in g.columns for i in range(len(g.unit_names)) if c.status[i] == PENDING]
+    pending = [
+        (c, i) for c in g.columns for i in range(len(g.unit_names)) if c.status[i] == PENDING
+    ]
     assert pending  # the 30-unit data declares some figures not out yet
     for col, i in pending:
         assert heat_value(col, i) != heat_value(col, i)  # NaN: drawn grey
@@ -315,7 +342,9 @@ def test_workbook_rows_are_tall_enough_for_their_wrapped_notes(seed, tmp_path):
     files = write_report(seed, tmp_path, cutoff=CUTOFF)
     with zipfile.ZipFile(files["xlsx"]) as z:
         sheet = z.read("xl/worksheets/sheet6.xml").decode("utf-8")
-    heights = {int(r): float(h) for r, h in re.findall(r'<row r="(\d+)"[^>]*? ht="([\d.]+)"', sheet)}
+    heights = {
+        int(r): float(h) for r, h in re.findall(r'<row r="(\d+)"[^>]*? ht="([\d.]+)"', sheet)
+    }
     # row 4 is the first unit's first row: the note of 高新技术产业产值 wraps to two lines
     assert heights[4] >= 2 * 9 * 1.3
     # the rank-scored notes (about 80 characters, 26 to a line of the 备注 column) need three

@@ -204,9 +204,7 @@ def test_the_score_table_figures_equal_the_engines(doc, seed_result):
     assert k == len(rows)
 
 
-def test_every_score_page_starts_each_block_with_the_units_number_name_and_total(
-    doc, seed_result
-):
+def test_every_score_page_starts_each_block_with_the_units_number_name_and_total(doc, seed_result):
     totals = {u.unit: f"{u.total:.2f}" for u in seed_result.groups[0].units}
     pages = _score_pages(doc)
     assert 5 <= len(pages) <= 8  # the seed prints its 14 units on 5 landscape pages

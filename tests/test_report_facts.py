@@ -199,5 +199,7 @@ def test_long_lists_of_units_are_cut_short_and_counted_exactly(result, monkeypat
     facts = build_facts(result, ranking=True)
     text = facts.sections[2].text
     # 三 names printed, counted as 3, and the ten left out counted apart
-    assert "高新区、临空区·还地桥镇、灵乡镇等3个乡镇（场）及其余10个乡镇（场）完成该目标任务" in text
+    assert (
+        "高新区、临空区·还地桥镇、灵乡镇等3个乡镇（场）及其余10个乡镇（场）完成该目标任务" in text
+    )
     assert facts.sections[4].text.endswith("（共14个乡镇（场），完整排名见附件）。")

@@ -244,9 +244,15 @@ def _widen_pipe(stream) -> None:
 @click.option(
     "--pdf", is_flag=True, help="再用 LibreOffice 把通报转换为 PDF（需已安装 LibreOffice）。"
 )
-@click.option("--theme", help="标题中的主题词，如 开门红（印为“开门红”）；默认取方案 [bulletin] 的 theme。")
-@click.option("--charts", is_flag=True, help="另附图表：总得分排名图和指标完成率热力图（列入附件）。")
-@click.option("--masthead", help="红色发文机关标志，如“大冶市科学技术局文件”；默认取方案 [bulletin]。")
+@click.option(
+    "--theme", help="标题中的主题词，如 开门红（印为“开门红”）；默认取方案 [bulletin] 的 theme。"
+)
+@click.option(
+    "--charts", is_flag=True, help="另附图表：总得分排名图和指标完成率热力图（列入附件）。"
+)
+@click.option(
+    "--masthead", help="红色发文机关标志，如“大冶市科学技术局文件”；默认取方案 [bulletin]。"
+)
 @click.option("--doc-number", help="发文字号，如“大冶科技〔2023〕5号”；默认取方案 [bulletin]。")
 @click.option("--copy-to", help="版记中的抄送机关；默认取方案 [bulletin]。")
 @click.option("--printer", help="版记中的印发机关；默认取方案 [bulletin]。")

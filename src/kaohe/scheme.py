@@ -187,7 +187,9 @@ def build_bulletin(data, where: str) -> Bulletin:
     for name, text in given.items():
         if name not in BULLETIN_TEMPLATES:
             known = "、".join(BULLETIN_TEMPLATES)
-            raise SchemeError(f"{where}[bulletin.templates] 中没有名为“{name}”的句子，可用：{known}")
+            raise SchemeError(
+                f"{where}[bulletin.templates] 中没有名为“{name}”的句子，可用：{known}"
+            )
         allowed = BULLETIN_TEMPLATES[name][1]
         if not isinstance(text, str):
             raise SchemeError(f"{where}[bulletin.templates] 的“{name}”应为文字")

@@ -177,7 +177,9 @@ def write_score_sheet(book, fm: Formats, table: ScoreTable) -> None:
             sheet.write_string(row, 8, r.note, fm.note)
             key = (r.label, r.note)
             if key not in heights:
-                heights[key] = fitted_height((r.label, SCORE_WIDTHS[2], 12), (r.note, SCORE_WIDTHS[8], 9))
+                heights[key] = fitted_height(
+                    (r.label, SCORE_WIDTHS[2], 12), (r.note, SCORE_WIDTHS[8], 9)
+                )
             sheet.set_row(row, heights[key])
             row += 1
     _print_setup(sheet, (head, head))

@@ -198,7 +198,17 @@ def _spacing(ppr, line: int, rule: str = "exact") -> None:
 
 
 def _style(
-    doc, name, font, size, *, align=None, first_line=0, line=None, snap=True, bold=False, exact=False
+    doc,
+    name,
+    font,
+    size,
+    *,
+    align=None,
+    first_line=0,
+    line=None,
+    snap=True,
+    bold=False,
+    exact=False,
 ):
     styles = doc.styles
     style = (
@@ -259,14 +269,28 @@ def setup_styles(doc) -> dict[str, str]:
         "KH Cutoff": _style(doc, "KH Cutoff", FANG, 14, align=center, line=500),
         "KH Table": _style(doc, "KH Table", FANG, 12, align=center, line=240, snap=False),
         "KH Table Small": _style(
-            doc, "KH Table Small", FANG, SCORE_PT, align=center, line=SCORE_LINE, snap=False, exact=True
+            doc,
+            "KH Table Small",
+            FANG,
+            SCORE_PT,
+            align=center,
+            line=SCORE_LINE,
+            snap=False,
+            exact=True,
         ),
         "KH Table Note": _style(
             doc, "KH Table Note", FANG, NOTE_PT, align=left, line=NOTE_LINE, snap=False, exact=True
         ),
         "KH Table Head": _style(doc, "KH Table Head", HEI, 12, align=center, line=240, snap=False),
         "KH Table Head Small": _style(
-            doc, "KH Table Head Small", HEI, SCORE_PT, align=center, line=SCORE_LINE, snap=False, exact=True
+            doc,
+            "KH Table Head Small",
+            HEI,
+            SCORE_PT,
+            align=center,
+            line=SCORE_LINE,
+            snap=False,
+            exact=True,
         ),
         "KH Break": _style(doc, "KH Break", FANG, 1, align=left, line=20, snap=False, exact=True),
         "KH Masthead": _style(doc, "KH Masthead", XBS, 36, align=center, line=1000, snap=False),
@@ -544,7 +568,13 @@ def annex_table_xml(table: AnnexTable, ids) -> str:
 
 
 SCORE_WIDTHS = (450, 1350, 2700, 850, 850, 550, 550, 650)  # twips; 备注 takes the rest
-SCORE_HEADS = ("序号", None, "指标名称", "目标\n任务数", "完成\n任务数", "目标\n分值", "考核\n得分", "总得分", "备注")
+# Headings broken where the seed breaks them (not "目标任务⏎数").
+HEADING_BREAKS = {
+    "目标任务数": "目标\n任务数",
+    "完成任务数": "完成\n任务数",
+    "目标分值": "目标\n分值",
+    "考核得分": "考核\n得分",
+}
 
 
 def score_widths() -> list[int]:
@@ -567,7 +597,10 @@ def row_height(row, unit_lines: int, widths: list[int]) -> int:
     """A score row's height in twips, from the lines of its widest-wrapping cell."""
     body = max(
         unit_lines,
-        *(text_lines(t, widths[k], SCORE_PT) for k, t in ((2, row.label), (3, row.target), (4, row.actual))),
+        *(
+            text_lines(t, widths[k], SCORE_PT)
+            for k, t in ((2, row.label), (3, row.target), (4, row.actual))
+        ),
     )
     note = text_lines(row.note, widths[8], NOTE_PT)
     return max(body * SCORE_LINE, note * NOTE_LINE) + 2 * CELL_PAD_Y + 15  # 15: the border
@@ -624,9 +657,9 @@ def score_table_xml(table: ScoreTable, ids, first_room: int, room: int) -> str:
                 f'<w:p><w:pPr><w:pStyle w:val="{ids["KH Break"]}"/><w:pageBreakBefore/></w:pPr></w:p>'
             )
         t = TableXml(widths, pad=(CELL_PAD_X, CELL_PAD_Y))
-        t.row(
-            [(h or table.group_name, head, 1, None) for h in SCORE_HEADS], header=True
-        )
+        headings = [HEADING_BREAKS.get(h, h) for h in SCORE_HEADINGS]
+        headings[1] = table.group_name
+        t.row([(h, head, 1, None) for h in headings], header=True)
         for unit, first, end in page:
             for n in range(first, end):
                 row = unit.rows[n]

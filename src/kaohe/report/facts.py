@@ -225,7 +225,9 @@ def build_facts(
         next_number += 1
     elif departments:
         first = departments[0]
-        sections.append(Paragraph("body", [Run("（三）" + first.runs[0].text, "kai"), *first.runs[1:]]))
+        sections.append(
+            Paragraph("body", [Run("（三）" + first.runs[0].text, "kai"), *first.runs[1:]])
+        )
         sections += departments[1:]
         next_number += 1
     if bulletin.ranking if ranking is None else ranking:
@@ -471,7 +473,11 @@ def listed(names: list[str], word: str, bulletin) -> str:
     limit = bulletin.list_limit
     if len(names) > limit:
         return bulletin.text(
-            "others", names="、".join(names[:limit]), count=limit, rest=len(names) - limit, word=word
+            "others",
+            names="、".join(names[:limit]),
+            count=limit,
+            rest=len(names) - limit,
+            word=word,
         )
     return join_names(names)
 

@@ -143,7 +143,11 @@ def read_narrative_parts(
             raise ReportError(f"无法读取文字材料文件 {source}：{exc}") from None
     blocks = _blocks(source)
     start = next(
-        (k for k, (kind, body) in enumerate(blocks) if kind == "h1" and body.startswith(DEPARTMENTS)),
+        (
+            k
+            for k, (kind, body) in enumerate(blocks)
+            if kind == "h1" and body.startswith(DEPARTMENTS)
+        ),
         None,
     )
     if start is None:

@@ -78,7 +78,9 @@ def convert_to_pdf(docx: Path, out_dir: Path) -> Path:
 
 
 GRID_CHARS = 'w:type="linesAndChars"'
-_PORTRAIT_MARGINS = re.compile(r'(<w:pgMar w:top="\d+" w:right=")(\d+)(" w:bottom="\d+" w:left=")(\d+)"')
+_PORTRAIT_MARGINS = re.compile(
+    r'(<w:pgMar w:top="\d+" w:right=")(\d+)(" w:bottom="\d+" w:left=")(\d+)"'
+)
 
 
 def lo_copy(docx: Path, folder: Path) -> Path:
