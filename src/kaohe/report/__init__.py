@@ -32,7 +32,7 @@ def write_report(
     year: int | None = None,
     period: str | None = None,
     theme: str | None = None,
-    charts: bool = False,
+    charts: bool = True,
     masthead: str | None = None,
     doc_number: str | None = None,
     copy_to: str | None = None,
@@ -40,8 +40,9 @@ def write_report(
 ) -> dict[str, Path]:
     """Write the bulletin into out_dir; returns the files written by kind.
 
-    Kinds: docx, xlsx, with charts=True chart_ranking[_N], chart_heatmap[_N] (one pair per unit
-    group, also printed as the last attachment) and, with pdf=True, pdf. `narrative` is a Markdown
+    Kinds: docx, xlsx, with charts (the default here; the CLI asks for them with --charts)
+    chart_ranking[_N], chart_heatmap[_N] (one pair per unit group, also printed as the last
+    attachment) and, with pdf=True, pdf. `narrative` is a Markdown
     file (Path) or Markdown text (str) for sections 二、三、四 (a '# 各部门…' section is §一（三）);
     without it those sections are marked placeholders. theme, masthead (发文机关标志),
     doc_number (发文字号), copy_to and printer (版记) default to the scheme's [bulletin].

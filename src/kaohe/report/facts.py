@@ -451,35 +451,26 @@ def region_word(scheme) -> str:
     return f"全{scheme.region[-1]}" if scheme.region else "全部单位"
 
 
-def counted_names(names: list[str], word: str, bulletin) -> str:
-    """甲、乙和丙等3个乡镇; past the limit "甲、…等20个乡镇及其余4个乡镇": 等N always counts
-    exactly the names printed."""
+def _cut(names: list[str], word: str, bulletin) -> str:
+    """Past the limit: "甲、乙……等20个乡镇及其余4个乡镇" (等N counts exactly the names printed)."""
     limit = bulletin.list_limit
-    if len(names) > limit:
-        return bulletin.text(
-            "others",
-            names="、".join(names[:limit]),
-            count=limit,
-            rest=len(names) - limit,
-            word=word,
-        )
+    return bulletin.text(
+        "others", names="、".join(names[:limit]), count=limit, rest=len(names) - limit, word=word
+    )
+
+
+def counted_names(names: list[str], word: str, bulletin) -> str:
+    """甲、乙和丙等3个乡镇; one name alone; past the limit as _cut."""
+    if len(names) > bulletin.list_limit:
+        return _cut(names, word, bulletin)
     if len(names) == 1:
         return names[0]
     return bulletin.text("counted", names=join_names(names), count=len(names), word=word)
 
 
 def listed(names: list[str], word: str, bulletin) -> str:
-    """A list without a count, cut past the limit with the count of the rest."""
-    limit = bulletin.list_limit
-    if len(names) > limit:
-        return bulletin.text(
-            "others",
-            names="、".join(names[:limit]),
-            count=limit,
-            rest=len(names) - limit,
-            word=word,
-        )
-    return join_names(names)
+    """甲、乙和丙 without a count; past the limit as _cut."""
+    return _cut(names, word, bulletin) if len(names) > bulletin.list_limit else join_names(names)
 
 
 def work_words(scheme) -> str:
