@@ -34,6 +34,7 @@ def scheme_30(extra: str = ""):
     text = (files("kaohe") / "schemes" / "daye-2023.toml").read_text(encoding="utf-8")
     units = "units = [\n" + "\n".join(f'  {{ name = "{u}" }},' for u in UNITS_30) + "\n]\n"
     text = re.sub(r"units = \[\n.*?\n\]\n", units, text, count=1, flags=re.S)
+    text = re.sub(r"^templates = .*\n", "", text, flags=re.M)  # today's default sentences
     return parse_scheme(text.replace("[bulletin]\n", "[bulletin]\n" + extra), source="thirty")
 
 

@@ -121,7 +121,7 @@ BULLETIN_TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
     "all_met": ("{indicators}，{count}个{word}全部完成目标任务", ("indicators", "count", "word")),
     "none_met": ("{indicators}，{count}个{word}均未完成目标任务", ("indicators", "count", "word")),
     "some_met": ("{indicators}，{names}完成该目标任务", ("indicators", "names")),
-    "missed": ("{names}未完成", ("names",)),
+    "missed": ("{names}未完成", ("names",)),  # "" leaves them out, as the seed does
     "top": ("{indicator}完成较高的为{names}", ("indicator", "names")),
     "counted": ("{names}等{count}个{word}", ("names", "count", "word")),
     "others": ("{names}等{count}个{word}及其余{rest}个{word}", ("names", "count", "rest", "word")),
@@ -130,6 +130,8 @@ BULLETIN_TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("when", "names", "n", "see"),
     ),
     "see": ("（各{group}{period}指标进展情况及考核结果详见附件）", ("group", "period")),
+    "as_of": ("截至{month}月{day}日，", ("month", "day")),
+    "short_of": ("{name}{parts}，未全面完成。", ("name", "parts")),
     "departments_heading": ("（三）各部门{work}工作完成情况。", ("work",)),
     "departments": (
         "根据{scheme}办法，各部门考核{indicators}，完成较好部门为{best}",
@@ -165,8 +167,8 @@ class Bulletin:
     clauses: tuple = ()  # indicator keys that share one 一是/二是 clause, e.g. (("a", "b"),)
     list_limit: int = 20  # prose lists name at most this many units
 
-    def text(self, name: str, **fields) -> str:
-        return self.templates[name].format(**fields)
+    def text(self, template: str, /, **fields) -> str:
+        return self.templates[template].format(**fields)
 
 
 def build_bulletin(data, where: str) -> Bulletin:

@@ -572,7 +572,9 @@ def _clause(batch: list[IndicatorStanding], word: str, bulletin) -> str:
             "some_met", indicators=indicators, names=counted_names(s.met, word, bulletin)
         )
         missed = [f"{n}（完成{percent(r)}）" for n, r in s.missed]
-        text += "，" + bulletin.text("missed", names=listed(missed, word, bulletin))
+        told = bulletin.text("missed", names=listed(missed, word, bulletin))
+        if told:
+            text += "，" + told
     if s.top:
         text += "，" + bulletin.text("top", indicator="", names=join_names(s.top))
     return text + "。"
@@ -588,7 +590,7 @@ def _all_met_text(g, found, word, cut_day, period, bulletin) -> str:
             )
     ordered = [short[i] for i in scheme_order(g)]
     complete = [name for name in ordered if name not in missed_by]
-    when = f"截至{cut_day.month}月{cut_day.day}日，" if cut_day else "目前，"
+    when = bulletin.text("as_of", month=cut_day.month, day=cut_day.day) if cut_day else "目前，"
     n = len(found)
     see = bulletin.text("see", group=g.group.name, period=period)
     if not complete:
@@ -600,7 +602,10 @@ def _all_met_text(g, found, word, cut_day, period, bulletin) -> str:
     )
     short_of = [name for name in ordered if name in missed_by]
     if len(short_of) <= bulletin.list_limit:
-        text += "".join(f"{name}{'，'.join(missed_by[name])}，未全面完成。" for name in short_of)
+        text += "".join(
+            bulletin.text("short_of", name=name, parts="，".join(missed_by[name]))
+            for name in short_of
+        )
     else:
         text += f"其余{len(short_of)}个{word}未全面完成。"
     return text
