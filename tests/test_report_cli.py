@@ -100,3 +100,27 @@ def test_every_option_of_report_has_help_text():
 
     assert report.help
     assert all(p.help for p in report.params if p.param_type_name == "option")
+
+
+def test_the_masthead_number_theme_and_record_come_from_the_options(tmp_path):
+    from docx import Document
+
+    out = tmp_path / "通报"
+    options = ["--theme", "开门红", "--masthead", "大冶市科学技术局文件"]
+    options += [
+        "--doc-number",
+        "大冶科技〔2023〕5号",
+        "--copy-to",
+        "市委办公室",
+        "--printer",
+        "市科技局",
+    ]
+    done = CliRunner().invoke(main, ["report", str(SEED), "-o", str(out), *options])
+    assert done.exit_code == 0, done.output
+    texts = [p.text for p in Document(str(out / "通报.docx")).paragraphs if p.text]
+    assert texts[:3] == [
+        "大冶市科学技术局文件",
+        "大冶科技〔2023〕5号",
+        "关于大冶市2023年科技创新行动“开门红”工作进展情况的通报",
+    ]
+    assert texts[-2:] == ["抄送：市委办公室。", "市科技局\t印发"]
