@@ -245,6 +245,18 @@ def _widen_pipe(stream) -> None:
     "--pdf", is_flag=True, help="再用 LibreOffice 把通报转换为 PDF（需已安装 LibreOffice）。"
 )
 @click.option(
+    "--theme", help="标题中的主题词，如 开门红（印为“开门红”）；默认取方案 [bulletin] 的 theme。"
+)
+@click.option(
+    "--charts", is_flag=True, help="另附图表：总得分排名图和指标完成率热力图（列入附件）。"
+)
+@click.option(
+    "--masthead", help="红色发文机关标志，如“大冶市科学技术局文件”；默认取方案 [bulletin]。"
+)
+@click.option("--doc-number", help="发文字号，如“大冶科技〔2023〕5号”；默认取方案 [bulletin]。")
+@click.option("--copy-to", help="版记中的抄送机关；默认取方案 [bulletin]。")
+@click.option("--printer", help="版记中的印发机关；默认取方案 [bulletin]。")
+@click.option(
     "--units-from-data", is_flag=True, help="接受数据中出现的任何单位，不按方案的单位名单校验。"
 )
 def report(
@@ -259,6 +271,12 @@ def report(
     period,
     narrative,
     pdf,
+    theme,
+    charts,
+    masthead,
+    doc_number,
+    copy_to,
+    printer,
     units_from_data,
 ):
     """读取数据文件、打分，并生成季度通报：正文 .docx（GB/T 9704 版式）、附件 .xlsx 和图表。
@@ -287,6 +305,12 @@ def report(
             pdf=pdf,
             year=year,
             period=period,
+            theme=theme,
+            charts=charts,
+            masthead=masthead,
+            doc_number=doc_number,
+            copy_to=copy_to,
+            printer=printer,
         )
         for path in written.values():
             target = out_dir / path.name
