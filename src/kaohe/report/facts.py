@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..chinese import quarter_name
 from ..engine import LATE, NO_TASK, PENDING, SCORED, GroupResult, IndicatorColumn, Result
 from ..numbers import HUNDRED, ZERO, fixed, percent, plain, round_half_up
 from ..scheme import Indicator
@@ -65,7 +66,7 @@ def date_words(day: dt.date) -> str:
 
 
 def quarter_words(month: int) -> str:
-    return f"{cn_number((month - 1) // 3 + 1)}季度"
+    return quarter_name((month - 1) // 3 + 1)
 
 
 # --- tables -------------------------------------------------------------------
