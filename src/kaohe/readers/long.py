@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ..dataset import Cell, Dataset
 from ..errors import InputError, Location
@@ -61,9 +61,6 @@ def read_long(
     heading_of: dict[int, str] = {}
     totals: list = []
     sums: dict = {}
-    fast_indicators: dict = {}
-    fast_units: dict = {}
-    put = dataset.put
     for r, row in enumerate(rows, start=first_row):
         if columns is None:
             if not any(c not in (None, "") for c in row):
@@ -90,39 +87,12 @@ def read_long(
             row = list(row) + [None] * (width - len(row))
         unit_raw, ind_raw = row[ci], row[ii]
         if merged_top:
-            if r in merged_top and (unit_raw is None or unit_raw == ""):
+            if r in merged_top and _blank(unit_raw):
                 unit_raw = unit_of_top.get(merged_top[r])
             else:
                 unit_of_top[r] = unit_raw
-        fast = fast_indicators.get(ind_raw) if mi is None else None
-        unit = fast and fast_units.get((unit_raw, fast[0].key))
-        t_raw, a_raw = row[ti], row[ai]
-        if unit and t_raw.__class__ is str and a_raw.__class__ is str:
-            # A CSV row whose unit and indicator were seen before: only the figures need reading.
-            try:
-                target, actual = Decimal(t_raw), Decimal(a_raw)
-            except InvalidOperation:
-                target = actual = None
-            if (
-                target is not None
-                and target > 0
-                and actual >= 0
-                and target.is_finite()
-                and actual.is_finite()
-                and "_" not in t_raw
-                and "_" not in a_raw
-            ):
-                group, key, factor, acc = fast
-                if factor is not ONE:
-                    target, actual = target * factor, actual * factor
-                note = "" if ni is None or not row[ni] else str(row[ni]).strip()
-                put(group, unit, key, Cell(target, actual, note, Location(file, sheet, r + 1)))
-                acc[0] += target
-                acc[1] += actual
-                continue
-        if _blank(unit_raw) and _blank(ind_raw):
-            if all(_blank(c) for c in row):
-                continue
+        if _blank(unit_raw) and _blank(ind_raw) and all(_blank(c) for c in row):
+            continue
         try:
             if _blank(unit_raw):
                 raise InputError("单位名称为空", Location(file, sheet, r + 1, ci, heading_of[ci]))
@@ -151,11 +121,7 @@ def read_long(
             dataset.put(
                 group, unit, ind.key, Cell(target, actual, note, Location(file, sheet, r + 1))
             )
-            key = (group.key, ind.key)
-            acc = sums.setdefault(key, [Decimal(0), Decimal(0)])
-            if isinstance(unit_raw, str) and isinstance(ind_raw, str):
-                fast_indicators[ind_raw] = (group, ind.key, factor, acc)
-                fast_units[(unit_raw, group.key)] = unit
+            acc = sums.setdefault((group.key, ind.key), [Decimal(0), Decimal(0)])
             if isinstance(target, Decimal):
                 acc[0] += target
             if isinstance(actual, Decimal):
@@ -201,14 +167,6 @@ def _blank(value) -> bool:
 
 
 def _number(value, factor, file, sheet, r, c, heading):
-    # Fast path for the common case: a plain non-negative number written as text.
-    if isinstance(value, str):
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            number = None
-        if number is not None and number.is_finite() and number >= 0 and "_" not in value:
-            return number if factor is ONE else number * factor
     try:
         number = parse_cell(value)
     except NotANumber:
