@@ -15,6 +15,7 @@ HUNDRED = Decimal(100)
 NA_MARKERS = frozenset({"/", "／", "\\", "—", "－", "-", "无", "不适用"})
 
 _SPACE = re.compile(r"[\s\u3000,，_']")
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 class NotANumber(ValueError):
@@ -69,6 +70,8 @@ def parse_cell(value, *, allow_percent: bool = False, allow_negative: bool = Fal
     if isinstance(value, (_dt.date, _dt.datetime, _dt.time, _dt.timedelta)):
         raise NotANumber(str(value))
     if isinstance(value, str):
+        if _PLAIN_NUMBER.fullmatch(value):  # the common case: digits, perhaps a point
+            return Decimal(value)
         text = unicodedata.normalize("NFKC", value).strip()
         if not text:
             return None

@@ -8,6 +8,7 @@ from decimal import Decimal
 from ..dataset import Cell, Dataset
 from ..errors import InputError, Location
 from ..numbers import ONE, Negative, NotANumber, normalize_name, parse_cell, plain, tolerance
+from ..scheme import Group
 from .resolve import Resolver, is_total
 
 HEADINGS = {
@@ -82,6 +83,7 @@ def read_long(
             width = max(columns.values()) + 1
             merged_top = _merged_down(merged or (), ci)
             unit_of_top: dict[int, object] = {}
+            names = _Names(resolver, Location(file, sheet), heading_of, ci, ii, mi)
             continue
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
@@ -98,26 +100,18 @@ def read_long(
                 raise InputError("单位名称为空", Location(file, sheet, r + 1, ci, heading_of[ci]))
             if _blank(ind_raw):
                 raise InputError("指标名称为空", Location(file, sheet, r + 1, ii, heading_of[ii]))
-            where = Location(file, sheet, r + 1, ii, heading_of[ii])
-            known = None if is_total(unit_raw) else resolver.unit(str(unit_raw).strip())
-            group, ind, measure = resolver.indicator_for(ind_raw, known and known[0], where)
-            if mi is not None and not _blank(row[mi]):
-                measure = str(row[mi]).strip()
-            factor = resolver.factor(
-                ind, measure, Location(file, sheet, r + 1, mi if mi is not None else ii)
-            )
+            measure_raw = None if mi is None or _blank(row[mi]) else str(row[mi]).strip()
+            group, ind, factor = names.indicator(unit_raw, ind_raw, measure_raw, r)
             target = _number(row[ti], factor, file, sheet, r, ti, heading_of[ti])
             actual = _number(row[ai], factor, file, sheet, r, ai, heading_of[ai])
             note = "" if ni is None or _blank(row[ni]) else str(row[ni]).strip()
             if is_total(unit_raw):
                 totals.append((group, ind, target, actual, r))
                 continue
-            group, unit = resolver.unit_for(
-                unit_raw, group, Location(file, sheet, r + 1, ci, heading_of[ci])
-            )
-            dataset.unit_slot(group, unit)
+            group, unit = names.unit(unit_raw, group, r)
             if target is None and actual is None and not note:
-                continue  # nothing filled in: reported as missing unless another file has it
+                dataset.unit_slot(group, unit)  # reported as missing unless another file has it
+                continue
             dataset.put(
                 group, unit, ind.key, Cell(target, actual, note, Location(file, sheet, r + 1))
             )
@@ -150,6 +144,45 @@ def read_long(
                         Location(file, sheet, r + 1, col, heading_of[col]),
                     )
                 )
+
+
+class _Names:
+    """The scheme's unit and indicator for the names in a row, each name resolved once per
+    table (the answer cannot change within a file); a name that fails raises every time."""
+
+    def __init__(self, resolver: Resolver, where: Location, heading_of, ci, ii, mi):
+        self.resolver, self.file, self.sheet = resolver, where.file, where.sheet
+        self.heading_of, self.ci, self.ii, self.mi = heading_of, ci, ii, mi
+        self.groups: dict = {}  # unit name -> its group, None for a total row or unknown
+        self.indicators: dict = {}  # (name, unit's group, measure) -> (group, ind, factor)
+        self.units: dict = {}  # (name, indicator's group) -> (group, canonical name)
+
+    def _where(self, r: int, c: int | None = None) -> Location:
+        header = None if c is None else self.heading_of[c]
+        return Location(self.file, self.sheet, r + 1, c, header)
+
+    def indicator(self, unit_raw, ind_raw, measure_raw, r: int):
+        if unit_raw not in self.groups:
+            known = None if is_total(unit_raw) else self.resolver.unit(str(unit_raw).strip())
+            self.groups[unit_raw] = known and known[0]
+        unit_group = self.groups[unit_raw]
+        key = (ind_raw, unit_group and unit_group.key, measure_raw)
+        found = self.indicators.get(key)
+        if found is None:
+            where = self._where(r, self.ii)
+            group, ind, measure = self.resolver.indicator_for(ind_raw, unit_group, where)
+            at = self._where(r, self.ii if self.mi is None else self.mi)
+            factor = self.resolver.factor(ind, measure_raw or measure, at)
+            found = self.indicators[key] = (group, ind, factor)
+        return found
+
+    def unit(self, unit_raw, group: Group, r: int) -> tuple[Group, str]:
+        key = (unit_raw, group.key)
+        found = self.units.get(key)
+        if found is None:
+            found = self.resolver.unit_for(unit_raw, group, self._where(r, self.ci))
+            self.units[key] = found
+        return found
 
 
 def _merged_down(ranges, column: int) -> dict[int, int]:
