@@ -355,3 +355,12 @@ def test_a_blank_target_beside_an_actual_is_an_error_not_a_free_pass(tmp_path):
     result = kaohe("score", path)
     assert result.exit_code == 2
     assert "任务数为空" in result.output and "第 20 行" in result.output
+
+
+@pytest.mark.parametrize("row", [1, 100])
+@pytest.mark.parametrize("value", ["nan", "NaN", "sNaN", "inf", "-Infinity"])
+def test_nan_or_infinity_is_not_a_number_in_any_row(tmp_path, row, value):
+    """Row 100's unit and indicator were both seen in earlier rows (once a fast path's case)."""
+    output = fails(tmp_path, long_with(tmp_path, {(row, 3): value}))
+    assert f"第 {row + 1} 行，D 列（实绩数）：“{value}”不是有效数字" in output
+    assert "内部错误" not in output
