@@ -156,8 +156,8 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
 def _render_all(result, fmt, output, out_dir, detail):
     """Everything to write, rendered before anything is written: (files, text for stdout).
 
-    JSON is written as it is rendered (a function of the file), so a large result is never
-    held twice."""
+    JSON and CSV are written as they are rendered (a function of the file), so a large result
+    is never held as one text."""
     from .exporters import EXPORTERS, TableExporter
 
     if fmt == "xlsx" and output is None:
@@ -177,7 +177,7 @@ def _render_all(result, fmt, output, out_dir, detail):
 
 
 def _rendered(exporter, result):
-    if exporter.identifier == "json":
+    if hasattr(exporter, "write"):
         return lambda fh: exporter.write(result, fh)
     return exporter.render(result)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .dataset import Cell, Dataset, GroupData
 from .numbers import ONE, ZERO, percent, plain, round_half_up
@@ -244,7 +244,7 @@ def explain_rank(col: IndicatorColumn, i: int) -> str:
 
 
 def _rank_text(label: str, shown: str, rank: int, points: Decimal) -> str:
-    return f"{label} {shown}，排第 {rank} 名，得 {_points_text(points)} 分"
+    return f"{label} {shown}，排第 {rank} 名，得 {_rank_points_text(points)} 分"
 
 
 def score_ratio(col: IndicatorColumn, scored: list[int]) -> None:
@@ -346,3 +346,7 @@ def _suffix(col: IndicatorColumn) -> str:
 
 def _points_text(points: Decimal) -> str:
     return plain(round_half_up(points, 2))
+
+
+# Rank points take a few dozen values (top − step × k), so each is printed once.
+_rank_points_text = lru_cache(maxsize=1024)(_points_text)

@@ -183,8 +183,14 @@ class CsvExporter(Exporter):
     extension = ".csv"
 
     def render(self, result: Result) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        out = io.BytesIO()
+        self.write(result, out)
+        return out.getvalue().decode("utf-8")
+
+    def write(self, result: Result, fh) -> None:
+        """Write the CSV to a binary file as the rows come (memory stays bounded)."""
+        text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
+        writer = csv.writer(text, lineterminator="\n")
         writer.writerow(DETAIL_HEADER)
         for g in result.groups:
             for row in iterate_units(g):
@@ -192,7 +198,8 @@ class CsvExporter(Exporter):
                 writer.writerows(
                     head + _csv_entry(e, ind) for e, ind in zip(row.entries, row.indicators)
                 )
-        return out.getvalue()
+        text.flush()
+        text.detach()  # the caller owns `fh`
 
 
 def _csv_entry(e: dict, ind: Indicator) -> list:
