@@ -136,7 +136,23 @@ def test_a_sheet_wider_than_the_cap_is_refused_naming_the_file_and_sheet(tmp_pat
     wb.close()
     result = kaohe("score", path)
     assert result.exit_code == 2
-    assert f"文件 {path}，工作表“数据”：工作表过大" in result.output
+    assert f"文件 {path}：工作簿中的“xl/worksheets/sheet1.xml”过大（1 行 × {MAX_COLUMNS + 6} 列" in (
+        result.output
+    )
+
+
+def test_two_cells_far_apart_are_refused_before_the_sheet_is_read(tmp_path):
+    """A 5 KB file whose two cells span 100,001 × 501 cells once took 1.5 GB and 10 s."""
+    path = tmp_path / "稀疏.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("数据")
+    ws.write_string(0, 0, "单位")
+    ws.write_string(100_000, 500, "x")
+    wb.close()
+    done, seconds, peak_mb = _run_cli("score", path)
+    assert done.returncode == 2, done.stderr
+    assert "100001 行 × 501 列" in done.stderr
+    assert seconds < 2 and peak_mb < 300, (seconds, peak_mb)
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,12 +110,20 @@ def size_text(size: int) -> str:
 
 def check_zip(path: Path) -> None:
     """Refuse an xlsx/ods whose zip directory shows too much data to unpack (a zip bomb)."""
-    where = Location(str(path))
     try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
+        archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # not a zip (an old .xls) or damaged: calamine says which
+    with archive:
+        _check_entries(path, archive.infolist())
+        try:
+            check_sheet_extents(path, archive)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            pass  # a damaged entry: calamine reports the file as damaged
+
+
+def _check_entries(path: Path, entries: list[zipfile.ZipInfo]) -> None:
+    where = Location(str(path))
     if len(entries) > MAX_ENTRIES:
         raise InputError(
             f"工作簿内部文件过多（{len(entries)} 个，上限为 {MAX_ENTRIES} 个），拒绝读取", where
@@ -133,6 +142,44 @@ def check_zip(path: Path) -> None:
                 f"{size_text(e.file_size)}），拒绝读取",
                 where,
             )
+
+
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
+_CELL_REF = re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
+
+
+def check_sheet_extents(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse an xlsx sheet spanning more cells than the caps before calamine reads it: the
+    reader holds every cell of the rectangle, so two cells far apart would take gigabytes.
+    Excel, LibreOffice and XlsxWriter write the rectangle as <dimension>; without one, every
+    cell reference is looked at (the sheet's XML is at most MAX_UNPACKED bytes)."""
+    for entry in archive.infolist():
+        if not (entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")):
+            continue
+        with archive.open(entry) as fh:
+            head = fh.read(4096)
+        found = _DIMENSION.search(head)
+        if found:
+            first_col, first_row, last_col, last_row = found.groups()
+            refs = [(first_col, first_row), (last_col or first_col, last_row or first_row)]
+        else:
+            refs = _CELL_REF.findall(archive.read(entry)) or [(b"A", b"1")]
+        rows = [int(r) for _, r in refs]
+        cols = [_column_number(c) for c, _ in refs]
+        height, width = max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
+        if height > MAX_ROWS or width > MAX_COLUMNS or height * width > MAX_CELLS:
+            raise InputError(
+                f"工作簿中的“{entry.filename}”过大（{height} 行 × {width} 列；上限为 {MAX_ROWS} 行、"
+                f"{MAX_COLUMNS} 列、共 {MAX_CELLS} 个单元格），拒绝读取",
+                Location(str(path)),
+            )
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
 
 
 def _check_size(path: Path, name: str, sheet) -> None:
