@@ -136,8 +136,9 @@ def test_a_sheet_wider_than_the_cap_is_refused_naming_the_file_and_sheet(tmp_pat
     wb.close()
     result = kaohe("score", path)
     assert result.exit_code == 2
-    assert f"文件 {path}：工作簿中的“xl/worksheets/sheet1.xml”过大（1 行 × {MAX_COLUMNS + 6} 列" in (
-        result.output
+    assert (
+        f"文件 {path}：工作簿中的“xl/worksheets/sheet1.xml”过大（1 行 × {MAX_COLUMNS + 6} 列"
+        in (result.output)
     )
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from contextlib import contextmanager
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import click

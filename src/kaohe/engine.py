@@ -105,11 +105,13 @@ class GroupResult:
         self.columns = columns
         self.max_points = group.max_points
         # Unrounded points added in indicator order for each unit.
-        self.raw = [sum(points, ZERO) for points in zip(*(c.points for c in columns))] or [
-            ZERO
-        ] * len(units)
+        self.raw = [
+            sum(points, ZERO) for points in zip(*(c.points for c in columns), strict=True)
+        ] or [ZERO] * len(units)
         scale, quantum = scheme.total_scale, Decimal(1).scaleb(-scheme.total_decimals)
-        self.total = [(r * scale / self.max_points).quantize(quantum, ROUND_HALF_UP) for r in self.raw]
+        self.total = [
+            (r * scale / self.max_points).quantize(quantum, ROUND_HALF_UP) for r in self.raw
+        ]
         # The total grows with raw, so one stable sort on raw orders both (input order on ties);
         # equal totals share a rank.
         self.order = sorted(range(len(units)), key=self.raw.__getitem__, reverse=True)
@@ -216,7 +218,9 @@ def score_rank(col: IndicatorColumn, scored: list[int]) -> None:
         ranks = rank_values(first, second if cross else None, dense=tie == "dense")
         points = [_rank_points(top, step, r) for r in ranks]
         rank_list, points_list = (
-            (col.rank_actual, col.points_actual) if part == "actual" else (col.rank_rate, col.points_rate)
+            (col.rank_actual, col.points_actual)
+            if part == "actual"
+            else (col.rank_rate, col.points_rate)
         )
         for i, r, p in zip(scored, ranks, points, strict=True):
             rank_list[i], points_list[i] = r, p
@@ -237,7 +241,9 @@ def explain_rank(col: IndicatorColumn, i: int) -> str:
         shown = f"{plain(col.actual[i])}{_suffix(col)}"
         parts.append(_rank_text("实绩数", shown, col.rank_actual[i], col.points_actual[i]))
     if col.rank_rate[i] is not None:
-        parts.append(_rank_text("完成率", percent(col.rate[i]), col.rank_rate[i], col.points_rate[i]))
+        parts.append(
+            _rank_text("完成率", percent(col.rate[i]), col.rank_rate[i], col.points_rate[i])
+        )
     if len(parts) > 1:
         parts.append(f"合计 {_points_text(col.points[i])} 分")
     return "；".join(parts)

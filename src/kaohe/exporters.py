@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import NamedTuple
 
-
 from .engine import GroupResult, Result, explain
 from .numbers import fixed, plain
 from .scheme import Indicator
@@ -91,7 +90,7 @@ class JsonExporter(Exporter):
             "group": first.group.name,
             "max_points": first.max_points,
         }
-        fh.write(f"{json_open(head)}, \"units\": ".encode())
+        fh.write(f'{json_open(head)}, "units": '.encode())
         _write_units(first, fh)
         if len(result.groups) > 1:
             fh.write(b', "groups": [')
@@ -196,7 +195,8 @@ class CsvExporter(Exporter):
             for row in iterate_units(g):
                 head = [row.rank, safe_text(row.unit), fixed(row.total, 2), plain(row.raw)]
                 writer.writerows(
-                    head + _csv_entry(e, ind) for e, ind in zip(row.entries, row.indicators)
+                    head + _csv_entry(e, ind)
+                    for e, ind in zip(row.entries, row.indicators, strict=True)
                 )
         text.flush()
         text.detach()  # the caller owns `fh`
@@ -291,7 +291,7 @@ def _detail_sheet(ws, fm, rows: list[UnitRow]) -> None:
         text(0, k, heading, fm["head"])
     r = 1
     for row in rows:
-        for e, ind in zip(row.entries, row.indicators):
+        for e, ind in zip(row.entries, row.indicators, strict=True):
             ws.write_number(r, 0, row.rank, cell)
             text(r, 1, row.unit, cell)
             ws.write_number(r, 2, float(row.total), cell)
@@ -358,7 +358,11 @@ class TableExporter(Exporter):
             for row in rows:
                 subtotals = [
                     sum(
-                        (e["points"] for e, ind in zip(row.entries, row.indicators) if ind.category == cat),
+                        (
+                            e["points"]
+                            for e, ind in zip(row.entries, row.indicators, strict=True)
+                            if ind.category == cat
+                        ),
                         Decimal(0),
                     )
                     for cat in categories
