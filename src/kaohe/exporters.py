@@ -192,21 +192,27 @@ class CsvExporter(Exporter):
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(DETAIL_HEADER)
         for g in result.groups:
+            # The indicator's own columns are the same on every unit's row: made once.
+            names = [
+                [
+                    safe_text(c.indicator.name),
+                    safe_text(c.indicator.category),
+                    safe_text(c.indicator.unit),
+                ]
+                for c in g.columns
+            ]
             for row in iterate_units(g):
                 head = [row.rank, safe_text(row.unit), fixed(row.total, 2), plain(row.raw)]
                 writer.writerows(
-                    head + _csv_entry(e, ind)
-                    for e, ind in zip(row.entries, row.indicators, strict=True)
+                    head + name + _csv_entry(e) for name, e in zip(names, row.entries, strict=True)
                 )
         text.flush()
         text.detach()  # the caller owns `fh`
 
 
-def _csv_entry(e: dict, ind: Indicator) -> list:
+def _csv_entry(e: dict) -> list:
+    """The columns after 计量单位 (see DETAIL_HEADER)."""
     return [
-        safe_text(e["indicator"]),
-        safe_text(ind.category),
-        safe_text(ind.unit),
         _csv_value(e["target"]),
         _csv_value(e["actual"]),
         _csv_value(e["rate"]),
