@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 import time
@@ -167,3 +168,23 @@ def test_two_cells_far_apart_are_refused_before_the_sheet_is_read(tmp_path):
 )
 def test_a_size_over_a_limit_never_reads_as_the_limit(size, shown):
     assert size_text(size) == shown
+
+
+def test_a_sheet_without_a_dimension_element_is_measured_from_its_cells(tmp_path):
+    made = tmp_path / "原表.xlsx"
+    wb = xlsxwriter.Workbook(str(made))
+    ws = wb.add_worksheet("数据")
+    ws.write_string(0, 0, "单位")
+    ws.write_string(100_000, 500, "x")
+    wb.close()
+    path = tmp_path / "无尺寸.xlsx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for entry in src.infolist():
+            data = src.read(entry)
+            if entry.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension [^>]*/>", b"", data)
+                assert b"<dimension" not in data
+            dst.writestr(entry, data)
+    result = kaohe("score", path)
+    assert result.exit_code == 2
+    assert "100001 行 × 501 列" in result.output
