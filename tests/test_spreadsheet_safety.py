@@ -188,3 +188,60 @@ def test_a_sheet_without_a_dimension_element_is_measured_from_its_cells(tmp_path
     result = kaohe("score", path)
     assert result.exit_code == 2
     assert "100001 行 × 501 列" in result.output
+
+
+def _ods(path: Path, rows_xml: str) -> Path:
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="数据">'
+        f"{rows_xml}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            "</manifest:manifest>",
+        )
+    return path
+
+
+def _ods_row(values) -> str:
+    cells = "".join(
+        f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+        if v
+        else "<table:table-cell/>"
+        for v in values
+    )
+    return f"<table:table-row>{cells}</table:table-row>"
+
+
+def test_an_ods_cell_repeated_twenty_million_times_is_refused_before_it_is_read(tmp_path):
+    repeated = (
+        '<table:table-row table:number-rows-repeated="20000"><table:table-cell '
+        'table:number-columns-repeated="1000" office:value-type="string"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row>"
+    )
+    done, seconds, peak_mb = _run_cli("score", _ods(tmp_path / "重复.ods", repeated))
+    assert done.returncode == 2, done.stderr
+    assert "工作表过大（至少 20000 行 × 1000 列" in done.stderr
+    assert seconds < 2 and peak_mb < 300, (seconds, peak_mb)
+
+
+def test_an_ods_with_libreoffices_empty_trailing_rows_is_read_as_usual(tmp_path):
+    rows = "".join(_ods_row(r) for r in long_rows())
+    # How LibreOffice ends a sheet: empty rows and columns repeated to the sheet's edge.
+    rows += (
+        '<table:table-row table:number-rows-repeated="1048000">'
+        '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+    )
+    result = kaohe("score", _ods(tmp_path / "长表.ods", rows), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "陈贵镇,84.77" in result.output

@@ -100,7 +100,7 @@ MAX_ENTRIES = 10_000
 MAX_RATIO = 200  # uncompressed ÷ compressed, for an entry over 1 MB unpacked
 MAX_ROWS = 1_048_576  # Excel's own limit
 MAX_COLUMNS = 1_000  # kaohe's tables are far narrower
-MAX_CELLS = 20_000_000  # rows × columns of one sheet, as the reader would hold them
+MAX_CELLS = 4_000_000  # rows × columns of one sheet as the reader holds them (a 640,000-row long table fits)
 
 
 def size_text(size: int) -> str:
@@ -118,6 +118,7 @@ def check_zip(path: Path) -> None:
         _check_entries(path, archive.infolist())
         try:
             check_sheet_extents(path, archive)
+            check_ods_extents(path, archive)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
             pass  # a damaged entry: calamine reports the file as damaged
 
@@ -171,6 +172,42 @@ def check_sheet_extents(path: Path, archive: zipfile.ZipFile) -> None:
             raise InputError(
                 f"工作簿中的“{entry.filename}”过大（{height} 行 × {width} 列；上限为 {MAX_ROWS} 行、"
                 f"{MAX_COLUMNS} 列、共 {MAX_CELLS} 个单元格），拒绝读取",
+                Location(str(path)),
+            )
+
+
+_ODS_TAG = re.compile(rb"<table:(table-row|table-cell|covered-table-cell)\b([^>]*)>")
+_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
+_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
+
+
+def check_ods_extents(path: Path, archive: zipfile.ZipFile) -> None:
+    """The same for an ods: a row or cell may say it repeats a million times, and the reader
+    would hold every repeated cell up to the last one with a value."""
+    try:
+        content = archive.read("content.xml")
+    except KeyError:
+        return
+    height = width = row_end = 0
+    row_start, rows_repeated, column, filled = 0, 0, 0, 0
+    for tag, attributes in _ODS_TAG.findall(content):
+        if tag == b"table-row":
+            row_start += rows_repeated  # the previous row's extent, then this row's
+            found = _ROWS_REPEATED.search(attributes)
+            rows_repeated = int(found.group(1)) if found else 1
+            column = filled = 0
+            continue
+        found = _COLUMNS_REPEATED.search(attributes)
+        column += int(found.group(1)) if found else 1
+        if b"office:value-type" in attributes:
+            filled = column
+            width = max(width, filled)
+            row_end = row_start + rows_repeated
+        height = max(height, row_end)
+        if height * width > MAX_CELLS or height > MAX_ROWS or width > MAX_COLUMNS:
+            raise InputError(
+                f"工作表过大（至少 {height} 行 × {width} 列；上限为 {MAX_ROWS} 行、{MAX_COLUMNS} 列、"
+                f"共 {MAX_CELLS} 个单元格），拒绝读取",
                 Location(str(path)),
             )
 
