@@ -33,8 +33,8 @@ SETTINGS = {
     "charts": "on",
 }
 NARRATIVE = (
-    "## 二、工作进展情况\n\n（一）研发投入。一季度全市研发投入稳步增长。\n\n"
-    "## 三、存在问题\n\n个别乡镇材料报送不及时。\n\n## 四、下一步工作\n\n继续抓好各项任务落实。\n"
+    "# 二、工作进展情况\n\n## 研发投入\n\n一季度全市研发投入稳步增长。\n\n"
+    "# 三、存在的问题\n\n个别乡镇材料报送不及时。\n\n# 四、下一步工作建议\n\n继续抓好各项任务落实。\n"
 )
 
 
@@ -108,7 +108,11 @@ def test_the_bureau_sees_a_chinese_form_with_the_schemes_defaults_and_the_assemb
         assert f">{label}</label>" in html
     assert "抄送" in html and "印发机关" in html and "附图" in html
     assert "默认：2023 年 3 月 31 日" in html  # the period's cut-off day
-    assert "二、工作进展情况" in html  # §二 from the key tasks' progress
+    assert "# 二、工作进展情况" in html  # §二 from the key tasks' progress
+    assert "（一）着力推进国家创新型县（市）建设。" in html
+    # the sections §二 alone lacks, as placeholders the page points out
+    assert "# 三、存在的问题" in html and "# 四、下一步工作建议" in html
+    assert 'id="to-fill"' in html
     assert 'id="download-bulletin"' in html
     assert not re.search(r"\son[a-z]+\s*=", html)  # no onclick= and the like (CSP)
     assert "<script>" not in html.split("<main>")[1]
@@ -188,11 +192,21 @@ def test_the_settings_and_the_edited_sections_are_in_the_downloaded_bulletin(adm
     for words in ("大冶市科学技术局文件", "大冶科技〔2023〕5号", "市委办公室，市政府办公室"):
         assert words in text
     assert "大冶市科学技术局办公室" in text
-    assert "一季度全市研发投入稳步增长。" in text and "继续抓好各项任务落实。" in text
+    paragraphs = docx_paragraphs(archive)
+    for heading in ("二、工作进展情况", "三、存在的问题", "四、下一步工作建议"):
+        assert heading in paragraphs
+    assert "（一）研发投入。一季度全市研发投入稳步增长。" in text
+    assert "继续抓好各项任务落实。" in text
     assert "【待填写】" not in text
     assert any(name.endswith(".png") for name in archive.namelist())
     annex = archive.read("附件.xlsx")
     assert annex[:2] == b"PK"
+
+
+def test_the_assembled_section_two_is_the_bulletins_section_two(admin_client, demo):
+    paragraphs = docx_paragraphs(download(admin_client, demo["q1"]))
+    assert "二、工作进展情况" in paragraphs  # a "#" section, not a （一） under §一
+    assert not any(p.startswith("（一）工作进展情况") for p in paragraphs)
 
 
 def test_switching_the_charts_off_leaves_them_out_of_the_zip_and_the_annex_list(admin_client, demo):

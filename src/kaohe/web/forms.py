@@ -347,7 +347,8 @@ class BulletinSettingsForm(forms.ModelForm):
         required=False,
         max_length=50000,
         widget=forms.Textarea(attrs={"rows": 20}),
-        help_text="以“## 二、工作进展情况”等二级标题分节；“# 各部门…”一节写入“一、（三）”。",
+        help_text="“# 二、工作进展情况”“# 三、存在的问题”等一级标题分节，“## ”标题为（一）（二）……；"
+        "“# 各部门…”一节写入“一、（三）”。",
     )
 
     class Meta:

@@ -19,7 +19,7 @@ from ..models import BulletinSettings, Period
 from . import audit
 from . import periods as period_service
 from .errors import ServiceError
-from .tasks import save_narrative
+from .tasks import assemble_narrative, save_narrative
 
 FIELDS = (
     "title",
@@ -48,6 +48,25 @@ def default_cutoff(period: Period) -> str:
 def period_words(period: Period) -> str:
     """一季度 or 4月: the period as the bulletin names it."""
     return quarter_name(period.number) if period.kind == "quarter" else f"{period.number}月"
+
+
+def narrative_draft(period: Period) -> str:
+    """§二–四 for the form: the saved text, or §二 assembled from the key tasks' progress; the
+    sections it lacks of 二、三、四 are added as the bulletin's 【待填写】 placeholders."""
+    from ...chinese import cn_number
+    from ...report.narrative import DEFAULT_SECTIONS
+
+    text = period.narrative or assemble_narrative(period)
+    numbered = [
+        line
+        for line in text.splitlines()
+        if line.startswith("# ") and not line[2:].strip().startswith("各部门")
+    ]
+    parts = [text.rstrip()]
+    for k in range(len(numbered), len(DEFAULT_SECTIONS)):
+        heading, what = DEFAULT_SECTIONS[k]
+        parts.append(f"# {cn_number(2 + k)}、{heading}\n\n【待填写：{what}】")
+    return "\n\n".join(parts) + "\n"
 
 
 def save_settings(period: Period, user, narrative: str | None = None, **values) -> BulletinSettings:

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import access, forms
 from ..services import bulletin as bulletin_service
 from ..services import periods as period_service
-from ..services import tasks as task_service
 from ..services.errors import ServiceError
 from .common import download, fail, form_errors
 
@@ -51,9 +50,10 @@ def bulletin_settings(request, pid):
         else:
             form_errors(request, form)
     else:
-        narrative = period.narrative or task_service.assemble_narrative(period)
         form = forms.BulletinSettingsForm(
-            instance=settings, defaults=defaults, initial={"narrative": narrative}
+            instance=settings,
+            defaults=defaults,
+            initial={"narrative": bulletin_service.narrative_draft(period)},
         )
     return render(
         request,
@@ -62,7 +62,7 @@ def bulletin_settings(request, pid):
             "period": period,
             "form": form,
             "run": period_service.current_run(period),
-            "saved": settings.pk is not None,
+            "to_fill": "【待填写" in (form["narrative"].value() or ""),
         },
     )
 
