@@ -335,3 +335,27 @@ def test_the_web_bulletin_reads_as_kaohe_report_on_the_seed_with_the_same_option
     ]
     assert "截止至3月31日，" in "".join(cli)
     assert sorted(web.namelist()) == sorted(p.name for p in out.iterdir())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_schemes_loaded_earlier_their_own_wording():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    source = Path(__file__).parents[2] / "src/kaohe/schemes/daye-2023.toml"
+    executor = MigrationExecutor(connection)
+    executor.migrate([("kaohe", "0001_initial")])
+    old = executor.loader.project_state([("kaohe", "0001_initial")]).apps
+    Scheme = old.get_model("kaohe", "Scheme")
+    Scheme.objects.create(key="from-file", name="文件载入", source=source.read_text("utf-8"))
+    Scheme.objects.create(key="daye-2023", name="按名称载入")
+    Scheme.objects.create(key="unknown", name="无从得知")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    from kaohe.web.models import Scheme as Now
+
+    wording = {s.key: s.bulletin.get("templates") for s in Now.objects.all()}
+    assert wording["from-file"]["as_of"] == "截止至{month}月{day}日，"
+    assert wording["daye-2023"]["as_of"] == "截止至{month}月{day}日，"
+    assert wording["unknown"] is None

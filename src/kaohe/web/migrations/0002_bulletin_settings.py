@@ -5,6 +5,27 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def bulletin_from_source(apps, schema_editor):
+    """Schemes loaded before they kept their [bulletin]: read it from the stored file text, or
+    from the built-in scheme of that key; a scheme that cannot be read keeps the defaults."""
+    from kaohe.errors import KaoheError
+    from kaohe.scheme import builtin_names, load_scheme, parse_scheme
+    from kaohe.web.services.schemes import bulletin_table
+
+    for scheme in apps.get_model("kaohe", "Scheme").objects.all():
+        try:
+            if scheme.source:
+                parsed = parse_scheme(scheme.source, source=scheme.key)
+            elif scheme.key in builtin_names():
+                parsed = load_scheme(scheme.key)
+            else:
+                continue
+        except KaoheError:
+            continue
+        scheme.bulletin = bulletin_table(parsed.bulletin)
+        scheme.save(update_fields=["bulletin"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("kaohe", "0001_initial"),
@@ -19,6 +40,7 @@ class Migration(migrations.Migration):
                 blank=True, default=dict, verbose_name="通报措辞（方案 [bulletin]）"
             ),
         ),
+        migrations.RunPython(bulletin_from_source, migrations.RunPython.noop),
         migrations.CreateModel(
             name="BulletinSettings",
             fields=[
