@@ -151,6 +151,28 @@ def test_a_bad_date_is_refused_in_chinese_and_nothing_is_stored(admin_client, de
     assert Period.objects.get(pk=q1.pk).narrative == before
 
 
+def test_a_cutoff_without_its_day_is_refused_in_chinese(admin_client, demo):
+    response = admin_client.post(url(demo["q1"]), settings_post(cutoff="月底下午五点"))
+    assert "数据截止时间应含年月日" in response.content.decode()
+    assert not BulletinSettings.objects.exists()
+
+
+def test_a_bulletin_that_cannot_be_written_is_a_chinese_message_not_a_crash(
+    admin_client, demo, monkeypatch
+):
+    import kaohe.report
+    from kaohe.report.errors import ReportError
+
+    def refuse(*args, **kwargs):
+        raise ReportError("文字材料有误")
+
+    monkeypatch.setattr(kaohe.report, "write_report", refuse)
+    q1 = demo["q1"]
+    response = admin_client.get(f"/periods/{q1.pk}/bulletin.zip", follow=True)
+    assert response.redirect_chain[-1][0] == url(q1)
+    assert "无法生成通报：文字材料有误" in response.content.decode()
+
+
 def test_an_overlong_title_is_refused_in_chinese(admin_client, demo):
     response = admin_client.post(url(demo["q1"]), settings_post(title="关" * 201))
     assert "200" in response.content.decode() and "字符" in response.content.decode()

@@ -383,3 +383,18 @@ class BulletinSettingsForm(forms.ModelForm):
         for name, value in (defaults or {}).items():
             if value:
                 self.fields[name].widget.attrs["placeholder"] = f"默认：{value}"
+
+    def clean_cutoff(self):
+        """The cut-off must name its day: the sentence 截至X月X日 and the annex year come from it."""
+        from ..report.errors import ReportError
+        from ..report.facts import parse_date
+
+        cutoff = self.cleaned_data["cutoff"].strip()
+        if cutoff:
+            try:
+                parse_date(cutoff)
+            except ReportError:
+                raise forms.ValidationError(
+                    "数据截止时间应含年月日，如“2023 年 3 月 31 日下午 17：00”"
+                ) from None
+        return cutoff

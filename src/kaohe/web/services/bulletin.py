@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ...chinese import quarter_name
+from ...errors import KaoheError
 from ...scheme import Bulletin, build_bulletin
 from ..access import caps
 from ..models import BulletinSettings, Period
@@ -134,7 +135,10 @@ def bulletin_zip(period: Period) -> bytes:
     result = period_service.run_result(run)
     result.scheme.bulletin = scheme_bulletin(period)
     with tempfile.TemporaryDirectory() as tmp:
-        paths = write_report(result, Path(tmp), **report_options(period))
+        try:
+            paths = write_report(result, Path(tmp), **report_options(period))
+        except KaoheError as exc:
+            raise ServiceError(f"无法生成通报：{exc}") from None
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in paths.values():

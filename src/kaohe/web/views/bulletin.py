@@ -73,11 +73,14 @@ def bulletin(request, pid):
     """The bulletin (kaohe report: .docx, attachments .xlsx, charts) as a zip, for the bureau and
     leaders, with the bureau's settings."""
     period = access.get_results(request.user, pid)
-    access.require_overview(request.user)
+    c = access.require_overview(request.user)
+    if period_service.current_run(period) is None:
+        raise Http404("尚未计算得分")
     try:
         data = bulletin_service.bulletin_zip(period)
     except ServiceError as exc:
-        raise Http404(exc.message) from None
+        fail(request, exc)
+        return redirect("bulletin_settings" if c.admin else "results", pid=period.pk)
     return download(
         data,
         "application/zip",
