@@ -6,6 +6,7 @@ from django import forms
 
 from .models import MATERIAL_KINDS, BulletinSettings, Period, Scheme
 from .services import uploads
+from .services.bulletin import FIELDS as BULLETIN_FIELDS
 from .services.entries import parse_figure
 from .services.errors import ServiceError
 
@@ -353,17 +354,7 @@ class BulletinSettingsForm(forms.ModelForm):
 
     class Meta:
         model = BulletinSettings
-        fields = [
-            "title",
-            "doc_date",
-            "cutoff",
-            "theme",
-            "masthead",
-            "doc_number",
-            "copy_to",
-            "printer",
-            "charts",
-        ]
+        fields = list(BULLETIN_FIELDS)
         widgets = {"doc_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
             "title": "留空则按方案措辞生成（如“关于2023年科技创新行动一季度工作进展情况的通报”）；"
