@@ -11,3 +11,4 @@ class WebConfig(AppConfig):
         from .pagecache import connect_signals
 
         connect_signals()
+        from .services import security_log  # noqa: F401  (connects the auth signal receivers)

@@ -11,9 +11,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import access, forms, hotpath, pagecache
 from .models import (
-    AuditLog,
     Entry,
     Indicator,
     IndicatorResult,
@@ -1148,40 +1145,5 @@ def objections(request, pid):
             "is_admin": is_admin,
             "open": open_,
             "deadline": deadline,
-        },
-    )
-
-
-# --- audit -----------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def audit(request):
-    access.require_overview(request.user)
-    qs = AuditLog.objects.select_related("period", "unit", "indicator").order_by("-at", "-id")
-    filters = {}
-    for name in ("period", "unit", "indicator", "user"):
-        value = request.GET.get(name, "").strip()
-        if value.isdigit():
-            filters[name] = int(value)
-            qs = qs.filter(**{f"{name}_id": int(value)})
-    action = request.GET.get("action", "").strip()
-    if action:
-        qs = qs.filter(action__contains=action)
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "kaohe/audit.html",
-        {
-            "page": page,
-            "filters": filters,
-            "action": action,
-            "periods": Period.objects.all(),
-            "units": Unit.objects.select_related("group").order_by("group__order", "order"),
-            "indicators": Indicator.objects.select_related("group").order_by(
-                "group__order", "order"
-            ),
-            "users": User.objects.order_by("username"),
         },
     )
