@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from test_browser import CHROMIUM, browser, login  # noqa: F401  (the browser fixture)
 
 from kaohe.web.models import Material, Unit
 from kaohe.web.services import materials as material_service
-from test_browser import CHROMIUM, browser, login  # noqa: F401  (the browser fixture)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

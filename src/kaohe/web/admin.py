@@ -36,6 +36,19 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records kept by the system: seen here, never changed here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
 class UnitInline(admin.TabularInline):
     model = models.Unit
     extra = 0
@@ -89,19 +102,10 @@ class MembershipAdmin(AuditedAdmin):
 
 
 @admin.register(models.LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
+class LoginFailureAdmin(ReadOnlyAdmin):
     """Read only: locks are lifted on the site's 登录锁定 page, which writes the audit log."""
 
     list_display = ("username", "failures", "locked_until", "last_failure")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
 
 class AuditedUserAdmin(UserAdmin):
@@ -135,7 +139,7 @@ admin.site.register(User, AuditedUserAdmin)
 
 
 @admin.register(models.AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     list_display = (
         "at",
         "username",
@@ -148,12 +152,3 @@ class AuditLogAdmin(admin.ModelAdmin):
         "new",
     )
     list_filter = ("action",)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
