@@ -136,6 +136,8 @@ class ChineseGroup(ChineseHelp, click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, **extra):
         """click's standalone mode, with its messages in Chinese."""
+        if not extra.pop("standalone_mode", True):  # the caller handles click's exceptions
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:

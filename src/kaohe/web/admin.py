@@ -150,5 +150,6 @@ class AuditLogAdmin(ReadOnlyAdmin):
         "field",
         "old",
         "new",
+        "address",
     )
     list_filter = ("action",)
