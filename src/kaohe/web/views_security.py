@@ -8,6 +8,7 @@ import io
 from datetime import datetime, time, timedelta
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -69,13 +70,8 @@ def locks(request):
         if key and unlock(key):
             label = _lock_label(key)
             security_log.record(
-                request,
-                security_log.UNLOCK,
-                user=request.user,
-                detail=f"解锁{label}",
+                request, security_log.UNLOCK, user=request.user, detail=f"解锁{label}"
             )
-            from django.contrib import messages
-
             messages.success(request, f"已解锁{label}。")
         return redirect("locks")
     now = timezone.now()
