@@ -366,8 +366,8 @@ def test_the_migration_gives_schemes_loaded_earlier_their_own_wording():
 
     source = Path(__file__).parents[2] / "src/kaohe/schemes/daye-2023.toml"
     executor = MigrationExecutor(connection)
-    executor.migrate([("kaohe", "0001_initial")])
-    old = executor.loader.project_state([("kaohe", "0001_initial")]).apps
+    executor.migrate([("kaohe", "0003_audit_address_and_browser")])
+    old = executor.loader.project_state([("kaohe", "0003_audit_address_and_browser")]).apps
     Scheme = old.get_model("kaohe", "Scheme")
     Scheme.objects.create(key="from-file", name="文件载入", source=source.read_text("utf-8"))
     Scheme.objects.create(key="daye-2023", name="按名称载入")

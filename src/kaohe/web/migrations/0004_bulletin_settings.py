@@ -28,7 +28,7 @@ def bulletin_from_source(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kaohe", "0001_initial"),
+        ("kaohe", "0003_audit_address_and_browser"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
