@@ -210,9 +210,13 @@ class BulletinSettings(models.Model):
     printer = models.CharField("印发机关", max_length=100, blank=True)
     charts = models.BooleanField("附图（得分排名图和完成率图）", default=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="修改人",
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "通报设置"

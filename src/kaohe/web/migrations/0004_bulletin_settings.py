@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
                     "charts",
                     models.BooleanField(default=True, verbose_name="附图（得分排名图和完成率图）"),
                 ),
-                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
                 (
                     "period",
                     models.OneToOneField(
@@ -88,6 +88,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
                         to=settings.AUTH_USER_MODEL,
+                        verbose_name="修改人",
                     ),
                 ),
             ],
