@@ -362,7 +362,7 @@ def average(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> lis
         else:
             gap_text, step_text, label = _figure(abs(x - mean)), _num(step), _unit(params)
         arithmetic = (
-            f"{_num(abs(steps))}（满 {step_text}{label} 计一档）"
+            f"{_num(abs(steps))}（满 {step_text}{label}计一档）"
             if whole
             else f"{gap_text} ÷ {step_text}"
         )

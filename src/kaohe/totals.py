@@ -1,0 +1,182 @@
+"""From indicator points to a unit's total, veto, rank and grade: small pure functions.
+
+- Category caps: a category's subtotal counts at most its cap. Categories marked extra (加分项,
+  扣分项) are outside the base full points: base points are scaled to the total scale
+  (base × scale ÷ base full points, as 大冶 does), then extra points are added (or taken off).
+  The total is capped at the scale unless the scheme allows more, and is never below 0.
+- Veto (一票否决): missing a veto indicator's target sets the total to 0, or the grade to the
+  lowest one, as the indicator says.
+- Grades: the best level whose conditions a unit meets: its total at least `min`, its rank within
+  the first `share` of the units (share × units rounded as the scheme says; shares are
+  cumulative), and room left under `max_count`. Units with equal totals share a rank and so
+  a grade (同分同等次); a tie that would overflow `max_count` goes down together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from .methods import Figure, misses_target
+from .numbers import plain, round_half_up
+from .scheme import VETO_EFFECTS, Grading, Group, Indicator, Scheme
+
+ZERO = Decimal(0)
+_ROUNDING = {"half_up": ROUND_HALF_UP, "down": ROUND_FLOOR, "up": ROUND_CEILING}
+
+
+@dataclass(frozen=True)
+class Total:
+    base: Decimal  # base points after category caps, unscaled
+    extra: Decimal  # extra points after caps, signed
+    exact: Decimal  # base × scale ÷ base full points + extra, before rounding and capping
+    total: Decimal  # as published: rounded, within [0, scale] unless the scheme allows more
+    notes: tuple[str, ...] = ()  # how caps changed the sum, in Chinese
+
+
+def unit_total(
+    scheme: Scheme, group: Group, points: Sequence[Decimal], vetoed: bool = False
+) -> Total:
+    """`points`: the unit's points on each of group.indicators, in order; `vetoed`: a veto
+    indicator with veto = "total" failed, so the total is 0."""
+    by_category: dict[str, Decimal] = {}
+    for ind, p in zip(group.indicators, points, strict=True):
+        by_category[ind.category] = by_category.get(ind.category, ZERO) + p
+    base, extra, notes = ZERO, ZERO, []
+    for name, subtotal in by_category.items():
+        category = group.categories.get(name)
+        counted = subtotal
+        if category is not None and category.cap is not None and subtotal > category.cap:
+            counted = category.cap
+            notes.append(
+                f"{name}合计 {_pts(subtotal)} 分，上限 {plain(category.cap)} 分，计 {plain(counted)} 分"
+            )
+        if category is not None and category.extra:
+            extra += -counted if category.subtract else counted
+        else:
+            base += counted
+    exact = base * scheme.total_scale / group.max_points + extra
+    quantum = Decimal(1).scaleb(-scheme.total_decimals)
+    total = exact.quantize(quantum, ROUND_HALF_UP)
+    if total > scheme.total_scale and not scheme.allow_over:
+        notes.append(f"总分 {plain(total)} 超过满分 {plain(scheme.total_scale)}，按满分计")
+        total = scheme.total_scale.quantize(quantum)
+    if total < 0:
+        notes.append(f"总分 {plain(total)} 低于 0，按 0 计")
+        total = ZERO.quantize(quantum)
+    if vetoed:
+        notes.append(f"一票否决，总分 {plain(total)} 记为 0")
+        total, exact = ZERO.quantize(quantum), ZERO
+    return Total(base, extra, exact, total, tuple(notes))
+
+
+def split_by_class(group: Group, unit_names: Sequence[str]) -> list[tuple[str, list[int]]]:
+    """(class name, positions of its units) for each class in scheme order; one ("", all) when
+    the group has no classes. Raises ValueError naming units in no class."""
+    if not group.classes:
+        return [("", list(range(len(unit_names))))]
+    where = {u: c.name for c in group.classes for u in c.units}
+    stray = [u for u in unit_names if u not in where]
+    if stray:
+        raise ValueError(f"单位 {'、'.join(stray)} 不属于分组“{group.name}”的任何一类")
+    return [
+        (c.name, [i for i, u in enumerate(unit_names) if where[u] == c.name]) for c in group.classes
+    ]
+
+
+def _pts(value: Decimal) -> str:
+    return plain(round_half_up(value, 2))
+
+
+def veto_reason(ind: Indicator, figure: Figure) -> str:
+    """Why the unit is vetoed by this indicator, or "" when it is not."""
+    if not ind.veto or not misses_target(ind.direction, figure):
+        return ""
+    unit = f" {ind.unit}" if ind.unit else ""
+    word = "高于" if ind.direction == "lower" else "未达到"
+    return (
+        f"一票否决：{ind.name}实绩数 {plain(figure.actual)}{unit}，{word}任务数 "
+        f"{plain(figure.target)}{unit}，{VETO_EFFECTS[ind.veto]}"
+    )
+
+
+def rank_totals(totals: Sequence[Decimal], exact: Sequence[Decimal]) -> tuple[list[int], list[int]]:
+    """(order best first, rank): by exact total, input order on ties; equal published totals
+    share a rank (1, 2, 2, 4)."""
+    n = len(totals)
+    order = sorted(range(n), key=lambda i: (totals[i], exact[i]), reverse=True)
+    ranks = [0] * n
+    for pos, i in enumerate(order):
+        tied = pos and totals[i] == totals[order[pos - 1]]
+        ranks[i] = ranks[order[pos - 1]] if tied else pos + 1
+    return order, ranks
+
+
+def share_count(share: Decimal, n: int, rounding: str) -> int:
+    """How many units a share of n covers: 0.3 of 14 is 4.2 → 4 (half_up, down) or 5 (up)."""
+    return int((share * n).quantize(Decimal(1), _ROUNDING[rounding]))
+
+
+@dataclass(frozen=True)
+class Grade:
+    name: str
+    reason: str
+
+
+def assign_grades(
+    grading: Grading,
+    totals: Sequence[Decimal],
+    ranks: Sequence[int],
+    vetoed: Sequence[bool] = (),
+) -> list[Grade]:
+    """Each unit's grade, walking the units best first (see the module's notes)."""
+    n = len(totals)
+    vetoed = list(vetoed) or [False] * n
+    levels = grading.levels
+    cutoffs = [
+        None if lv.share is None else share_count(lv.share, n, grading.rounding) for lv in levels
+    ]
+    taken = [0] * len(levels)
+    out: list[Grade | None] = [None] * n
+    order = sorted(range(n), key=ranks.__getitem__)
+    pos = 0
+    while pos < n:
+        block = [order[pos]]
+        while pos + len(block) < n and ranks[order[pos + len(block)]] == ranks[block[0]]:
+            block.append(order[pos + len(block)])
+        pos += len(block)
+        candidates = [i for i in block if not vetoed[i]]
+        for i in block:
+            if vetoed[i]:
+                out[i] = Grade(grading.lowest, "一票否决，定为最低等次")
+        if not candidates:
+            continue
+        first = candidates[0]
+        for k, level in enumerate(levels):
+            fits, why = _fits(level, cutoffs[k], taken[k], len(candidates), totals[first], ranks[first])
+            if fits:
+                taken[k] += len(candidates)
+                for i in candidates:
+                    out[i] = Grade(level.name, why)
+                break
+    return out  # type: ignore[return-value]
+
+
+def _fits(level, cutoff, taken, size, total, rank) -> tuple[bool, str]:
+    reasons = []
+    if level.min is not None:
+        if total < level.min:
+            return False, ""
+        reasons.append(f"总分 {plain(total)} 不低于 {plain(level.min)}")
+    if cutoff is not None:
+        if rank > cutoff:
+            return False, ""
+        reasons.append(f"排第 {rank} 名，在前 {plain(level.share * 100)}%（前 {cutoff} 名）内")
+    if level.max_count is not None:
+        if taken + size > level.max_count:
+            return False, ""
+        reasons.append(f"未超过名额 {level.max_count} 个")
+    if not reasons:
+        reasons.append("其余单位")
+    return True, "，".join(reasons) + f"，定为{level.name}"
