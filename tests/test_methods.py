@@ -478,3 +478,48 @@ def test_input_order_changes_nothing(method, raw, rows, data):
     marks = run(method, raw, "10", [_figure(method, raw, *r) for r in rows])
     again = run(method, raw, "10", [_figure(method, raw, *rows[i]) for i in shuffled])
     assert [again[p] for p in range(len(rows))] == [marks[i] for i in shuffled]
+
+
+# --- parameter checks (what check-scheme reports) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method, raw, message",
+    [
+        ("ratio", {"direction": "down"}, "direction“down”未知，可选：higher、lower"),
+        ("ratio", {"over": {"per": 0.1, "points": 1}}, "over缺少“cap”"),
+        ("ratio", {"over": {"per": 0, "points": 1, "cap": 1}}, "over.per 须大于 0"),
+        ("ratio", {"over": {"per": 0.1, "points": 1, "cap": 1, "max": 3}}, "over 不认识“max”"),
+        ("threshold", {"top": 1}, "计分方法 threshold 不接受参数“top”，可用：direction"),
+        ("rank", {"top": 5, "step": 0.1, "direction": "up"}, "direction“up”未知"),
+        ("efficacy", {"best": 10}, "best 与 worst 须同时给出"),
+        ("efficacy", {"best": 10, "worst": 20}, "best 10 须大于 worst 20"),
+        ("efficacy", {"best": 10, "worst": 5, "direction": "lower"}, "best 10 须小于 worst 5"),
+        ("efficacy", {"on": "share"}, "on“share”未知，可选：actual、rate"),
+        ("average", {"step": 0.05, "points": 0.5}, "缺少“base”"),
+        ("average", {"base": 12, "step": 0.05, "points": 0.5}, "须 floor 0 ≤ base 12 ≤ cap 10"),
+        ("average", {"base": 8, "step": 0.05, "points": 0.5, "cap": 12}, "cap 12 超过了指标满分 10"),
+        ("bands", {}, "bands 须列出各档"),
+        ("bands", {"bands": [{"at": 0.8, "points": 6}, {"at": 1, "points": 10}]}, "须从高到低排列"),
+        ("bands", {"bands": [{"at": 2, "points": 10}, {"at": 1, "points": 6}], "direction": "lower"},
+         "须从低到高（越低越好）排列"),
+        ("bands", {"bands": [{"at": 1, "points": 6}, {"at": 0.8, "points": 8}]}, "得分须随档次降低而不增"),
+        ("bands", {"bands": [{"at": 1, "points": 12}]}, "points 12 超过了指标满分 10"),
+        ("bands", {"bands": [{"at": 1, "points": 6}], "below": 7}, "below 7 不能高于最低一档的得分"),
+        ("bands", {"bands": [{"at": 1, "points": 6}], "interpolate": "yes"}, "应为 true 或 false"),
+        ("items", {}, "须给出 per（每项得分）或 tiers（分档得分）之一"),
+        ("items", {"per": 1, "tiers": TIERS}, "之一"),
+        ("items", {"per": 1, "take": "sum"}, "take 只用于分档 tiers"),
+        ("items", {"tiers": [TIERS[2], TIERS[0]]}, "tiers 须从高到低排列"),
+        ("items", {"tiers": TIERS, "take": "all"}, "take“all”未知，可选：highest、sum"),
+        ("items", {"per": 1, "cap": 11}, "cap 11 超过了指标满分 10"),
+        ("deduct", {}, "缺少“per”"),
+        ("deduct", {"per": 1, "start": 3, "floor": 4}, "floor 4 不能高于起始分 start 3"),
+        ("deduct", {"per": 1, "start": 11}, "start 11 超过了指标满分 10"),
+    ],
+)
+def test_bad_parameters_are_refused_in_chinese(method, raw, message):
+    from kaohe.errors import SchemeError
+
+    with pytest.raises(SchemeError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        params(method, raw)

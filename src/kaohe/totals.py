@@ -60,13 +60,13 @@ def unit_total(
     quantum = Decimal(1).scaleb(-scheme.total_decimals)
     total = exact.quantize(quantum, ROUND_HALF_UP)
     if total > scheme.total_scale and not scheme.allow_over:
-        notes.append(f"总分 {plain(total)} 超过满分 {plain(scheme.total_scale)}，按满分计")
+        notes.append(f"总分 {total:f} 超过满分 {plain(scheme.total_scale)}，按满分计")
         total = scheme.total_scale.quantize(quantum)
     if total < 0:
-        notes.append(f"总分 {plain(total)} 低于 0，按 0 计")
+        notes.append(f"总分 {total:f} 低于 0，按 0 计")
         total = ZERO.quantize(quantum)
     if vetoed:
-        notes.append(f"一票否决，总分 {plain(total)} 记为 0")
+        notes.append(f"一票否决，总分 {total:f} 记为 0")
         total, exact = ZERO.quantize(quantum), ZERO
     return Total(base, extra, exact, total, tuple(notes))
 
