@@ -76,7 +76,7 @@ def check(method, raw, max_points, rows, expected, fragments=()):
             {"over": {"per": 0.1, "points": 1, "cap": 4}},
             [(100, 125), (100, 190), (100, 100)],
             ["7.5", "9", "5"],
-            [(0, "超出任务 25.00%，每超出 10.00% 加 1 分，加 2.5 分（至多 4 分），共得 7.5 分")],
+            [(0, "超出任务 25.00%，每超出 10% 加 1 分，加 2.5 分（至多 4 分），共得 7.5 分")],
             id="excess rewarded in proportion up to the cap",
         ),
         pytest.param(

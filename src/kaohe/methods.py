@@ -143,7 +143,7 @@ class _On:
 
 def _unit(params: dict) -> str:
     unit = params.get("unit", "")
-    return f" {unit}" if unit else ""
+    return f" {unit}" if unit and unit != "%" else unit
 
 
 def _scored(on: _On, figures: Sequence[Figure]) -> list[int]:
@@ -198,7 +198,7 @@ def _ratio_one(params: dict, max_points: Decimal, f: Figure) -> Mark:
         steps = Fraction(floor(steps))
     bonus = min(_f(over["cap"]), steps * _f(over["points"]))
     word = "超出" if direction == HIGHER else "低于"
-    per = percent(over["per"])
+    per = f"{plain(over['per'] * 100)}%"
     whole = "（满一档计）" if over.get("whole") else ""
     text = (
         f"{head}，得满分 {m} 分；{word}任务 {percent(to_decimal(excess))}，每{word} {per} 加 "
@@ -324,7 +324,7 @@ def efficacy(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> li
                 formula += f"，超出范围按 {_num(coefficient)} 计"
         points = mp * coefficient / full
         text = (
-            f"{head}{formula}，得 {plain(max_points)} × {_figure(coefficient)} ÷ {_num(full)} "
+            f"{head}{formula}，得 {plain(max_points)} × {plain(round_half_up(to_decimal(coefficient), 2))} ÷ {_num(full)} "
             f"{_approx(points)} 分"
         )
         out[i] = Mark(to_decimal(points), text)

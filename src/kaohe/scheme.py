@@ -49,6 +49,8 @@ class Indicator:
     label: str = ""  # the name as printed in the score table
     annex: Annex | None = None
     veto: str = ""  # "total" or "grade": missing the target vetoes the unit (一票否决)
+    tier_of: str = ""  # set on the figure of one tier of a tiered `items` indicator: its key
+    tier: str = ""  # and the tier's key
 
     @property
     def direction(self) -> str:
@@ -130,10 +132,20 @@ class Group:
         return category is not None and category.extra
 
     def indicator(self, key: str) -> Indicator:
-        for ind in self.indicators:
+        for ind in (*self.indicators, *self.inputs):
             if ind.key == key:
                 return ind
         raise KeyError(key)
+
+    @property
+    def inputs(self) -> list[Indicator]:
+        """What the data gives, one figure per unit each: the indicators, except that a tiered
+        `items` indicator is given as one figure per tier (承担科技项目·国家级 …)."""
+        return [f for ind in self.indicators for f in tier_figures(ind)]
+
+    def tiers(self, ind: Indicator) -> list[Indicator]:
+        """The tier figures of a tiered `items` indicator (empty for any other)."""
+        return [f for f in self.inputs if f.tier_of == ind.key]
 
     def find_unit(self, name: str) -> UnitDef | None:
         return self._unit_index.get(normalize_name(name))
@@ -152,7 +164,7 @@ class Group:
         )
 
     def suggest_indicator(self, name: str) -> str | None:
-        names = [i.name for i in self.indicators] + [a for i in self.indicators for a in i.aliases]
+        names = [i.name for i in self.inputs] + [a for i in self.inputs for a in i.aliases]
         return _closest(split_unit(name)[0], names)
 
 
@@ -182,6 +194,29 @@ class Scheme:
 
     def is_late(self, note: str) -> bool:
         return bool(note) and any(mark in note for mark in self.late_notes)
+
+
+def tier_figures(ind: Indicator) -> list[Indicator]:
+    """A tiered `items` indicator as one count per tier; any other indicator as itself."""
+    tiers = ind.params.get("tiers") if ind.method == "items" else None
+    if not tiers:
+        return [ind]
+    return [
+        Indicator(
+            key=f"{ind.key}·{t['key']}",
+            name=f"{ind.name}·{t['name']}",
+            unit=ind.unit,
+            max_points=Decimal(0),
+            category=ind.category,
+            method="items",
+            params={},
+            decimals=0,
+            note=f"{ind.name}中{t['name']}的项数",
+            tier_of=ind.key,
+            tier=t["key"],
+        )
+        for t in tiers
+    ]
 
 
 def _closest(name: str, candidates: list[str]) -> str | None:
@@ -436,6 +471,7 @@ def _index(group: Group, where: str) -> None:
         if ind.key in seen_keys:
             raise SchemeError(f"{where}指标 key“{ind.key}”重复")
         seen_keys.add(ind.key)
+    for ind in group.inputs:  # a tiered indicator is found by its tiers' names only
         for name in (ind.name, *ind.aliases, ind.display_label):
             k = normalize_name(name)
             if k in group._indicator_index and group._indicator_index[k] is not ind:
