@@ -263,3 +263,25 @@ def test_bad_categories_classes_grades_and_vetoes_are_refused(change, message):
 def test_a_grade_veto_needs_grades():
     with pytest.raises(SchemeError, match="但方案没有 \\[grades\\]"):
         scheme(head="", veto="grade")
+
+
+def test_standings_put_totals_vetoes_ranks_and_grades_together():
+    from kaohe.totals import standings
+
+    s = scheme(veto="grade")
+    group = s.groups[0]
+    points = [  # per indicator, per unit (甲 乙 丙)
+        [D(60), D(54), D(30)],
+        [D(20), D(20), D(20)],
+        [D(6), D(0), D(0)],
+        [D(0), D(0), D(2)],
+        [D(0), D(0), D(0)],
+    ]
+    vetoes = [[("grade", "一票否决：安全事故")], [], []]
+    result = standings(s, group, points, vetoes)
+    assert result.total == [D("100.00"), D("92.50"), D("60.50")]
+    assert result.raw == [D(85), D(74), D(48)]
+    assert result.rank == [1, 2, 3]
+    assert [g.name for g in result.grades] == ["不合格", "优秀", "合格"]
+    assert result.vetoes == [["一票否决：安全事故"], [], []]
+    assert result.totals[0].notes == ("加分项合计 6 分，上限 5 分，计 5 分", "总分 105.00 超过满分 100，按满分计")

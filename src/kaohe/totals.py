@@ -39,23 +39,32 @@ def unit_total(
     scheme: Scheme, group: Group, points: Sequence[Decimal], vetoed: bool = False
 ) -> Total:
     """`points`: the unit's points on each of group.indicators, in order; `vetoed`: a veto
-    indicator with veto = "total" failed, so the total is 0."""
-    by_category: dict[str, Decimal] = {}
+    indicator with veto = "total" failed, so the total is 0.
+
+    Base points are added in indicator order from 0 (as the published totals were), then each
+    capped category gives back what lies over its cap."""
+    base, extras = ZERO, {}
+    subtotals: dict[str, Decimal] = {}
     for ind, p in zip(group.indicators, points, strict=True):
-        by_category[ind.category] = by_category.get(ind.category, ZERO) + p
-    base, extra, notes = ZERO, ZERO, []
-    for name, subtotal in by_category.items():
-        category = group.categories.get(name)
+        if group.is_extra(ind):
+            extras[ind.category] = extras.get(ind.category, ZERO) + p
+        else:
+            base += p
+        if ind.category in group.categories:
+            subtotals[ind.category] = subtotals.get(ind.category, ZERO) + p
+    extra, notes = ZERO, []
+    for name, subtotal in subtotals.items():
+        category = group.categories[name]
         counted = subtotal
-        if category is not None and category.cap is not None and subtotal > category.cap:
+        if category.cap is not None and subtotal > category.cap:
             counted = category.cap
             notes.append(
                 f"{name}合计 {_pts(subtotal)} 分，上限 {plain(category.cap)} 分，计 {plain(counted)} 分"
             )
-        if category is not None and category.extra:
+        if category.extra:
             extra += -counted if category.subtract else counted
-        else:
-            base += counted
+        elif counted != subtotal:
+            base -= subtotal - counted
     exact = base * scheme.total_scale / group.max_points + extra
     quantum = Decimal(1).scaleb(-scheme.total_decimals)
     total = exact.quantize(quantum, ROUND_HALF_UP)
@@ -69,6 +78,53 @@ def unit_total(
         notes.append(f"一票否决，总分 {total:f} 记为 0")
         total, exact = ZERO.quantize(quantum), ZERO
     return Total(base, extra, exact, total, tuple(notes))
+
+
+@dataclass
+class Standings:
+    """A group's (or class's) totals, ranks and grades, one slot per unit in stored order."""
+
+    totals: list[Total]
+    vetoes: list[list[str]]  # each unit's veto reasons
+    order: list[int]  # best first
+    rank: list[int]
+    grades: list[Grade | None]  # None when the scheme has no grades
+
+    @property
+    def total(self) -> list[Decimal]:
+        return [t.total for t in self.totals]
+
+    @property
+    def raw(self) -> list[Decimal]:
+        """Base plus extra points, unscaled and unrounded."""
+        return [t.base + t.extra for t in self.totals]
+
+
+def standings(
+    scheme: Scheme,
+    group: Group,
+    points: Sequence[Sequence[Decimal]],
+    vetoes: Sequence[Sequence[tuple[str, str]]],
+) -> Standings:
+    """`points[k][i]`: unit i's points on group.indicators[k]; `vetoes[i]`: unit i's failed
+    veto indicators as (effect, reason)."""
+    n = len(vetoes)
+    totals = [
+        unit_total(
+            scheme,
+            group,
+            [column[i] for column in points],
+            vetoed=any(effect == "total" for effect, _ in vetoes[i]),
+        )
+        for i in range(n)
+    ]
+    values = [t.total for t in totals]
+    order, rank = rank_totals(values, [t.exact for t in totals])
+    grades: list[Grade | None] = [None] * n
+    if scheme.grading is not None:
+        graded_out = [any(effect == "grade" for effect, _ in vetoes[i]) for i in range(n)]
+        grades = list(assign_grades(scheme.grading, values, rank, graded_out))
+    return Standings(totals, [[r for _, r in v] for v in vetoes], order, rank, grades)
 
 
 def split_by_class(group: Group, unit_names: Sequence[str]) -> list[tuple[str, list[int]]]:
@@ -130,40 +186,46 @@ def assign_grades(
     ranks: Sequence[int],
     vetoed: Sequence[bool] = (),
 ) -> list[Grade]:
-    """Each unit's grade, walking the units best first (see the module's notes)."""
+    """Each unit's grade, walking the units best first (see the module's notes). Units vetoed
+    to the lowest grade take no place: shares count and rank the other units only."""
     n = len(totals)
     vetoed = list(vetoed) or [False] * n
+    out: list[Grade] = [Grade(grading.lowest, "一票否决，定为最低等次")] * n
+    graded = sorted((i for i in range(n) if not vetoed[i]), key=ranks.__getitem__)
+    own = dict(zip(graded, _competition([totals[i] for i in graded]), strict=True))
     levels = grading.levels
     cutoffs = [
-        None if lv.share is None else share_count(lv.share, n, grading.rounding) for lv in levels
+        None if lv.share is None else share_count(lv.share, len(graded), grading.rounding)
+        for lv in levels
     ]
+    note = "除否决单位外" if len(graded) < n else ""
     taken = [0] * len(levels)
-    out: list[Grade | None] = [None] * n
-    order = sorted(range(n), key=ranks.__getitem__)
     pos = 0
-    while pos < n:
-        block = [order[pos]]
-        while pos + len(block) < n and ranks[order[pos + len(block)]] == ranks[block[0]]:
-            block.append(order[pos + len(block)])
-        pos += len(block)
-        candidates = [i for i in block if not vetoed[i]]
-        for i in block:
-            if vetoed[i]:
-                out[i] = Grade(grading.lowest, "一票否决，定为最低等次")
-        if not candidates:
-            continue
-        first = candidates[0]
+    while pos < len(graded):
+        end = pos + 1
+        while end < len(graded) and own[graded[end]] == own[graded[pos]]:
+            end += 1
+        block, pos = graded[pos:end], end
+        first = block[0]
         for k, level in enumerate(levels):
-            fits, why = _fits(level, cutoffs[k], taken[k], len(candidates), totals[first], ranks[first])
+            fits, why = _fits(level, cutoffs[k], taken[k], len(block), totals[first], own[first], note)
             if fits:
-                taken[k] += len(candidates)
-                for i in candidates:
+                taken[k] += len(block)
+                for i in block:
                     out[i] = Grade(level.name, why)
                 break
-    return out  # type: ignore[return-value]
+    return out
 
 
-def _fits(level, cutoff, taken, size, total, rank) -> tuple[bool, str]:
+def _competition(ordered: list[Decimal]) -> list[int]:
+    """Competition ranks (1, 2, 2, 4) of values already best first."""
+    ranks = []
+    for pos, value in enumerate(ordered):
+        ranks.append(ranks[-1] if pos and value == ordered[pos - 1] else pos + 1)
+    return ranks
+
+
+def _fits(level, cutoff, taken, size, total, rank, note) -> tuple[bool, str]:
     reasons = []
     if level.min is not None:
         if total < level.min:
@@ -172,7 +234,7 @@ def _fits(level, cutoff, taken, size, total, rank) -> tuple[bool, str]:
     if cutoff is not None:
         if rank > cutoff:
             return False, ""
-        reasons.append(f"排第 {rank} 名，在前 {plain(level.share * 100)}%（前 {cutoff} 名）内")
+        reasons.append(f"{note}排第 {rank} 名，在前 {plain(level.share * 100)}%（前 {cutoff} 名）内")
     if level.max_count is not None:
         if taken + size > level.max_count:
             return False, ""
