@@ -57,6 +57,12 @@ class Indicator:
         return self.params.get("direction", "higher")
 
     @property
+    def needs_target(self) -> bool:
+        """rank, ratio, threshold and methods on the completion rate compare with a target;
+        the others count, or compare actual figures, and ignore it."""
+        return METHOD_TABLE[self.method][1] or self.params.get("on") == "rate"
+
+    @property
     def display_label(self) -> str:
         if self.label:
             return self.label
