@@ -69,7 +69,7 @@ def check(method, raw, max_points, rows, expected, fragments=()):
             {"direction": "lower"},
             [(100, 125), (100, 80)],
             ["4", "5"],
-            [(0, "（越低越好）"), (0, "5 × 100 ÷ 125 = 4 分")],
+            [(0, "（越低越好）"), (0, "5 × 100 ÷ 125 = 4 分"), (1, "不高于任务数，得满分 5 分")],
             id="lower is better: target over actual",
         ),
         pytest.param(

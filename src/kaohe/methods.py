@@ -189,8 +189,10 @@ def _ratio_one(params: dict, max_points: Decimal, f: Figure) -> Mark:
     beyond = a != t
     over = params.get("over")
     if over is None or not beyond or not t:
-        if beyond:
+        if beyond and direction == HIGHER:
             return Mark(max_points, f"{head}，超过 100% 按 100% 计，得满分 {m} 分")
+        if beyond:
+            return Mark(max_points, f"{head}，不高于任务数，得满分 {m} 分")
         return Mark(max_points, f"{head}，得满分 {m} 分")
     excess = (a - t) / t if direction == HIGHER else (t - a) / t
     steps = excess / _f(over["per"])
