@@ -285,3 +285,25 @@ def test_standings_put_totals_vetoes_ranks_and_grades_together():
     assert [g.name for g in result.grades] == ["不合格", "优秀", "合格"]
     assert result.vetoes == [["一票否决：安全事故"], [], []]
     assert result.totals[0].notes == ("加分项合计 6 分，上限 5 分，计 5 分", "总分 105.00 超过满分 100，按满分计")
+
+
+@pytest.mark.parametrize(
+    "annual, message",
+    [
+        ('method = "median"', "method“median”未知"),
+        ('method = "sum"\nweights = [1, 2]', "weights 只用于 average"),
+        ("weights = [0, 0]", "不全为 0"),
+        ('weights = [1, 2]\nperiods = ["一季度"]', "weights 有 2 个，periods 有 1 个"),
+        ("span = 2", "不认识的设置：span"),
+    ],
+)
+def test_bad_annual_settings_are_refused(annual, message):
+    with pytest.raises(SchemeError, match=message):
+        scheme(head=f"[annual]\n{annual}")
+
+
+def test_annual_settings_are_read():
+    s = scheme(head='[annual]\nweights = [1, 1, 1, 2]\nperiods = ["一季度", "二季度", "三季度", "四季度"]')
+    assert s.annual.method == "average"
+    assert s.annual.weights == (D(1), D(1), D(1), D(2))
+    assert s.annual.periods[-1] == "四季度"

@@ -116,6 +116,22 @@ class Grading:
         return self.levels[-1].name
 
 
+ANNUAL_METHODS = {
+    "average": "各期总得分按权重加权平均",
+    "sum": "各期总得分相加",
+    "last": "取最后一期（累计数）的结果",
+}
+
+
+@dataclass(frozen=True)
+class Annual:
+    """How a year's result comes from its periods (`kaohe score --year`)."""
+
+    method: str = "average"
+    weights: tuple[Decimal, ...] = ()  # one per period for `average`; equal when empty
+    periods: tuple[str, ...] = ()  # the periods' names, e.g. 一季度 …; numbered when empty
+
+
 @dataclass
 class Group:
     key: str
@@ -190,6 +206,7 @@ class Scheme:
     allow_over: bool = False  # extra points may lift a total above total_scale
     categories: dict = field(default_factory=dict)  # name -> Category
     grading: Grading | None = None
+    annual: Annual = field(default_factory=Annual)
 
     def group(self, key_or_name: str) -> Group:
         for g in self.groups:
@@ -311,6 +328,7 @@ def build_scheme(data: dict, source: str) -> Scheme:
         allow_over=_flag(scoring.get("allow_over", False), f"{where}scoring.allow_over "),
         categories=categories,
         grading=grading,
+        annual=_build_annual(data.get("annual", {}), where),
     )
     keys = [g.key for g in scheme.groups]
     if len(set(keys)) != len(keys):
@@ -328,6 +346,26 @@ def _flag(value, where: str) -> bool:
     if not isinstance(value, bool):
         raise SchemeError(f"{where}应为 true 或 false，实为 {value!r}")
     return value
+
+
+def _build_annual(data, where: str) -> Annual:
+    at = f"{where}[annual] "
+    if not isinstance(data, dict):
+        raise SchemeError(f"{at}应为表")
+    unknown = set(data) - {"method", "weights", "periods"}
+    if unknown:
+        raise SchemeError(f"{at}不认识的设置：{'、'.join(sorted(unknown))}")
+    method = str(data.get("method", "average"))
+    if method not in ANNUAL_METHODS:
+        options = "、".join(f"{k}（{v}）" for k, v in ANNUAL_METHODS.items())
+        raise SchemeError(f"{at}的 method“{method}”未知，可选：{options}")
+    weights = tuple(_dec(w, f"{at}的 weights ") for w in data.get("weights", []))
+    if weights and (method != "average" or any(w < 0 for w in weights) or not sum(weights)):
+        raise SchemeError(f"{at}的 weights 只用于 average，须为非负数且不全为 0")
+    periods = tuple(str(p) for p in data.get("periods", []))
+    if weights and periods and len(weights) != len(periods):
+        raise SchemeError(f"{at}的 weights 有 {len(weights)} 个，periods 有 {len(periods)} 个")
+    return Annual(method, weights, periods)
 
 
 def _build_categories(items, where: str) -> dict:
