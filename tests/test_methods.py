@@ -523,3 +523,11 @@ def test_bad_parameters_are_refused_in_chinese(method, raw, message):
 
     with pytest.raises(SchemeError, match=message.replace("(", r"\(").replace(")", r"\)")):
         params(method, raw)
+
+
+def test_rates_that_round_alike_are_still_ranked_exactly():
+    third = Figure(D(3), D(1))  # 1 ÷ 3 rounds to 0.3333333333333333333333333333
+    close = Figure(D(1), D("0.3333333333333333333333333333"))  # that Decimal exactly
+    same = Figure(D(6), D(2))  # 2 ÷ 6 is 1 ÷ 3 exactly
+    marks = run("rank", {"top": 5, "step": 1, "parts": ["rate"]}, "5", [close, third, same])
+    assert [m.ranks for m in marks] == [(3,), (1,), (1,)]

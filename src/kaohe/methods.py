@@ -15,8 +15,7 @@ hold them (otherwise to Decimal's 28 significant digits, as a quotient always wa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from decimal import MAX_PREC, Context, Decimal
 from fractions import Fraction
 from math import floor
 from typing import NamedTuple
@@ -31,8 +30,7 @@ class Figure(NamedTuple):
     actual: Decimal | dict | None  # a dict of counts per tier for tiered `items`
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):
     points: Decimal
     text: str
     ranks: tuple[int, ...] = ()  # rank on each ranked part (rank only)
@@ -79,10 +77,11 @@ def points_text(value: Decimal) -> str:
     return plain(round_half_up(value, 2))
 
 
-def _approx(value: Fraction) -> str:
+def _approx(value: Fraction | Decimal) -> str:
     """'= 4.5' when 2 decimals show the value exactly, else '≈ 4.71'."""
     shown = round_half_up(to_decimal(value), 2)
-    return f"{'=' if Fraction(shown) == value else '≈'} {plain(shown)}"
+    exact = shown == value if isinstance(value, Decimal) else Fraction(shown) == value
+    return f"{'=' if exact else '≈'} {plain(shown)}"
 
 
 def _num(value) -> str:
@@ -174,18 +173,19 @@ def ratio(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[
 
 
 def _ratio_one(params: dict, max_points: Decimal, f: Figure) -> Mark:
+    # Decimal here (one correctly rounded quotient): ratio scores the most figures by far.
     direction = params.get("direction", HIGHER)
     if f.target is None or (direction == HIGHER and not f.target):
         return _no_task(max_points)
-    t, a, mp = _f(f.target), _f(f.actual), _f(max_points)
-    sfx = _unit(params)
-    rate_text = percent(to_decimal(a / t)) if t else "—"
-    head = f"任务数 {plain(f.target)}{sfx}，实绩数 {plain(f.actual)}{sfx}{_lower_note(direction)}，完成率 {rate_text}"
+    t, a, mp = f.target, f.actual, max_points
+    head = _compared_head(params, direction, t, a)
     m = plain(max_points)
     if not _meets(direction, t, a):
-        points = mp * a / t if direction == HIGHER else mp * t / a
-        shown = f"{m} × {_num(a)} ÷ {_num(t)}" if direction == HIGHER else f"{m} × {_num(t)} ÷ {_num(a)}"
-        return Mark(to_decimal(points), f"{head}，得 {shown} {_approx(points)} 分")
+        if direction == HIGHER:
+            points, shown = mp * a / t, f"{m} × {plain(a)} ÷ {plain(t)}"
+        else:
+            points, shown = mp * t / a, f"{m} × {plain(t)} ÷ {plain(a)}"
+        return Mark(points, f"{head}，得 {shown} {_approx(points)} 分")
     beyond = a != t
     over = params.get("over")
     if over is None or not beyond or not t:
@@ -194,6 +194,7 @@ def _ratio_one(params: dict, max_points: Decimal, f: Figure) -> Mark:
         if beyond:
             return Mark(max_points, f"{head}，不高于任务数，得满分 {m} 分")
         return Mark(max_points, f"{head}，得满分 {m} 分")
+    t, a, mp = _f(t), _f(a), _f(mp)
     excess = (a - t) / t if direction == HIGHER else (t - a) / t
     steps = excess / _f(over["per"])
     if over.get("whole"):
@@ -210,17 +211,22 @@ def _ratio_one(params: dict, max_points: Decimal, f: Figure) -> Mark:
     return Mark(to_decimal(mp + bonus), text)
 
 
+def _compared_head(params: dict, direction: str, t: Decimal, a: Decimal) -> str:
+    sfx = _unit(params)
+    rate = percent(a / t) if t else "—"
+    lower = _lower_note(direction)
+    return f"任务数 {plain(t)}{sfx}，实绩数 {plain(a)}{sfx}{lower}，完成率 {rate}"
+
+
 def threshold(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[Mark]:
     """Full points when the target is met, else 0."""
     direction = params.get("direction", HIGHER)
-    sfx = _unit(params)
     out = []
     for f in figures:
         if f.target is None or (direction == HIGHER and not f.target):
             out.append(_no_task(max_points))
             continue
-        rate = percent(to_decimal(_f(f.actual) / _f(f.target))) if f.target else "—"
-        head = f"任务数 {plain(f.target)}{sfx}，实绩数 {plain(f.actual)}{sfx}{_lower_note(direction)}，完成率 {rate}"
+        head = _compared_head(params, direction, f.target, f.actual)
         if _meets(direction, f.target, f.actual):
             out.append(Mark(max_points, f"{head}，完成任务，得 {plain(max_points)} 分"))
         else:
@@ -236,9 +242,8 @@ def rank_order(
 ) -> list[int]:
     """Ranks, best first (largest, or smallest for `lower`). Ties on `values` go to the better
     `seconds`; equal on both share the better rank (1, 2, 2, 4), or with dense (1, 2, 2, 3)."""
-    sign = 1 if direction == HIGHER else -1
-    keys = [(sign * v, 0 if seconds is None else sign * seconds[i]) for i, v in enumerate(values)]
-    order = sorted(range(len(values)), key=keys.__getitem__, reverse=True)
+    keys = values if seconds is None else list(zip(values, seconds, strict=True))
+    order = sorted(range(len(values)), key=keys.__getitem__, reverse=direction == HIGHER)
     ranks = [0] * len(values)
     shown = 0
     for pos, i in enumerate(order):
@@ -248,14 +253,46 @@ def rank_order(
     return ranks
 
 
+_WIDE = Context(prec=MAX_PREC)  # exact products of figures
+
+
+def rate_keys(figures: Sequence[Figure]) -> list:
+    """Completion rates to rank on, exactly: a Decimal quotient (correctly rounded, so the order
+    of different quotients is kept), paired with the exact fraction where quotients that meet
+    are not all exact."""
+    rates = [f.actual / f.target for f in figures]
+    groups: dict = {}
+    for n, r in enumerate(rates):
+        groups.setdefault(r, []).append(n)
+    second: list | None = None
+    for r, members in groups.items():
+        if len(members) > 1 and _may_differ(r, [figures[n] for n in members]):
+            second = second or [0] * len(rates)
+            for n in members:
+                second[n] = Fraction(figures[n].actual) / Fraction(figures[n].target)
+    if second is None:  # every quotient that meets another is exact: the Decimals say it all
+        return rates
+    return list(zip(rates, second, strict=True))
+
+
+def _may_differ(rate: Decimal, figures: list[Figure]) -> bool:
+    """Whether figures whose quotients round to the same `rate` might still differ exactly: not
+    when they are all the same figures, nor when each quotient is exact."""
+    first = figures[0]
+    if all(f.actual == first.actual and f.target == first.target for f in figures):
+        return False
+    return any(_WIDE.multiply(rate, f.target) != f.actual for f in figures)
+
+
 def rank(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[Mark]:
     """top − step × (rank − 1) on each part (actual, rate), never below 0; ranks within the group."""
     direction = params.get("direction", HIGHER)
-    top, step, tie = _f(params["top"]), _f(params["step"]), params.get("tie", "cross")
+    top, step, tie = params["top"], params["step"], params.get("tie", "cross")
     parts = tuple(params.get("parts", ("actual", "rate")))
     members = [i for i, f in enumerate(figures) if f.target]
-    actual = [_f(figures[i].actual) for i in members]
-    rate = [_f(figures[i].actual) / _f(figures[i].target) for i in members]
+    actual = [figures[i].actual for i in members]
+    rate = rate_keys([figures[i] for i in members])
+    rates = [figures[i].actual / figures[i].target for i in members] if rate and isinstance(rate[0], tuple) else rate
     values = {"actual": (actual, rate), "rate": (rate, actual)}
     ranks_by_part = []
     for part in parts:
@@ -265,24 +302,27 @@ def rank(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[M
         )
     out: list[Mark] = [_no_task(max_points)] * len(figures)
     sfx = _unit(params)
+    zero = Decimal(0)
+    by_rank: dict[int, tuple[Decimal, str]] = {}  # a rank's points and how they print
+    for r in {r for ranks in ranks_by_part for r in ranks}:
+        p = max(zero, top - step * (r - 1))
+        by_rank[r] = (p, f"排第 {r} 名，得 {points_text(p)} 分")
+    lead = "越低越好：" if direction == LOWER else ""
+    totals: dict[tuple, tuple[Decimal, str]] = {}  # a combination of ranks: points, their text
     for pos, i in enumerate(members):
         ranks = tuple(r[pos] for r in ranks_by_part)
-        pts = tuple(max(Fraction(0), top - step * (r - 1)) for r in ranks)
-        texts = []
-        for part, r, p in zip(parts, ranks, pts, strict=True):
-            shown = (
-                f"实绩数 {plain(figures[i].actual)}{sfx}"
-                if part == "actual"
-                else f"完成率 {percent(to_decimal(rate[pos]))}"
-            )
-            texts.append(f"{shown}，排第 {r} 名，得 {points_text(to_decimal(p))} 分")
-        total = sum(pts, Fraction(0))
-        text = "；".join(texts)
-        if len(parts) > 1:
-            text += f"；合计 {points_text(to_decimal(total))} 分"
-        if direction == LOWER:
-            text = "越低越好：" + text
-        out[i] = Mark(to_decimal(total), text, ranks, tuple(map(to_decimal, pts)))
+        pts = tuple(by_rank[r][0] for r in ranks)
+        if ranks not in totals:
+            total = sum(pts, zero)
+            totals[ranks] = (total, f"；合计 {points_text(total)} 分" if len(parts) > 1 else "")
+        total, tail = totals[ranks]
+        texts = [
+            f"实绩数 {plain(actual[pos])}{sfx}，{by_rank[r][1]}"
+            if part == "actual"
+            else f"完成率 {percent(rates[pos])}，{by_rank[r][1]}"
+            for part, r in zip(parts, ranks, strict=True)
+        ]
+        out[i] = Mark(total, lead + "；".join(texts) + tail, ranks, pts)
     return out
 
 
