@@ -529,5 +529,5 @@ def test_rates_that_round_alike_are_still_ranked_exactly():
     third = Figure(D(3), D(1))  # 1 ÷ 3 rounds to 0.3333333333333333333333333333
     close = Figure(D(1), D("0.3333333333333333333333333333"))  # that Decimal exactly
     same = Figure(D(6), D(2))  # 2 ÷ 6 is 1 ÷ 3 exactly
-    marks = run("rank", {"top": 5, "step": 1, "parts": ["rate"]}, "5", [close, third, same])
+    marks = run("rank", {"top": 5, "step": 1, "parts": ["rate"], "tie": "shared"}, "5", [close, third, same])
     assert [m.ranks for m in marks] == [(3,), (1,), (1,)]
