@@ -1,14 +1,15 @@
-"""Web tests: Django settings for tests, the demo data and one persona per role.
+"""Web tests: Django settings for tests (kaohe_test_settings.py), the demo data and one persona per
+role.
 
 Run on SQLite (default) or PostgreSQL: KAOHE_TEST_DB=postgres (127.0.0.1:5432, user postgres,
-database test; Django creates test_test)."""
+database KAOHE_TEST_PG_NAME or test; Django creates test_<name>)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaohe.web.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaohe_test_settings")
 os.environ.setdefault("KAOHE_DEBUG", "1")
 os.environ.setdefault("KAOHE_DATA_DIR", tempfile.mkdtemp(prefix="kaohe-test-"))
 os.environ.setdefault(
@@ -19,26 +20,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-
-# demo accounts are created for every test: a fast hasher keeps the suite quick (production
-# settings keep Django's PBKDF2 default)
-settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 import pytest  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.test import Client  # noqa: E402
 
 PASSWORD = "Kaohe@2023!"
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    """Each test starts with an empty cache: the test database is rolled back between tests and
-    reuses ids and versions, which never happens to a real database."""
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 @pytest.fixture

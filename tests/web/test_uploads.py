@@ -4,6 +4,7 @@ bad files."""
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
@@ -146,6 +147,37 @@ def test_an_oversized_file_is_refused(reporter_client, demo, unit):
     ).content.decode()
     assert "文件太大" in text
     assert not Entry.objects.filter(period=demo["q2"], actual__isnull=False).exists()
+
+
+@override_settings(KAOHE_MAX_UPLOAD_BYTES=1_000_000, KAOHE_MAX_UPLOAD_MB=1)
+def test_an_oversized_file_is_told_its_real_size(reporter_client, demo, unit):
+    """Just over the limit never reads as the limit: 1,000,001 bytes is 1.1 MB, not 1.0 MB."""
+    body = b"PK\x03\x04" + b"0" * (1_000_001 - 4)
+    text = upload(reporter_client, demo, unit("陈贵镇").pk, "大.xlsx", body).content.decode()
+    assert "文件太大：1.1 MB（1,000,001 字节），上限为 1 MB（1,000,000 字节）" in text
+    url = f"/periods/{demo['q2'].pk}/units/{unit('陈贵镇').pk}/materials/"
+    page = reporter_client.post(
+        url, {"kind": "简报", "title": "大", "file": SimpleUploadedFile("b.pdf", body)}, follow=True
+    )
+    assert "文件太大：1.1 MB（1,000,001 字节），上限为 1 MB" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [(21_000_000, "21.0 MB（21,000,000 字节）"), (20_971_520, "21.0 MB（20,971,520 字节）")],
+)
+def test_a_21_mb_file_reads_as_21_mb_against_the_20_mb_limit(size, shown):
+    from kaohe.web.services.errors import ServiceError
+    from kaohe.web.services.uploads import check_size
+
+    class Upload:
+        pass
+
+    big = Upload()
+    big.size = size
+    with pytest.raises(ServiceError) as refused:
+        check_size(big)
+    assert refused.value.message == f"文件太大：{shown}，上限为 20 MB（20,000,000 字节）"
 
 
 def test_the_bureau_imports_targets_from_the_long_table(admin_client, demo, unit, indicator):

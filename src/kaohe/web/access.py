@@ -4,45 +4,35 @@ or raises PermissionDenied (403) / Http404. Views call these first, services nev
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from . import hotpath
-from .models import Indicator, Material, Period, Unit, UnitReport
+from .models import Indicator, Material, Membership, Period, Unit, UnitReport
 
 
 class Caps:
-    """What a user may do, read once per request (hotpath.membership: the membership, whether it
-    provides any indicator, and its unit); the provided indicator ids are read only when a page
-    needs them."""
+    """What a user may do, read once per request from the user's membership; the ids of the
+    indicators the user provides are read only when a page needs them."""
 
-    __slots__ = ("admin", "read_all", "report", "unit_id", "_provides", "_membership")
+    __slots__ = ("admin", "read_all", "report", "unit_id", "provides_any", "_membership", "_ids")
 
-    def __init__(
-        self,
-        admin: bool = False,
-        read_all: bool = False,
-        report: bool = False,
-        unit_id: int | None = None,
-        provides: frozenset | None = frozenset(),
-        membership=None,
-    ):
+    def __init__(self, admin=False, read_all=False, report=False, unit_id=None, membership=None):
         self.admin = admin
         self.read_all = read_all
         self.report = report
         self.unit_id = unit_id
-        self._provides = provides  # None: some, not read yet
+        self.provides_any = bool(membership is not None and membership.provides_any)
         self._membership = membership
+        self._ids = None
 
     @property
     def provides(self) -> frozenset:
         """Ids of the indicators whose figures the user provides for all units."""
-        if self._provides is None:
-            self._provides = frozenset(self._membership.can_provide.values_list("id", flat=True))
-        return self._provides
-
-    @property
-    def provides_any(self) -> bool:
-        return self._provides is None or bool(self._provides)
+        if self._ids is None:
+            self._ids = frozenset()
+            if self.provides_any:
+                self._ids = frozenset(self._membership.can_provide.values_list("id", flat=True))
+        return self._ids
 
     @property
     def has_role(self) -> bool:
@@ -53,50 +43,61 @@ class Caps:
         return self.admin or self.read_all
 
 
+def membership(user) -> Membership | None:
+    """The user's membership with its unit and whether it provides any indicator (one query,
+    read once per request)."""
+    if not hasattr(user, "_kaohe_membership"):
+        provides = Membership.can_provide.through.objects.filter(membership=OuterRef("pk"))
+        user._kaohe_membership = (
+            Membership.objects.select_related("unit")
+            .annotate(provides_any=Exists(provides))
+            .filter(user=user)
+            .first()
+        )
+        if user._kaohe_membership is not None:  # role_label needs no query of its own
+            user._kaohe_membership._provides = user._kaohe_membership.provides_any
+    return user._kaohe_membership
+
+
 def caps(user) -> Caps:
     if not user.is_authenticated:
         return Caps()
-    cached = getattr(user, "_kaohe_caps", None)
-    if cached is not None:
-        return cached
-    m = hotpath.membership(user)
-    if m is None:
-        result = Caps(admin=user.is_superuser)
-    else:
-        result = Caps(
-            admin=m.can_admin or user.is_superuser,
-            read_all=m.can_read_all,
-            report=m.can_report and m.unit_id is not None,
-            unit_id=m.unit_id,
-            provides=None if m.provides_any else frozenset(),
-            membership=m,
-        )
-        m._provides = m.provides_any
-    user._kaohe_caps = result
-    user._kaohe_membership = m
-    return result
+    if not hasattr(user, "_kaohe_caps"):
+        m = membership(user)
+        if m is None:
+            user._kaohe_caps = Caps(admin=user.is_superuser)
+        else:
+            user._kaohe_caps = Caps(
+                admin=m.can_admin or user.is_superuser,
+                read_all=m.can_read_all,
+                report=m.can_report and m.unit_id is not None,
+                unit_id=m.unit_id,
+                membership=m,
+            )
+    return user._kaohe_caps
 
 
 def context(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    c = caps(user)
-    return {"caps": c, "membership": getattr(user, "_kaohe_membership", None)}
+    return {"caps": caps(user), "membership": membership(user)}
 
 
 def _period(period_id) -> Period:
-    period = hotpath.by_pk(Period, hotpath.as_int(period_id) or 0)
-    if period is None:
-        raise Http404("没有这个考核期")
-    return period
+    try:
+        return Period.objects.select_related("scheme").get(pk=period_id)
+    except (Period.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有这个考核期") from None
 
 
 def _unit(period: Period, unit_id) -> Unit:
-    unit = hotpath.scheme_unit(unit_id, period.scheme_id)
-    if unit is None:
-        raise Http404("没有这个单位")
-    return unit
+    try:
+        return Unit.objects.select_related("group").get(
+            pk=unit_id, group__scheme_id=period.scheme_id
+        )
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有这个单位") from None
 
 
 def get_period(user, period_id) -> tuple[Period, bool]:

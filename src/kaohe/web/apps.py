@@ -6,8 +6,3 @@ class WebConfig(AppConfig):
     label = "kaohe"
     verbose_name = "科技创新行动考核"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from .pagecache import connect_signals
-
-        connect_signals()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 
 from .models import MATERIAL_KINDS, Period, Scheme
+from .services import uploads
 from .services.entries import parse_figure
+from .services.errors import ServiceError
 
 DATETIME = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 DATETIME_FORMATS = [DATETIME, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -137,10 +138,10 @@ class ProvideForm(forms.Form):
 
 
 def check_size(upload):
-    if upload.size > settings.KAOHE_MAX_UPLOAD_BYTES:
-        raise forms.ValidationError(
-            f"文件太大（{upload.size / 1048576:.1f} MB），上限为 {settings.KAOHE_MAX_UPLOAD_MB} MB。"
-        )
+    try:
+        uploads.check_size(upload)
+    except ServiceError as exc:
+        raise forms.ValidationError(exc.message) from None
     return upload
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 
 from django import forms
@@ -123,25 +122,25 @@ class LockoutAuthenticationForm(AuthenticationForm):
 class IdleSessionMiddleware:
     """Idle logout without a database write per request.
 
-    A session expires SESSION_COOKIE_AGE seconds after it was last saved (the expiry is kept in
-    the session row and checked on every load). Django's SESSION_SAVE_EVERY_REQUEST would rewrite
-    the row on every page view — a write transaction per GET, which serialises concurrent readers
-    on SQLite. Here a request that uses a session renews it only when the last renewal is
-    KAOHE_SESSION_RENEW_SECONDS old, so an idle session ends between AGE − RENEW and AGE seconds
-    after the last request: never later than the policy allows."""
+    A session expires SESSION_COOKIE_AGE seconds after it was last saved (Django keeps the expiry
+    in the session row and checks it on every load). Django's SESSION_SAVE_EVERY_REQUEST would
+    rewrite the row on every page view, a write transaction per GET that serialises concurrent
+    readers on SQLite. Here a request that uses a session renews it only when the last renewal is
+    a tenth of SESSION_COOKIE_AGE old, so an idle session ends between 90% and 100% of the
+    setting after the last request, whatever the setting: never later than the policy allows."""
 
     KEY = "_kaohe_renewed"
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.renew = settings.KAOHE_SESSION_RENEW_SECONDS
 
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
         if session is None or not session.accessed or session.is_empty():
             return response  # no session, or not used by this request
-        now = int(time.time())
-        if session.modified or now - session.get(self.KEY, 0) >= self.renew:
+        now = timezone.now().timestamp()
+        renew = settings.SESSION_COOKIE_AGE / 10
+        if session.modified or now - session.get(self.KEY, 0) >= renew:
             session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry
         return response

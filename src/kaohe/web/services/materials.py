@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +13,7 @@ from . import audit
 from .entries import show_figure
 from .errors import ServiceError
 from .schemes import late_note
+from .uploads import check_size
 
 ALLOWED_SUFFIXES = {
     ".pdf",
@@ -119,10 +119,7 @@ def _checked(upload) -> tuple[str, str]:
         raise ServiceError(
             f"不支持的文件类型“{suffix or name}”。可上传：{'、'.join(sorted(ALLOWED_SUFFIXES))}"
         )
-    if upload.size > settings.KAOHE_MAX_UPLOAD_BYTES:
-        raise ServiceError(
-            f"文件太大（{upload.size / 1048576:.1f} MB），上限为 {settings.KAOHE_MAX_UPLOAD_MB} MB"
-        )
+    check_size(upload)
     if upload.size == 0:
         raise ServiceError("文件是空的")
     digest = hashlib.sha256()

@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from ...chinese import cn_number
 from ..models import KeyTask, Period, TaskProgress, Unit
 from . import audit
 from .errors import ServiceError
-
-CN_NUMBERS = "一二三四五六七八九十"
-
-
-def cn(n: int) -> str:
-    if 1 <= n <= 10:
-        return CN_NUMBERS[n - 1]
-    if n < 20:
-        return "十" + CN_NUMBERS[n - 11]
-    return str(n)
 
 
 def save_progress(period: Period, task: KeyTask, unit: Unit, user, text: str) -> TaskProgress:
@@ -59,12 +50,12 @@ def assemble_narrative(period: Period) -> str:
         progress.setdefault(p.task_id, []).append(p)
     lines = ["## 二、工作进展情况", ""]
     if tasks:
-        lines.append(f"科技创新行动共有“{cn(len(tasks))}大重点任务”。具体进展情况如下：")
+        lines.append(f"科技创新行动共有“{cn_number(len(tasks))}大重点任务”。具体进展情况如下：")
         lines.append("")
     for task in tasks:
         texts = [p.text for p in progress.get(task.id, []) if p.text]
         body = "".join(texts) if texts else "（暂无牵头部门报送的进展）"
-        lines.append(f"（{cn(task.number)}）{task.title}。{body}")
+        lines.append(f"（{cn_number(task.number)}）{task.title}。{body}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -1,0 +1,44 @@
+"""Views, one module per topic like services/: each view checks permission (access.py), validates
+(forms.py), calls a service and responds. urls.py names them through this package."""
+
+from .account import LoginView, healthz, home
+from .audit import audit
+from .entries import entry, entry_template, provide, provide_template
+from .materials import material_delete, material_download, material_replace, materials
+from .objections import objections
+from .periods import board, period_action, period_detail, period_edit, period_new, review
+from .results import bulletin, correct, results, results_xlsx, unit_result
+from .tasks import narrative, tasks
+from .uploads import entry_upload, provide_upload, targets_import
+
+__all__ = [
+    "LoginView",
+    "audit",
+    "board",
+    "bulletin",
+    "correct",
+    "entry",
+    "entry_template",
+    "entry_upload",
+    "healthz",
+    "home",
+    "material_delete",
+    "material_download",
+    "material_replace",
+    "materials",
+    "narrative",
+    "objections",
+    "period_action",
+    "period_detail",
+    "period_edit",
+    "period_new",
+    "provide",
+    "provide_template",
+    "provide_upload",
+    "results",
+    "results_xlsx",
+    "review",
+    "targets_import",
+    "tasks",
+    "unit_result",
+]

@@ -1,0 +1,223 @@
+"""Results: the ranking, a unit's detail, the downloads, corrections after computing."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ...chinese import quarter_name
+from .. import access, forms
+from ..models import Entry, IndicatorResult, ScoreRun, UnitResult
+from ..services import periods as period_service
+from ..services.errors import ServiceError
+from .common import XLSX, download, fail
+
+
+def _current_results(run_id) -> dict:
+    """The unit results of a run by unit id (empty without a run)."""
+    if not run_id:
+        return {}
+    return {r.unit_id: r for r in UnitResult.objects.filter(run_id=run_id)}
+
+
+def _previous_run_id(period):
+    if not period.previous_id:
+        return None
+    return (
+        ScoreRun.objects.filter(period_id=period.previous_id, current=True)
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def _ranking(run, previous_run_id):
+    """The ranking tables and chart data of a run."""
+    prev_rows = _current_results(previous_run_id)
+    by_group: dict = {}
+    for ur in run.units.select_related("unit__group").order_by(
+        "unit__group__order", "rank", "unit__order"
+    ):
+        p = prev_rows.get(ur.unit_id)
+        group = ur.unit.group
+        entry = by_group.setdefault(
+            group.pk,
+            {"key": group.key, "title": group.title or group.name, "name": group.name, "rows": []},
+        )
+        entry["rows"].append(
+            {
+                "unit_id": ur.unit_id,
+                "name": ur.unit.name,
+                "short": ur.unit.short or ur.unit.name,
+                "rank": ur.rank,
+                "total": ur.total,
+                "change": None if p is None else p.rank - ur.rank,
+                "down": None if p is None else ur.rank - p.rank,
+            }
+        )
+    groups = list(by_group.values())
+    charts = [
+        {
+            "id": f"chart-{g['key']}",
+            "title": f"{g['name']}总得分",
+            "names": [r["short"] for r in g["rows"]],
+            "values": [float(r["total"]) for r in g["rows"]],
+        }
+        for g in groups
+    ]
+    return groups, charts
+
+
+@login_required
+@require_GET
+def results(request, pid):
+    period = access.get_results(request.user, pid)
+    c = access.caps(request.user)
+    runs = list(
+        ScoreRun.objects.filter(period=period).defer("inputs").order_by("-created_at", "-id")
+    )
+    run = next((r for r in runs if r.current), None)
+    context = {
+        "period": period,
+        "run": run,
+        "objection_deadline": period.objection_deadline(),
+        "mine": c.unit_id,
+        "sees_all": c.sees_everything,
+    }
+    if run is not None:
+        context["groups"], context["charts"] = _ranking(run, _previous_run_id(period))
+        if len(runs) > 1:  # the correction history, each run with its totals
+            prefetch_related_objects(
+                runs, Prefetch("units", queryset=UnitResult.objects.select_related("unit"))
+            )
+            context["runs"] = runs
+    return render(request, "kaohe/results.html", context)
+
+
+@login_required
+@require_GET
+def unit_result(request, pid, uid):
+    period, unit = access.get_unit_result(request.user, pid, uid)
+    run = period_service.current_run(period)
+    if run is None:
+        raise Http404("尚未计算得分")
+    ur = UnitResult.objects.filter(run=run, unit=unit).first()
+    if ur is None:
+        raise Http404("该单位没有得分")
+    from ...numbers import percent
+
+    rows = list(
+        IndicatorResult.objects.filter(unit_result=ur)
+        .select_related("indicator")
+        .order_by("indicator__order")
+    )
+    for r in rows:
+        r.rate_text = percent(r.rate) if r.rate is not None else ""
+    earlier = (
+        UnitResult.objects.filter(run__period=period, unit=unit)
+        .exclude(run=run)
+        .select_related("run")
+    )
+    prev = _current_results(_previous_run_id(period)).get(unit.id)
+    return render(
+        request,
+        "kaohe/unit_result.html",
+        {"period": period, "unit": unit, "ur": ur, "rows": rows, "earlier": earlier, "prev": prev},
+    )
+
+
+def _scored_run(request, pid):
+    """The period's current run, for the bureau and leaders only."""
+    period = access.get_results(request.user, pid)
+    access.require_overview(request.user)
+    run = period_service.current_run(period)
+    if run is None:
+        raise Http404("尚未计算得分")
+    return period, run
+
+
+@login_required
+@require_GET
+def results_xlsx(request, pid):
+    period, run = _scored_run(request, pid)
+    from ...exporters import XlsxExporter
+
+    data = XlsxExporter().render(period_service.run_result(run))
+    return download(data, XLSX, f"{period.name}-考核结果.xlsx")
+
+
+@login_required
+@require_GET
+def bulletin(request, pid):
+    """The bulletin (kaohe report: .docx, attachments .xlsx, charts) as a zip."""
+    from ...report import write_report
+
+    period, run = _scored_run(request, pid)
+    result = period_service.run_result(run)
+    cutoff = period.cutoff
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_report(
+            result,
+            Path(tmp),
+            issuer=period.scheme.issuer or None,
+            doc_date=timezone.localdate(),
+            cutoff=f"{cutoff.year} 年 {cutoff.month} 月 {cutoff.day} 日" if cutoff else None,
+            narrative=period.narrative or None,
+            year=period.year,
+            period=quarter_name(period.number)
+            if period.kind == "quarter"
+            else f"{period.number}月",
+        )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in paths.values():
+                zf.write(path, path.name)
+    return download(buffer.getvalue(), "application/zip", f"{period.name}-通报.zip")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct(request, pid, uid):
+    access.require_admin(request.user)
+    period, unit, _ = access.get_unit_entry(request.user, pid, uid)
+    indicators = list(unit.group.indicators.all().order_by("order"))
+    if request.method == "POST":
+        form = forms.CorrectionForm(request.POST, indicators=indicators)
+        if form.is_valid():
+            ind = next((i for i in indicators if i.id == form.cleaned_data["indicator"]), None)
+            try:
+                period_service.correct_entry(
+                    period,
+                    unit,
+                    ind,
+                    request.user,
+                    target=form.cleaned_data["target"],
+                    actual=form.cleaned_data["actual"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ServiceError as exc:
+                fail(request, exc)
+            else:
+                messages.success(request, "已更正并重新计分；更正前的得分保留在更正记录中。")
+                return redirect("unit_result", pid=period.pk, uid=unit.pk)
+    else:
+        form = forms.CorrectionForm(indicators=indicators)
+    entries = (
+        Entry.objects.filter(period=period, unit=unit)
+        .select_related("indicator")
+        .order_by("indicator__order")
+    )
+    return render(
+        request,
+        "kaohe/correct.html",
+        {"period": period, "unit": unit, "form": form, "entries": entries},
+    )
