@@ -31,7 +31,9 @@ def periods(tmp_path):
     """Q1 is the example; in Q2 西湖镇 keeps its ledger (78.50 → 88.50)."""
     q2 = tmp_path / "q2.csv"
     q2.write_text(
-        WUJIN.read_text(encoding="utf-8").replace("西湖镇,建立科技工作台账,4,3,", "西湖镇,建立科技工作台账,4,4,"),
+        WUJIN.read_text(encoding="utf-8").replace(
+            "西湖镇,建立科技工作台账,4,3,", "西湖镇,建立科技工作台账,4,4,"
+        ),
         encoding="utf-8",
     )
     return [WUJIN, q2]
@@ -54,7 +56,9 @@ def first_class(groups):
         ('method = "last"', "88.50", "良好", "取第 2 期（累计）结果 88.50"),
     ],
 )
-def test_the_year_combines_the_periods_as_the_scheme_says(periods, annual, xihu_total, xihu_grade, explain):
+def test_the_year_combines_the_periods_as_the_scheme_says(
+    periods, annual, xihu_total, xihu_grade, explain
+):
     groups = year(scheme_with(annual), periods)
     xihu = next(u for u in groups[0].units if u.unit == "西湖镇")
     assert xihu.periods == (D("78.50"), D("88.50"))
@@ -75,12 +79,17 @@ def test_a_unit_vetoed_in_a_period_keeps_its_veto_for_the_year(periods):
 def test_periods_with_different_units_are_refused(tmp_path):
     q2 = tmp_path / "q2.csv"
     q2.write_text(
-        "\n".join(x for x in WUJIN.read_text(encoding="utf-8").splitlines() if not x.startswith("白沙乡"))
+        "\n".join(
+            x for x in WUJIN.read_text(encoding="utf-8").splitlines() if not x.startswith("白沙乡")
+        )
         + "\n",
         encoding="utf-8",
     )
     s = parse_scheme(TEXT, source="t")
-    results = [score(s, read_files([WUJIN], s)), score(s, read_files([q2], s, units_from_data=True))]
+    results = [
+        score(s, read_files([WUJIN], s)),
+        score(s, read_files([q2], s, units_from_data=True)),
+    ]
     with pytest.raises(InputErrors, match="第 2 期的单位与第一期不同：白沙乡"):
         combine(s, results)
 
@@ -93,7 +102,10 @@ def test_named_periods_must_match_the_files(periods):
 
 def test_score_year_writes_json_csv_and_a_table(periods, tmp_path):
     toml = tmp_path / "年度.toml"
-    toml.write_text(TEXT.replace("[[groups]]", '[annual]\nperiods = ["一季度", "二季度"]\n\n[[groups]]', 1), encoding="utf-8")
+    toml.write_text(
+        TEXT.replace("[[groups]]", '[annual]\nperiods = ["一季度", "二季度"]\n\n[[groups]]', 1),
+        encoding="utf-8",
+    )
     runner = CliRunner()
     args = ["score", "--year", "--scheme", str(toml), *map(str, periods)]
     done = runner.invoke(main, [*args, "--format", "json"])
@@ -102,7 +114,10 @@ def test_score_year_writes_json_csv_and_a_table(periods, tmp_path):
     assert data["periods"] == ["一季度", "二季度"]
     xihu = data["groups"][0]["units"][1]
     assert (xihu["unit"], xihu["periods"], xihu["total"], xihu["grade"]) == (
-        "西湖镇", ["78.50", "88.50"], "83.50", "良好"
+        "西湖镇",
+        ["78.50", "88.50"],
+        "83.50",
+        "良好",
     )
     csv_text = runner.invoke(main, [*args, "--format", "csv"]).stdout
     assert csv_text.splitlines()[0] == "分组,分类,排名,单位,一季度,二季度,年度总得分,等次,说明"

@@ -31,9 +31,7 @@ def scored(key, path):
 def table(result):
     """{class: [(rank, unit, total, grade, vetoed)]} best first."""
     return {
-        g.class_name: [
-            (u.rank, u.unit, u.total, u.grade.name, bool(u.vetoes)) for u in g.units
-        ]
+        g.class_name: [(u.rank, u.unit, u.total, u.grade.name, bool(u.vetoes)) for u in g.units]
         for g in result.groups
     }
 
@@ -84,17 +82,59 @@ def test_each_example_scores_its_data_to_the_hand_checked_table(key, path, expec
 @pytest.mark.parametrize(
     "key, path, unit, indicator, points, fragment",
     [
-        ("example-wujin", WUJIN, "东城镇", "hitech_output", "32.5", "超出任务 25.00%，每超出 10% 加 1 分"),
-        ("example-wujin", WUJIN, "东城镇", "rd_spending", "21", "组内平均 100.00%，高于平均 10 个百分点"),
+        (
+            "example-wujin",
+            WUJIN,
+            "东城镇",
+            "hitech_output",
+            "32.5",
+            "超出任务 25.00%，每超出 10% 加 1 分",
+        ),
+        (
+            "example-wujin",
+            WUJIN,
+            "东城镇",
+            "rd_spending",
+            "21",
+            "组内平均 100.00%，高于平均 10 个百分点",
+        ),
         ("example-wujin", WUJIN, "西湖镇", "energy", "12", "得 15 × 0.6 ÷ 0.75 = 12 分"),
         ("example-wujin", WUJIN, "北岭镇", "materials", "0", "最低 0 分，记 0 分"),
         ("example-wujin", WUJIN, "西湖镇", "criticized", "2", "得 2 分（扣分项：从总分中扣除）"),
-        ("example-wujin", WUJIN, "青石街道", "integrity", "0", "一票否决：科研诚信失信事件实绩数 1 起"),
-        ("example-efficacy", EFFICACY, "云山县", "rd_intensity", "22", "功效系数 60 + 40 × (2.4% − 2%)"),
+        (
+            "example-wujin",
+            WUJIN,
+            "青石街道",
+            "integrity",
+            "0",
+            "一票否决：科研诚信失信事件实绩数 1 起",
+        ),
+        (
+            "example-efficacy",
+            EFFICACY,
+            "云山县",
+            "rd_intensity",
+            "22",
+            "功效系数 60 + 40 × (2.4% − 2%)",
+        ),
         ("example-efficacy", EFFICACY, "云山县", "contracts", "18", "档间按比例计"),
         ("example-efficacy", EFFICACY, "云山县", "hitech_firms", "8", "达到 90.00% 档，得 8 分"),
-        ("example-efficacy", EFFICACY, "云山县", "energy", "12", "越低越好：实绩数 0.42 吨标准煤，排第 2 名"),
-        ("example-efficacy", EFFICACY, "云山县", "projects", "5", "省级 1 项、市级 3 项，只计最高一档"),
+        (
+            "example-efficacy",
+            EFFICACY,
+            "云山县",
+            "energy",
+            "12",
+            "越低越好：实绩数 0.42 吨标准煤，排第 2 名",
+        ),
+        (
+            "example-efficacy",
+            EFFICACY,
+            "云山县",
+            "projects",
+            "5",
+            "省级 1 项、市级 3 项，只计最高一档",
+        ),
     ],
 )
 def test_example_points_explain_their_arithmetic(key, path, unit, indicator, points, fragment):
@@ -160,7 +200,9 @@ def test_a_tier_missing_from_the_data_is_reported_by_name(tmp_path):
 
 def test_a_blank_count_is_an_error_not_full_points(tmp_path):
     scheme = load_scheme("example-wujin")
-    text = WUJIN.read_text(encoding="utf-8").replace("北岭镇,按时报送材料,/,6,", "北岭镇,按时报送材料,/,,")
+    text = WUJIN.read_text(encoding="utf-8").replace(
+        "北岭镇,按时报送材料,/,6,", "北岭镇,按时报送材料,/,,"
+    )
     part = tmp_path / "空白.csv"
     part.write_text(text, encoding="utf-8")
     with pytest.raises(InputErrors, match="单位“北岭镇”的指标“按时报送材料”实绩数为空"):
@@ -176,14 +218,19 @@ def runner():
 
 
 def test_json_gives_each_class_its_units_with_grade_and_veto(runner):
-    done = runner.invoke(main, ["score", str(WUJIN), "--scheme", "example-wujin", "--format", "json"])
+    done = runner.invoke(
+        main, ["score", str(WUJIN), "--scheme", "example-wujin", "--format", "json"]
+    )
     assert done.exit_code == 0, done.output
     data = json.loads(done.stdout, parse_float=Decimal)
     assert data["class"] == "一类镇（街道）"
     assert [g["class"] for g in data["groups"]] == ["一类镇（街道）", "二类镇（乡）"]
     second = data["groups"][1]["units"][0]
     assert (second["unit"], second["total"], second["grade"], second["veto"]) == (
-        "南山镇", D("90.00"), "优秀", None
+        "南山镇",
+        D("90.00"),
+        "优秀",
+        None,
     )
     vetoed = data["units"][2]
     assert vetoed["grade"] == "不合格" and vetoed["veto"].startswith("一票否决：科研诚信失信事件")
@@ -196,14 +243,26 @@ def test_the_seed_json_has_no_grade_and_no_class(runner):
 
 
 def test_csv_and_xlsx_show_class_grade_and_veto(runner, tmp_path):
-    done = runner.invoke(main, ["score", str(EFFICACY), "--scheme", "example-efficacy", "--format", "csv"])
+    done = runner.invoke(
+        main, ["score", str(EFFICACY), "--scheme", "example-efficacy", "--format", "csv"]
+    )
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     qinghe = next(r for r in rows if r["单位"] == "清河县")
     assert (qinghe["分类"], qinghe["等次"], qinghe["总得分"]) == ("一类县（区）", "不合格", "68.00")
     assert qinghe["一票否决"].startswith("一票否决：重大安全生产事故")
     out = tmp_path / "r.xlsx"
     done = runner.invoke(
-        main, ["score", str(EFFICACY), "--scheme", "example-efficacy", "--format", "xlsx", "-o", str(out)]
+        main,
+        [
+            "score",
+            str(EFFICACY),
+            "--scheme",
+            "example-efficacy",
+            "--format",
+            "xlsx",
+            "-o",
+            str(out),
+        ],
     )
     assert done.exit_code == 0, done.output
     book = CalamineWorkbook.from_path(str(out))
@@ -236,7 +295,8 @@ def test_check_scheme_lists_categories_classes_and_grades(runner):
 def test_a_template_for_the_tiered_example_reads_back_to_the_same_scores(runner, tmp_path):
     out = tmp_path / "t.xlsx"
     done = runner.invoke(
-        main, ["template", "--scheme", "example-efficacy", "-o", str(out), "--prefill", str(EFFICACY)]
+        main,
+        ["template", "--scheme", "example-efficacy", "-o", str(out), "--prefill", str(EFFICACY)],
     )
     assert done.exit_code == 0, done.output
     args = ["--scheme", "example-efficacy", "--format", "csv"]

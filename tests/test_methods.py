@@ -44,7 +44,7 @@ def run(method, raw, max_points, rows):
 def check(method, raw, max_points, rows, expected, fragments=()):
     marks = run(method, raw, max_points, [fig(*r) for r in rows])
     assert [m.points for m in marks] == [D(e) if isinstance(e, str) else e for e in expected]
-    for (pos, fragment) in fragments:
+    for pos, fragment in fragments:
         assert fragment in marks[pos].text, marks[pos].text
 
 
@@ -58,8 +58,10 @@ def check(method, raw, max_points, rows, expected, fragments=()):
             {},
             [("4.25", 4), (3, 7), (5, 5)],
             [D(5) * 4 / D("4.25"), "5", "5"],
-            [(0, "任务数 4.25，实绩数 4，完成率 94.12%，得 5 × 4 ÷ 4.25 ≈ 4.71 分"),
-             (1, "超过 100% 按 100% 计，得满分 5 分")],
+            [
+                (0, "任务数 4.25，实绩数 4，完成率 94.12%，得 5 × 4 ÷ 4.25 ≈ 4.71 分"),
+                (1, "超过 100% 按 100% 计，得满分 5 分"),
+            ],
             id="proportional below the target, full at or above it",
         ),
         pytest.param(
@@ -130,7 +132,10 @@ def test_threshold(raw, rows, expected):
     ],
 )
 def test_rank_order(values, seconds, direction, dense, expected):
-    assert rank_order([D(v) for v in values], seconds and [D(v) for v in seconds], direction, dense) == expected
+    assert (
+        rank_order([D(v) for v in values], seconds and [D(v) for v in seconds], direction, dense)
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -140,7 +145,12 @@ def test_rank_order(values, seconds, direction, dense, expected):
             {"top": 5, "step": 0.1},
             [(10, 30), (10, 20), (5, 10)],
             ["10", "9.8", "9.6"],
-            [(1, "实绩数 20，排第 2 名，得 4.9 分；完成率 200.00%，排第 2 名，得 4.9 分；合计 9.8 分")],
+            [
+                (
+                    1,
+                    "实绩数 20，排第 2 名，得 4.9 分；完成率 200.00%，排第 2 名，得 4.9 分；合计 9.8 分",
+                )
+            ],
             id="equal rates go to the larger actual (cross)",
         ),
         pytest.param(
@@ -236,7 +246,12 @@ WUJIN = {"base": 8, "step": 0.05, "points": 0.5}  # 武进 2011: ±0.5 per ±5% 
             WUJIN,
             [(10, 11), (10, 10), (10, 9)],
             ["9", "8", "7"],
-            [(0, "组内平均 100.00%，高于平均 10 个百分点，每 5 个百分点 ±0.5 分，得 8 + 0.5 × 10 ÷ 5 = 9 分")],
+            [
+                (
+                    0,
+                    "组内平均 100.00%，高于平均 10 个百分点，每 5 个百分点 ±0.5 分，得 8 + 0.5 × 10 ÷ 5 = 9 分",
+                )
+            ],
             id="plus and minus around the group average of rates",
         ),
         pytest.param(
@@ -292,7 +307,12 @@ BANDS = [{"at": 1, "points": 10}, {"at": 0.9, "points": 8}, {"at": 0.8, "points"
             {"bands": BANDS, "interpolate": True},
             [(10, "9.5"), (10, 9), (10, "8.5"), (10, 7), (10, 12)],
             ["9", "8", "7", "0", "10"],
-            [(0, "在 90.00%～100.00% 档间按比例计，得 8 + (10 − 8) × (95.00% − 90.00%) ÷ (100.00% − 90.00%) = 9 分")],
+            [
+                (
+                    0,
+                    "在 90.00%～100.00% 档间按比例计，得 8 + (10 − 8) × (95.00% − 90.00%) ÷ (100.00% − 90.00%) = 9 分",
+                )
+            ],
             id="interpolated between edges, flat above the top and below the bottom",
         ),
         pytest.param(
@@ -376,11 +396,20 @@ def test_items(raw, rows, expected, fragments):
 @pytest.mark.parametrize(
     "raw, rows, expected, fragments",
     [
-        pytest.param({"per": 2}, [(None, 0), (None, 1), (None, 3)], ["5", "3", "0"],
-                     [(1, "发生 1 次，每次扣 2 分，得 5 − 2 × 1 = 3 分"), (2, "最低 0 分")],
-                     id="from the full points, floored at zero"),
-        pytest.param({"per": 0.5, "start": 4, "floor": 2}, [(None, 1), (None, 10)], ["3.5", "2"],
-                     [], id="own start and floor"),
+        pytest.param(
+            {"per": 2},
+            [(None, 0), (None, 1), (None, 3)],
+            ["5", "3", "0"],
+            [(1, "发生 1 次，每次扣 2 分，得 5 − 2 × 1 = 3 分"), (2, "最低 0 分")],
+            id="from the full points, floored at zero",
+        ),
+        pytest.param(
+            {"per": 0.5, "start": 4, "floor": 2},
+            [(None, 1), (None, 10)],
+            ["3.5", "2"],
+            [],
+            id="own start and floor",
+        ),
     ],
 )
 def test_deduct(raw, rows, expected, fragments):
@@ -446,7 +475,11 @@ def test_every_method_has_property_cases():
 
 @pytest.mark.parametrize("method, raw", ALL)
 @settings(max_examples=40, deadline=None)
-@given(rows=st.lists(st.tuples(targets, figures), min_size=2, max_size=6), more=figures, pick=st.integers(0, 5))
+@given(
+    rows=st.lists(st.tuples(targets, figures), min_size=2, max_size=6),
+    more=figures,
+    pick=st.integers(0, 5),
+)
 def test_a_better_figure_never_lowers_points(method, raw, rows, more, pick):
     pick %= len(rows)
     t, a = rows[pick]
@@ -498,14 +531,29 @@ def test_input_order_changes_nothing(method, raw, rows, data):
         ("efficacy", {"on": "share"}, "on“share”未知，可选：actual、rate"),
         ("average", {"step": 0.05, "points": 0.5}, "缺少“base”"),
         ("average", {"base": 12, "step": 0.05, "points": 0.5}, "须 floor 0 ≤ base 12 ≤ cap 10"),
-        ("average", {"base": 8, "step": 0.05, "points": 0.5, "cap": 12}, "cap 12 超过了指标满分 10"),
+        (
+            "average",
+            {"base": 8, "step": 0.05, "points": 0.5, "cap": 12},
+            "cap 12 超过了指标满分 10",
+        ),
         ("bands", {}, "bands 须列出各档"),
         ("bands", {"bands": [{"at": 0.8, "points": 6}, {"at": 1, "points": 10}]}, "须从高到低排列"),
-        ("bands", {"bands": [{"at": 2, "points": 10}, {"at": 1, "points": 6}], "direction": "lower"},
-         "须从低到高（越低越好）排列"),
-        ("bands", {"bands": [{"at": 1, "points": 6}, {"at": 0.8, "points": 8}]}, "得分须随档次降低而不增"),
+        (
+            "bands",
+            {"bands": [{"at": 2, "points": 10}, {"at": 1, "points": 6}], "direction": "lower"},
+            "须从低到高（越低越好）排列",
+        ),
+        (
+            "bands",
+            {"bands": [{"at": 1, "points": 6}, {"at": 0.8, "points": 8}]},
+            "得分须随档次降低而不增",
+        ),
         ("bands", {"bands": [{"at": 1, "points": 12}]}, "points 12 超过了指标满分 10"),
-        ("bands", {"bands": [{"at": 1, "points": 6}], "below": 7}, "below 7 不能高于最低一档的得分"),
+        (
+            "bands",
+            {"bands": [{"at": 1, "points": 6}], "below": 7},
+            "below 7 不能高于最低一档的得分",
+        ),
         ("bands", {"bands": [{"at": 1, "points": 6}], "interpolate": "yes"}, "应为 true 或 false"),
         ("items", {}, "须给出 per（每项得分）或 tiers（分档得分）之一"),
         ("items", {"per": 1, "tiers": TIERS}, "之一"),
@@ -529,5 +577,7 @@ def test_rates_that_round_alike_are_still_ranked_exactly():
     third = Figure(D(3), D(1))  # 1 ÷ 3 rounds to 0.3333333333333333333333333333
     close = Figure(D(1), D("0.3333333333333333333333333333"))  # that Decimal exactly
     same = Figure(D(6), D(2))  # 2 ÷ 6 is 1 ÷ 3 exactly
-    marks = run("rank", {"top": 5, "step": 1, "parts": ["rate"], "tie": "shared"}, "5", [close, third, same])
+    marks = run(
+        "rank", {"top": 5, "step": 1, "parts": ["rate"], "tie": "shared"}, "5", [close, third, same]
+    )
     assert [m.ranks for m in marks] == [(3,), (1,), (1,)]

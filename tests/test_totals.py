@@ -92,27 +92,48 @@ def scheme(head=CATEGORIES, classes="", veto="total", scoring=""):
 @pytest.mark.parametrize(
     "points, allow_over, total, notes",
     [
-        pytest.param(["60", "20", "0", "0", "0"], False, "100.00", [], id="base only: 80 of 80 is 100"),
-        pytest.param(["48", "16", "0", "0", "0"], False, "80.00", [], id="base scaled to 100"),
-        pytest.param(["48", "16", "4", "0", "0"], False, "84.00", [], id="bonus added after scaling"),
         pytest.param(
-            ["48", "16", "8", "0", "0"], False, "85.00", ["加分项合计 8 分，上限 5 分，计 5 分"],
+            ["60", "20", "0", "0", "0"], False, "100.00", [], id="base only: 80 of 80 is 100"
+        ),
+        pytest.param(["48", "16", "0", "0", "0"], False, "80.00", [], id="base scaled to 100"),
+        pytest.param(
+            ["48", "16", "4", "0", "0"], False, "84.00", [], id="bonus added after scaling"
+        ),
+        pytest.param(
+            ["48", "16", "8", "0", "0"],
+            False,
+            "85.00",
+            ["加分项合计 8 分，上限 5 分，计 5 分"],
             id="bonus capped",
         ),
         pytest.param(
-            ["48", "16", "2", "6", "0"], False, "78.00", ["扣分项合计 6 分，上限 4 分，计 4 分"],
+            ["48", "16", "2", "6", "0"],
+            False,
+            "78.00",
+            ["扣分项合计 6 分，上限 4 分，计 4 分"],
             id="deductions taken off, capped",
         ),
         pytest.param(
-            ["60", "20", "8", "0", "0"], False, "100.00",
+            ["60", "20", "8", "0", "0"],
+            False,
+            "100.00",
             ["加分项合计 8 分，上限 5 分，计 5 分", "总分 105.00 超过满分 100，按满分计"],
             id="capped at the scale unless the scheme allows more",
         ),
-        pytest.param(["60", "20", "8", "0", "0"], True, "105.00", ["加分项合计 8 分，上限 5 分，计 5 分"],
-                     id="allowed above the scale"),
-        pytest.param(["1", "0", "0", "6", "0"], False, "0.00",
-                     ["扣分项合计 6 分，上限 4 分，计 4 分", "总分 -2.75 低于 0，按 0 计"],
-                     id="never below zero"),
+        pytest.param(
+            ["60", "20", "8", "0", "0"],
+            True,
+            "105.00",
+            ["加分项合计 8 分，上限 5 分，计 5 分"],
+            id="allowed above the scale",
+        ),
+        pytest.param(
+            ["1", "0", "0", "6", "0"],
+            False,
+            "0.00",
+            ["扣分项合计 6 分，上限 4 分，计 4 分", "总分 -2.75 低于 0，按 0 计"],
+            id="never below zero",
+        ),
     ],
 )
 def test_unit_totals_with_category_caps(points, allow_over, total, notes):
@@ -148,8 +169,14 @@ def test_total_ranks_share_equal_totals_and_order_by_the_exact_total():
 
 @pytest.mark.parametrize(
     "share, n, rounding, count",
-    [("0.3", 14, "half_up", 4), ("0.3", 14, "down", 4), ("0.3", 14, "up", 5),
-     ("0.25", 10, "half_up", 3), ("0.25", 10, "down", 2), ("0.5", 4, "up", 2)],
+    [
+        ("0.3", 14, "half_up", 4),
+        ("0.3", 14, "down", 4),
+        ("0.3", 14, "up", 5),
+        ("0.25", 10, "half_up", 3),
+        ("0.25", 10, "down", 2),
+        ("0.5", 4, "up", 2),
+    ],
 )
 def test_a_share_of_the_ranking_is_rounded_as_the_scheme_says(share, n, rounding, count):
     assert share_count(D(share), n, rounding) == count
@@ -166,27 +193,38 @@ def grading(levels):
     "levels, totals, vetoed, expected",
     [
         pytest.param(
-            GRADES, ["95", "92", "85", "70", "50"], [], ["优秀", "良好", "良好", "合格", "不合格"],
+            GRADES,
+            ["95", "92", "85", "70", "50"],
+            [],
+            ["优秀", "良好", "良好", "合格", "不合格"],
             id="thresholds and a 25% share: 1.25 of 5 rounds to 1",
         ),
         pytest.param(
-            GRADES, ["95", "95", "85", "50"], [], ["优秀", "优秀", "良好", "不合格"],
+            GRADES,
+            ["95", "95", "85", "50"],
+            [],
+            ["优秀", "优秀", "良好", "不合格"],
             id="a tie inside the share keeps both",
         ),
         pytest.param(
             'levels = [{ name = "优秀", share = 0.3 }, { name = "良好", share = 0.7 }, { name = "一般" }]',
-            ["9", "8", "7", "6", "5", "4", "3", "2", "1", "0"], [],
+            ["9", "8", "7", "6", "5", "4", "3", "2", "1", "0"],
+            [],
             ["优秀"] * 3 + ["良好"] * 4 + ["一般"] * 3,
             id="cumulative shares of the ranking",
         ),
         pytest.param(
             'levels = [{ name = "优秀", share = 0.5, max_count = 1 }, { name = "合格" }]',
-            ["9", "9", "5", "1"], [], ["合格", "合格", "合格", "合格"],
+            ["9", "9", "5", "1"],
+            [],
+            ["合格", "合格", "合格", "合格"],
             id="a tie that would overflow the count goes down together",
         ),
         pytest.param(
             'levels = [{ name = "优秀", max_count = 2 }, { name = "合格" }]',
-            ["9", "8", "5"], [True, False, False], ["合格", "优秀", "优秀"],
+            ["9", "8", "5"],
+            [True, False, False],
+            ["合格", "优秀", "优秀"],
             id="a vetoed unit takes the lowest grade and no place",
         ),
     ],
@@ -226,24 +264,64 @@ def test_classes_split_the_units_in_scheme_order():
 @pytest.mark.parametrize(
     "change, message",
     [
-        (("classes", '[{ name = "一类", units = ["甲镇", "乙镇", "丙镇", "丁镇"] }]'), "至少需要两类"),
-        (("classes", '[{ name = "一类", units = ["甲镇", "乙"] }, { name = "二类", units = ["丙镇", "丁镇"] }]'),
-         "单位“乙”不在本组单位名单中，是否为“乙镇”"),
-        (("classes", '[{ name = "一类", units = ["甲镇", "乙镇"] }, { name = "二类", units = ["乙镇", "丁镇"] }]'),
-         "同时在“一类”和“二类”两类中"),
-        (("classes", '[{ name = "一类", units = ["甲镇"] }, { name = "二类", units = ["丙镇", "丁镇"] }]'),
-         "单位 乙镇 不属于任何一类"),
+        (
+            ("classes", '[{ name = "一类", units = ["甲镇", "乙镇", "丙镇", "丁镇"] }]'),
+            "至少需要两类",
+        ),
+        (
+            (
+                "classes",
+                '[{ name = "一类", units = ["甲镇", "乙"] }, { name = "二类", units = ["丙镇", "丁镇"] }]',
+            ),
+            "单位“乙”不在本组单位名单中，是否为“乙镇”",
+        ),
+        (
+            (
+                "classes",
+                '[{ name = "一类", units = ["甲镇", "乙镇"] }, { name = "二类", units = ["乙镇", "丁镇"] }]',
+            ),
+            "同时在“一类”和“二类”两类中",
+        ),
+        (
+            (
+                "classes",
+                '[{ name = "一类", units = ["甲镇"] }, { name = "二类", units = ["丙镇", "丁镇"] }]',
+            ),
+            "单位 乙镇 不属于任何一类",
+        ),
         (("veto", "never"), "一票否决 veto“never”未知"),
-        (("grades", 'levels = [{ name = "优秀", min = 80 }, { name = "良好", min = 90 }, { name = "差" }]'),
-         "min 须自上而下递减"),
-        (("grades", 'levels = [{ name = "优秀", share = 0.5 }, { name = "良好", share = 0.3 }, { name = "差" }]'),
-         "share 是累计比例"),
+        (
+            (
+                "grades",
+                'levels = [{ name = "优秀", min = 80 }, { name = "良好", min = 90 }, { name = "差" }]',
+            ),
+            "min 须自上而下递减",
+        ),
+        (
+            (
+                "grades",
+                'levels = [{ name = "优秀", share = 0.5 }, { name = "良好", share = 0.3 }, { name = "差" }]',
+            ),
+            "share 是累计比例",
+        ),
         (("grades", 'levels = [{ name = "优秀", share = 1.5 }, { name = "差" }]'), "不超过 1"),
-        (("grades", 'levels = [{ name = "优秀", min = 90 }, { name = "差", min = 10 }]'), "收其余单位"),
-        (("grades", 'levels = [{ name = "优秀" }, { name = "差" }]'), "须有 min、share 或 max_count"),
-        (("grades", 'rounding = "bank"\nlevels = [{ name = "优秀", min = 1 }, { name = "差" }]'), "rounding“bank”未知"),
+        (
+            ("grades", 'levels = [{ name = "优秀", min = 90 }, { name = "差", min = 10 }]'),
+            "收其余单位",
+        ),
+        (
+            ("grades", 'levels = [{ name = "优秀" }, { name = "差" }]'),
+            "须有 min、share 或 max_count",
+        ),
+        (
+            ("grades", 'rounding = "bank"\nlevels = [{ name = "优秀", min = 1 }, { name = "差" }]'),
+            "rounding“bank”未知",
+        ),
         (("categories", '[[categories]]\nname = "扣分项"\nsubtract = true'), "须在基础满分之外"),
-        (("categories", '[[categories]]\nname = "加分项"\nextra = true\nlimit = 5'), "不认识的设置：limit"),
+        (
+            ("categories", '[[categories]]\nname = "加分项"\nextra = true\nlimit = 5'),
+            "不认识的设置：limit",
+        ),
     ],
 )
 def test_bad_categories_classes_grades_and_vetoes_are_refused(change, message):
@@ -284,7 +362,10 @@ def test_standings_put_totals_vetoes_ranks_and_grades_together():
     assert result.rank == [1, 2, 3]
     assert [g.name for g in result.grades] == ["不合格", "优秀", "合格"]
     assert result.vetoes == [["一票否决：安全事故"], [], []]
-    assert result.totals[0].notes == ("加分项合计 6 分，上限 5 分，计 5 分", "总分 105.00 超过满分 100，按满分计")
+    assert result.totals[0].notes == (
+        "加分项合计 6 分，上限 5 分，计 5 分",
+        "总分 105.00 超过满分 100，按满分计",
+    )
 
 
 @pytest.mark.parametrize(
@@ -303,7 +384,9 @@ def test_bad_annual_settings_are_refused(annual, message):
 
 
 def test_annual_settings_are_read():
-    s = scheme(head='[annual]\nweights = [1, 1, 1, 2]\nperiods = ["一季度", "二季度", "三季度", "四季度"]')
+    s = scheme(
+        head='[annual]\nweights = [1, 1, 1, 2]\nperiods = ["一季度", "二季度", "三季度", "四季度"]'
+    )
     assert s.annual.method == "average"
     assert s.annual.weights == (D(1), D(1), D(1), D(2))
     assert s.annual.periods[-1] == "四季度"

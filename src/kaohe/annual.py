@@ -45,7 +45,11 @@ def period_names(scheme: Scheme, count: int) -> list[str]:
     named = list(scheme.annual.periods)
     if named and len(named) != count:
         raise InputErrors(
-            [InputError(f"方案的 [annual] 列出 {len(named)} 期（{'、'.join(named)}），实际给出 {count} 期数据")]
+            [
+                InputError(
+                    f"方案的 [annual] 列出 {len(named)} 期（{'、'.join(named)}），实际给出 {count} 期数据"
+                )
+            ]
         )
     return named or [f"第 {k} 期" for k in range(1, count + 1)]
 
@@ -56,7 +60,11 @@ def combine(scheme: Scheme, results: list[Result]) -> list[AnnualGroup]:
     weights = list(scheme.annual.weights) or [Decimal(1)] * len(results)
     if len(weights) != len(results):
         raise InputErrors(
-            [InputError(f"方案的 [annual] 有 {len(weights)} 个权重，实际给出 {len(results)} 期数据")]
+            [
+                InputError(
+                    f"方案的 [annual] 有 {len(weights)} 个权重，实际给出 {len(results)} 期数据"
+                )
+            ]
         )
     out = []
     for first in results[0].groups:
@@ -100,9 +108,7 @@ def _combine_group(scheme, periods: list[GroupResult], names, weights) -> Annual
         if scheme.grading is not None
         else [None] * len(units)
     )
-    period_totals = [
-        tuple(g.total[g.unit_names.index(u)] for g in periods) for u in units
-    ]
+    period_totals = [tuple(g.total[g.unit_names.index(u)] for g in periods) for u in units]
     return AnnualGroup(
         periods[0].group,
         periods[0].class_name,
@@ -203,6 +209,8 @@ def render_table(scheme: Scheme, groups: list[AnnualGroup], names: list[str]) ->
             table.add_column("等次")
         for _, u in annual_rows([g]):
             grade = [u.grade.name] if scheme.grading is not None else []
-            table.add_row(str(u.rank), u.unit, *(f"{t:f}" for t in u.periods), f"{u.total:f}", *grade)
+            table.add_row(
+                str(u.rank), u.unit, *(f"{t:f}" for t in u.periods), f"{u.total:f}", *grade
+            )
         console.print(table)
     return console.export_text()

@@ -169,7 +169,9 @@ def _score_year(scheme, files, units_from_data, fmt, output, out_dir) -> None:
     from .readers import read_files
 
     if fmt == "xlsx" or out_dir is not None:
-        raise click.UsageError("年度结果（--year）可输出 table、json、csv 格式，不支持 xlsx 与 --out-dir")
+        raise click.UsageError(
+            "年度结果（--year）可输出 table、json、csv 格式，不支持 xlsx 与 --out-dir"
+        )
     results = [run(scheme, read_files([f], scheme, units_from_data=units_from_data)) for f in files]
     names = period_names(scheme, len(results))
     groups = combine(scheme, results)

@@ -199,7 +199,9 @@ def score_group(
     if positions is None:
         positions = list(range(len(data.units)))
     group = data.group
-    columns = [score_indicator(scheme, ind, _cells(data, ind, positions)) for ind in group.indicators]
+    columns = [
+        score_indicator(scheme, ind, _cells(data, ind, positions)) for ind in group.indicators
+    ]
     for col in columns:
         category = group.categories.get(col.indicator.category)
         if category is not None and category.subtract:  # the points are taken off the total
@@ -309,4 +311,3 @@ def explain(col: IndicatorColumn, i: int) -> str:
 def _suffix(col: IndicatorColumn) -> str:
     unit = col.indicator.unit
     return f" {unit}" if unit else ""
-

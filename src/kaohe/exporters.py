@@ -115,7 +115,11 @@ class JsonExporter(Exporter):
                 lead = ", " if n else ""
                 head = {"group": g.group.name, "max_points": g.max_points}
                 if g.class_name:
-                    head = {"group": g.group.name, "class": g.class_name, "max_points": g.max_points}
+                    head = {
+                        "group": g.group.name,
+                        "class": g.class_name,
+                        "max_points": g.max_points,
+                    }
                 head = json_open(head)
                 fh.write(f'{lead}{head}, "units": '.encode())
                 _write_units(g, fh)
@@ -217,6 +221,7 @@ def unit_columns(result: Result) -> list[tuple[str, str]]:
 def detail_header(result: Result) -> list[str]:
     extra = [heading for heading, _ in unit_columns(result)]
     return DETAIL_HEADER[:4] + extra + DETAIL_HEADER[4:]
+
 
 # A spreadsheet treats text starting with these as a formula (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -152,9 +152,7 @@ def _scored(on: _On, figures: Sequence[Figure]) -> list[int]:
     return [i for i, f in enumerate(figures) if f.target]
 
 
-def _by_value(
-    params: dict, max_points: Decimal, figures: Sequence[Figure], mark
-) -> list[Mark]:
+def _by_value(params: dict, max_points: Decimal, figures: Sequence[Figure], mark) -> list[Mark]:
     """Apply `mark(value, i)` to every counted unit; no-task units on rates get full points."""
     on = _On(params.get("on", "actual"), _unit(params))
     counted = set(_scored(on, figures))
@@ -292,7 +290,11 @@ def rank(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[M
     members = [i for i, f in enumerate(figures) if f.target]
     actual = [figures[i].actual for i in members]
     rate = rate_keys([figures[i] for i in members])
-    rates = [figures[i].actual / figures[i].target for i in members] if rate and isinstance(rate[0], tuple) else rate
+    rates = (
+        [figures[i].actual / figures[i].target for i in members]
+        if rate and isinstance(rate[0], tuple)
+        else rate
+    )
     values = {"actual": (actual, rate), "rate": (rate, actual)}
     ranks_by_part = []
     for part in parts:
@@ -400,7 +402,11 @@ def average(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> lis
         word = "高于" if x >= mean else "低于"
         if relative or on.on == "rate":
             size = abs(x - mean) / mean if relative else abs(x - mean)
-            gap_text, step_text, label = _figure(size * 100), _num(step * 100), "%" if relative else " 个百分点"
+            gap_text, step_text, label = (
+                _figure(size * 100),
+                _num(step * 100),
+                "%" if relative else " 个百分点",
+            )
         else:
             gap_text, step_text, label = _figure(abs(x - mean)), _num(step), _unit(params)
         arithmetic = (
@@ -432,13 +438,12 @@ def bands(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[
 
     def mark(on: _On, x: Fraction) -> Mark:
         head = f"{on.label} {on.show(x)}{_lower_note(direction)}"
-        for n, (at, pts) in enumerate(table):
-            if _meets(direction, at, x):
-                break
-        else:
+        n = next((n for n, (at, _) in enumerate(table) if _meets(direction, at, x)), None)
+        if n is None:
             low_at = on.show(table[-1][0])
             word = "未达到" if direction == HIGHER else "超过"
             return Mark(to_decimal(below), f"{head}，{word}最低档 {low_at}，得 {_num(below)} 分")
+        at, pts = table[n]
         if n == 0 or not interpolate or x == at:
             return Mark(to_decimal(pts), f"{head}，达到 {on.show(at)} 档，得 {_num(pts)} 分")
         up_at, up_pts = table[n - 1]
@@ -468,7 +473,9 @@ def _items_one(params: dict, cap: Fraction, counts) -> Mark:
     if "per" in params:
         n, per = _f(counts), _f(params["per"])
         raw = n * per
-        text = f"{_num(n)} {sfx}，每{sfx} {_num(per)} 分，计 {_num(per)} × {_num(n)} = {_num(raw)} 分"
+        text = (
+            f"{_num(n)} {sfx}，每{sfx} {_num(per)} 分，计 {_num(per)} × {_num(n)} = {_num(raw)} 分"
+        )
     else:
         tiers = params["tiers"]  # best first
         got = [(t, _f(counts.get(t["key"], 0))) for t in tiers]

@@ -443,8 +443,7 @@ def build_scheme(data: dict, source: str) -> Scheme:
         region=str(data.get("region", "")),
         issuer=str(data.get("issuer", "")),
         groups=[
-            _build_group(g, f"{where}分组 {n + 1} ", categories)
-            for n, g in enumerate(groups_data)
+            _build_group(g, f"{where}分组 {n + 1} ", categories) for n, g in enumerate(groups_data)
         ],
         late_notes=tuple(scoring.get("late_notes", ["迟报材料"])),
         pending_note=str(scoring.get("pending_note", "数据未出，完成任务数暂取目标任务数")),
@@ -465,7 +464,7 @@ def build_scheme(data: dict, source: str) -> Scheme:
         for ind in g.indicators:
             if ind.veto == "grade" and grading is None:
                 raise SchemeError(
-                    f"{where}指标“{ind.name}”的一票否决定等次（veto = \"grade\"），但方案没有 [grades]"
+                    f'{where}指标“{ind.name}”的一票否决定等次（veto = "grade"），但方案没有 [grades]'
                 )
     indicator_keys = {i.key for g in scheme.groups for i in g.indicators}
     for clause in scheme.bulletin.clauses:
@@ -547,7 +546,9 @@ def _build_grading(data, where: str) -> Grading:
         if share is not None and not 0 < share <= 1:
             raise SchemeError(f"{here}的比例 share 须大于 0、不超过 1（如 0.3 即前 30%）")
         count = item.get("max_count")
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        if count is not None and (
+            isinstance(count, bool) or not isinstance(count, int) or count < 0
+        ):
             raise SchemeError(f"{here}的 max_count 应为非负整数")
         levels.append(GradeLevel(name, low, share, count))
     last = levels[-1]
@@ -665,7 +666,9 @@ def _build_indicator(data: dict, where: str) -> Indicator:
     max_points = _dec(_need(data, "max", where), f"{where}的 max ")
     veto = str(data.get("veto", ""))
     if veto and veto not in VETO_EFFECTS:
-        raise SchemeError(f"{where}的一票否决 veto“{veto}”未知，可选：total（总分记 0）、grade（定为最低等次）")
+        raise SchemeError(
+            f"{where}的一票否决 veto“{veto}”未知，可选：total（总分记 0）、grade（定为最低等次）"
+        )
     if max_points < 0 or (max_points == 0 and not veto):
         raise SchemeError(f"{where}的满分 max 必须大于 0（只有一票否决指标可为 0）")
     category = str(data.get("category", "目标任务"))
@@ -815,7 +818,9 @@ def _check_average(params, out, max_points, at):
 def _check_bands(params, out, max_points, at):
     items = params.get("bands")
     if not isinstance(items, list) or not items:
-        raise SchemeError(f"{at}.bands 须列出各档，如 [{{ at = 1.0, points = 10 }}, {{ at = 0.8, points = 6 }}]")
+        raise SchemeError(
+            f"{at}.bands 须列出各档，如 [{{ at = 1.0, points = 10 }}, {{ at = 0.8, points = 6 }}]"
+        )
     table = []
     for n, b in enumerate(items):
         where = f"{at}.bands 第 {n + 1} 档"
@@ -842,7 +847,9 @@ def _check_bands(params, out, max_points, at):
 
 
 def _check_items(params, out, max_points, at):
-    out["cap"] = _within_max(_num(params, "cap", at, max_points, positive=True), "cap", max_points, at)
+    out["cap"] = _within_max(
+        _num(params, "cap", at, max_points, positive=True), "cap", max_points, at
+    )
     if ("per" in params) == ("tiers" in params):
         raise SchemeError(f"{at}：须给出 per（每项得分）或 tiers（分档得分）之一")
     if "per" in params:
@@ -852,7 +859,9 @@ def _check_items(params, out, max_points, at):
         return out
     tiers = params["tiers"]
     if not isinstance(tiers, list) or not tiers:
-        raise SchemeError(f"{at}.tiers 须列出各档，如 [{{ key = \"national\", name = \"国家级\", points = 7 }}]")
+        raise SchemeError(
+            f'{at}.tiers 须列出各档，如 [{{ key = "national", name = "国家级", points = 7 }}]'
+        )
     checked = []
     for n, t in enumerate(tiers):
         where = f"{at}.tiers 第 {n + 1} 档"

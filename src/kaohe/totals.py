@@ -208,7 +208,9 @@ def assign_grades(
         block, pos = graded[pos:end], end
         first = block[0]
         for k, level in enumerate(levels):
-            fits, why = _fits(level, cutoffs[k], taken[k], len(block), totals[first], own[first], note)
+            fits, why = _fits(
+                level, cutoffs[k], taken[k], len(block), totals[first], own[first], note
+            )
             if fits:
                 taken[k] += len(block)
                 for i in block:
@@ -234,7 +236,9 @@ def _fits(level, cutoff, taken, size, total, rank, note) -> tuple[bool, str]:
     if cutoff is not None:
         if rank > cutoff:
             return False, ""
-        reasons.append(f"{note}排第 {rank} 名，在前 {plain(level.share * 100)}%（前 {cutoff} 名）内")
+        reasons.append(
+            f"{note}排第 {rank} 名，在前 {plain(level.share * 100)}%（前 {cutoff} 名）内"
+        )
     if level.max_count is not None:
         if taken + size > level.max_count:
             return False, ""

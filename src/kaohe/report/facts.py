@@ -237,9 +237,7 @@ def build_facts(
             next_number += 1
     for g in result.groups:
         number = len(annexes) + len(scores) + 1
-        scores.append(
-            score_table(g, scheme, number, f"{subject}{period}考核得分（{g.title}）")
-        )
+        scores.append(score_table(g, scheme, number, f"{subject}{period}考核得分（{g.title}）"))
     return Facts(
         title=title,
         intro=intro,
