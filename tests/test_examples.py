@@ -303,3 +303,19 @@ def test_a_template_for_the_tiered_example_reads_back_to_the_same_scores(runner,
     direct = runner.invoke(main, ["score", str(EFFICACY), *args]).stdout
     again = runner.invoke(main, ["score", str(out), *args]).stdout
     assert again == direct
+
+
+def test_the_bulletin_ranks_each_class_with_grades_and_the_veto_reason():
+    from kaohe.report.facts import ranking_paragraph
+
+    result = scored("example-wujin", WUJIN)
+    first, second = (
+        ranking_paragraph(g, result.scheme, n).text
+        for n, g in zip("三四", result.groups, strict=True)
+    )
+    assert (
+        "一类镇（街道）考核得分排名依次为：第一名东城镇（100.00分，优秀），第二名西湖镇（78.50分，合格）"
+        in first
+    )
+    assert "。青石街道一票否决：科研诚信失信事件实绩数 1 起，高于任务数 0 起，总分记为 0。" in first
+    assert "二类镇（乡）考核得分排名依次为：第一名南山镇（90.00分，优秀）" in second
