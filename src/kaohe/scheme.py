@@ -815,17 +815,23 @@ def _check_average(params, out, max_points, at):
     return out
 
 
-def _check_bands(params, out, max_points, at):
-    items = params.get("bands")
+def _rows(items, at: str, keys: tuple, example: str) -> list[tuple[str, dict]]:
+    """A list of small tables (bands, tiers), each with only `keys`: (where, row) pairs."""
     if not isinstance(items, list) or not items:
-        raise SchemeError(
-            f"{at}.bands 须列出各档，如 [{{ at = 1.0, points = 10 }}, {{ at = 0.8, points = 6 }}]"
-        )
+        raise SchemeError(f"{at} 须列出各档，如 {example}")
+    out = []
+    for n, row in enumerate(items):
+        where = f"{at} 第 {n + 1} 档"
+        if not isinstance(row, dict) or set(row) - set(keys):
+            raise SchemeError(f"{where} 应为 {{ {' = …, '.join(keys)} = … }}")
+        out.append((where, row))
+    return out
+
+
+def _check_bands(params, out, max_points, at):
+    example = "[{ at = 1.0, points = 10 }, { at = 0.8, points = 6 }]"
     table = []
-    for n, b in enumerate(items):
-        where = f"{at}.bands 第 {n + 1} 档"
-        if not isinstance(b, dict) or set(b) - {"at", "points"}:
-            raise SchemeError(f"{where} 应为 {{ at = 门槛, points = 得分 }}")
+    for where, b in _rows(params.get("bands"), f"{at}.bands", ("at", "points"), example):
         pts = _within_max(_num(b, "points", where, low=0), "points", max_points, where)
         table.append({"at": _num(b, "at", where), "points": pts})
     higher = out["direction"] == "higher"
@@ -857,16 +863,9 @@ def _check_items(params, out, max_points, at):
         if "take" in params:
             raise SchemeError(f"{at}.take 只用于分档 tiers")
         return out
-    tiers = params["tiers"]
-    if not isinstance(tiers, list) or not tiers:
-        raise SchemeError(
-            f'{at}.tiers 须列出各档，如 [{{ key = "national", name = "国家级", points = 7 }}]'
-        )
+    example = '[{ key = "national", name = "国家级", points = 7 }]'
     checked = []
-    for n, t in enumerate(tiers):
-        where = f"{at}.tiers 第 {n + 1} 档"
-        if not isinstance(t, dict) or set(t) - {"key", "name", "points"}:
-            raise SchemeError(f"{where} 应为 {{ key = …, name = …, points = … }}")
+    for where, t in _rows(params["tiers"], f"{at}.tiers", ("key", "name", "points"), example):
         checked.append(
             {
                 "key": str(_need(t, "key", where)),
