@@ -8,8 +8,10 @@ A target of None means no task was set: methods that compare with the target giv
 and leave the unit out of the group's ranking, best, worst and average. Methods that only count
 (items, deduct) and methods on the actual figure alone ignore the target.
 
-Arithmetic is done on exact fractions; points come back as Decimals, exact whenever a Decimal can
-hold them (otherwise to Decimal's 28 significant digits, as a quotient always was here).
+Arithmetic is exact: rank and ratio (which score the most figures) in Decimal, whose one final
+quotient is correctly rounded to 28 significant digits as it always was here, and rates are
+ranked exactly; the other methods on fractions, turned into Decimals at the end (exact whenever
+a Decimal can hold them, else to the same 28 digits).
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ class Mark(NamedTuple):
     text: str
     ranks: tuple[int, ...] = ()  # rank on each ranked part (rank only)
     parts: tuple[Decimal, ...] = ()  # points on each ranked part (rank only)
-    counted: bool = True  # False: no task, left out of the group's comparisons
 
 
 Method = Callable[[dict, Decimal, Sequence[Figure]], list[Mark]]
@@ -88,11 +89,6 @@ def _num(value) -> str:
     return plain(to_decimal(value))
 
 
-def _better(direction: str, x, y) -> bool:
-    """x is strictly better than y."""
-    return x > y if direction == HIGHER else x < y
-
-
 def _meets(direction: str, target, actual) -> bool:
     return actual >= target if direction == HIGHER else actual <= target
 
@@ -109,7 +105,7 @@ def _clamp(value: Fraction, low, high) -> Fraction:
 
 
 def _no_task(max_points: Decimal) -> Mark:
-    return Mark(max_points, f"未下达任务，得满分 {plain(max_points)} 分，不参与比较", counted=False)
+    return Mark(max_points, f"未下达任务，得满分 {plain(max_points)} 分，不参与比较")
 
 
 def _lower_note(direction: str) -> str:
