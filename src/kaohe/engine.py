@@ -121,8 +121,10 @@ class GroupResult:
         self.unit_names = units
         self.columns = columns
         self.max_points = group.max_points
+        veto_columns = [c for c in columns if c.indicator.veto]
         vetoes = [
-            [(c.indicator.veto, c.veto[i]) for c in columns if c.veto[i]] for i in range(len(units))
+            [(c.indicator.veto, c.veto[i]) for c in veto_columns if c.veto[i]]
+            for i in range(len(units))
         ]
         self.standings = standings(scheme, group, [c.points for c in columns], vetoes)
         self.raw = self.standings.raw
