@@ -136,10 +136,11 @@ def _missing(data: GroupData, units_from_data: bool, scheme: Scheme) -> list[Inp
                 errors.append(InputError(f"缺少单位“{unit.name}”（{group.name}）的数据"))
     for ind in group.inputs:
         cells = data.cells[ind.key]
+        needs_target = ind.needs_target
         for unit, cell in zip(data.units, cells, strict=True):
             if cell is None:
                 continue
-            if ind.needs_target and cell.target is None and cell.actual is not None:
+            if needs_target and cell.target is None and cell.actual is not None:
                 errors.append(
                     InputError(
                         f"单位“{unit}”的指标“{ind.name}”任务数为空：未下达任务请填“/”",
@@ -147,7 +148,7 @@ def _missing(data: GroupData, units_from_data: bool, scheme: Scheme) -> list[Inp
                     )
                 )
             # Counted and compared-actual methods have no target to fall back on.
-            elif not ind.needs_target and not isinstance(cell.actual, Decimal):
+            elif not needs_target and not isinstance(cell.actual, Decimal):
                 if not (cell.note and scheme.is_late(cell.note)):
                     errors.append(
                         InputError(

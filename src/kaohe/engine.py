@@ -230,19 +230,13 @@ def _cells(data: GroupData, ind: Indicator, positions: list[int]) -> list[Cell]:
 # --- one indicator ------------------------------------------------------------
 
 
-def _no_task(ind: Indicator, t: Decimal | None) -> bool:
-    """'/' sets no task; so does a zero target, except where lower is better and it is a real
-    target (0 accidents) for ratio and threshold."""
-    if t is None:
-        return True
-    lower_target = ind.direction == "lower" and ind.method in ("ratio", "threshold")
-    return not t and not lower_target
-
-
 def score_indicator(scheme: Scheme, ind: Indicator, cells: list[Cell]) -> IndicatorColumn:
     """Each cell's status and the points of those outside the method; then the method."""
     col = IndicatorColumn(ind, len(cells))
     needs_target = ind.needs_target
+    # '/' sets no task; so does a zero target, except where lower is better and a zero is a real
+    # target (0 accidents) for ratio and threshold.
+    zero_is_a_target = ind.direction == "lower" and ind.method in ("ratio", "threshold")
     scored = []
     for i, cell in enumerate(cells):
         t, a, note = cell.target, cell.actual, cell.note
@@ -254,7 +248,7 @@ def score_indicator(scheme: Scheme, ind: Indicator, cells: list[Cell]) -> Indica
         if note and scheme.is_late(note):
             col.status[i], col.target[i], col.actual[i] = LATE, t, ZERO
             col.rate[i] = ZERO if t and needs_target else None
-        elif needs_target and _no_task(ind, t):  # nothing was asked of the unit
+        elif needs_target and (t is None or not (t or zero_is_a_target)):  # nothing asked
             col.status[i], col.target[i], col.actual[i] = NO_TASK, t, a
             col.points[i] = ind.max_points
         elif needs_target and a is None:  # completion taken as the target: full, not ranked

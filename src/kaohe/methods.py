@@ -17,7 +17,7 @@ a Decimal can hold them, else to the same 28 digits).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import MAX_PREC, Context, Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from math import floor
 from typing import NamedTuple
@@ -247,35 +247,24 @@ def rank_order(
     return ranks
 
 
-_WIDE = Context(prec=MAX_PREC)  # exact products of figures
+def rate_keys(figures: Sequence[Figure]) -> list[Decimal]:
+    """Completion rates to rank on, exactly: quotients correctly rounded to enough digits that
+    different rates stay different and equal ones (2 ÷ 6, 1 ÷ 3) equal.
 
-
-def rate_keys(figures: Sequence[Figure]) -> list:
-    """Completion rates to rank on, exactly: a Decimal quotient (correctly rounded, so the order
-    of different quotients is kept), paired with the exact fraction where quotients that meet
-    are not all exact."""
-    rates = [f.actual / f.target for f in figures]
-    groups: dict = {}
-    for n, r in enumerate(rates):
-        groups.setdefault(r, []).append(n)
-    second: list | None = None
-    for r, members in groups.items():
-        if len(members) > 1 and _may_differ(r, [figures[n] for n in members]):
-            second = second or [0] * len(rates)
-            for n in members:
-                second[n] = Fraction(figures[n].actual) / Fraction(figures[n].target)
-    if second is None:  # every quotient that meets another is exact: the Decimals say it all
-        return rates
-    return list(zip(rates, second, strict=True))
-
-
-def _may_differ(rate: Decimal, figures: list[Figure]) -> bool:
-    """Whether figures whose quotients round to the same `rate` might still differ exactly: not
-    when they are all the same figures, nor when each quotient is exact."""
-    first = figures[0]
-    if all(f.actual == first.actual and f.target == first.target for f in figures):
-        return False
-    return any(_WIDE.multiply(rate, f.target) != f.actual for f in figures)
+    With every figure an integer times 10^e, two different quotients N1/M1 and N2/M2 differ by
+    a share of at least 1/(N·M), about 10^-(digits of N + digits of M); rounding to more digits
+    than that cannot make them meet. For everyday figures that is within the usual 28 digits.
+    """
+    values = [v for f in figures for v in (f.actual, f.target) if v]
+    if not values:
+        return [Decimal(0)] * len(figures)
+    shapes = [v.as_tuple() for v in values]
+    exponents = [t.exponent for t in shapes]
+    spread = max(exponents) - min(exponents)
+    digits = max(len(t.digits) for t in shapes)
+    with localcontext() as ctx:
+        ctx.prec = max(28, 2 * (digits + spread) + 2)
+        return [f.actual / f.target for f in figures]
 
 
 def rank(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[Mark]:
@@ -286,11 +275,6 @@ def rank(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[M
     members = [i for i, f in enumerate(figures) if f.target]
     actual = [figures[i].actual for i in members]
     rate = rate_keys([figures[i] for i in members])
-    rates = (
-        [figures[i].actual / figures[i].target for i in members]
-        if rate and isinstance(rate[0], tuple)
-        else rate
-    )
     values = {"actual": (actual, rate), "rate": (rate, actual)}
     ranks_by_part = []
     for part in parts:
@@ -306,18 +290,18 @@ def rank(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[M
         p = max(zero, top - step * (r - 1))
         by_rank[r] = (p, f"排第 {r} 名，得 {points_text(p)} 分")
     lead = "越低越好：" if direction == LOWER else ""
-    totals: dict[tuple, tuple[Decimal, str]] = {}  # a combination of ranks: points, their text
+    tails: dict[Decimal, str] = {}  # a total's text: totals take few values
     for pos, i in enumerate(members):
         ranks = tuple(r[pos] for r in ranks_by_part)
         pts = tuple(by_rank[r][0] for r in ranks)
-        if ranks not in totals:
-            total = sum(pts, zero)
-            totals[ranks] = (total, f"；合计 {points_text(total)} 分" if len(parts) > 1 else "")
-        total, tail = totals[ranks]
+        total = sum(pts, zero)
+        if total not in tails:
+            tails[total] = f"；合计 {points_text(total)} 分" if len(parts) > 1 else ""
+        tail = tails[total]
         texts = [
             f"实绩数 {plain(actual[pos])}{sfx}，{by_rank[r][1]}"
             if part == "actual"
-            else f"完成率 {percent(rates[pos])}，{by_rank[r][1]}"
+            else f"完成率 {percent(rate[pos])}，{by_rank[r][1]}"
             for part, r in zip(parts, ranks, strict=True)
         ]
         out[i] = Mark(total, lead + "；".join(texts) + tail, ranks, pts)

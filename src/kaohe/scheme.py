@@ -6,6 +6,7 @@ import difflib
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -144,7 +145,7 @@ class Group:
     _unit_index: dict = field(default_factory=dict, repr=False)
     _indicator_index: dict = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
     def max_points(self) -> Decimal:
         """The base full points: every indicator outside the extra categories."""
         return sum((i.max_points for i in self.indicators if not self.is_extra(i)), Decimal(0))

@@ -43,12 +43,12 @@ def unit_total(
 
     Base points are added in indicator order from 0 (as the published totals were), then each
     capped category gives back what lies over its cap."""
-    base, extras = ZERO, {}
+    if not group.categories:  # every indicator counts in the base, uncapped
+        return _scaled(scheme, group, sum(points, ZERO), ZERO, [], vetoed)
+    base = ZERO
     subtotals: dict[str, Decimal] = {}
     for ind, p in zip(group.indicators, points, strict=True):
-        if group.is_extra(ind):
-            extras[ind.category] = extras.get(ind.category, ZERO) + p
-        else:
+        if not group.is_extra(ind):
             base += p
         if ind.category in group.categories:
             subtotals[ind.category] = subtotals.get(ind.category, ZERO) + p
@@ -65,6 +65,11 @@ def unit_total(
             extra += -counted if category.subtract else counted
         elif counted != subtotal:
             base -= subtotal - counted
+    return _scaled(scheme, group, base, extra, notes, vetoed)
+
+
+def _scaled(scheme, group, base: Decimal, extra: Decimal, notes: list, vetoed: bool) -> Total:
+    """base × scale ÷ base full points + extra, rounded, kept within its bounds, or vetoed."""
     exact = base * scheme.total_scale / group.max_points + extra
     quantum = Decimal(1).scaleb(-scheme.total_decimals)
     total = exact.quantize(quantum, ROUND_HALF_UP)
