@@ -40,7 +40,8 @@ def test_every_command_and_option_has_help_text():
 def test_help_prints_for_every_command(runner, path):
     result = runner.invoke(main, [*path, "--help"])
     assert result.exit_code == 0
-    assert "Usage" in result.output
+    assert "用法：" in result.output and "显示此帮助并退出" in result.output
+    assert "Usage" not in result.output and "Show this" not in result.output
 
 
 def test_score_prints_the_ranking_as_a_table(runner):

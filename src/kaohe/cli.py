@@ -12,12 +12,13 @@ from pathlib import Path
 
 import click
 
+from .cli_zh import ChineseGroup
 from .errors import InputErrors, KaoheError
 
 EXIT_INPUT = 2
 
 
-class KaoheGroup(click.Group):
+class KaoheGroup(ChineseGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -88,7 +89,7 @@ def write_atomic(path: Path, data) -> None:
 
 
 @click.group(cls=KaoheGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="kaohe", message="kaohe %(version)s")
+@click.version_option(package_name="kaohe", message="kaohe %(version)s", help="显示版本并退出。")
 def main():
     """kaohe（考核）：按考核方案为乡镇和部门打分、排名，并生成通报。"""
 
@@ -437,15 +438,19 @@ def _django(demo: bool = False):
         os.environ.setdefault("KAOHE_DEBUG", "1")
         os.environ.setdefault("KAOHE_DATA_DIR", str(Path.cwd() / "kaohe-data"))
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # a bad setting: one line naming the variable
+        raise KaoheError(f"配置错误：{exc}") from None
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args):
     """运行 Django 管理命令（如 kaohe manage check --deploy、kaohe manage createsuperuser）。"""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaohe.web.settings")
+    _django()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["kaohe manage", *args])

@@ -2,7 +2,6 @@
 (forms.py), calls a service and responds. urls.py names them through this package."""
 
 from .account import LoginView, healthz, home
-from .audit import audit
 from .entries import entry, entry_template, provide, provide_template
 from .materials import material_delete, material_download, material_replace, materials
 from .objections import objections
@@ -13,7 +12,6 @@ from .uploads import entry_upload, provide_upload, targets_import
 
 __all__ = [
     "LoginView",
-    "audit",
     "board",
     "bulletin",
     "correct",
