@@ -52,6 +52,14 @@ def test_the_help_page_is_in_chinese():
         assert english not in result.stdout
 
 
+@pytest.mark.parametrize("command", ["score", "report", "template", "check-scheme", "serve"])
+def test_every_help_page_has_chinese_headings_and_brackets(command):
+    out = _kaohe(command, "-h").stdout
+    assert "选项：" in out and "选项:" not in out
+    for english in ("required]", "default:", "Options", "Arguments"):
+        assert english not in out, english
+
+
 @pytest.mark.parametrize(
     ("env", "says"),
     [

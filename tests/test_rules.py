@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from kaohe.engine import rank_values
+from kaohe.methods import rank_order
 
 from .rules_helpers import one_indicator_scheme, run
 
@@ -28,7 +28,7 @@ D = Decimal
 def test_rank_values_orders_largest_first_with_tie_breaks(values, seconds, dense, expected):
     vals = [D(str(v)) for v in values]
     secs = None if seconds is None else [D(str(v)) for v in seconds]
-    assert rank_values(vals, secs, dense=dense) == expected
+    assert rank_order(vals, secs, "higher", dense) == expected
 
 
 RANK_CASES = [

@@ -132,7 +132,13 @@ def _load(scheme_name):
     help="同时把 results.json、results.csv、results.xlsx 写入此文件夹。",
 )
 @click.option("--detail", is_flag=True, help="终端表格中列出每个单位每项指标的得分说明。")
-def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
+@click.option(
+    "--year",
+    "yearly",
+    is_flag=True,
+    help="年度结果：每个文件为一期（按时间顺序给出），按方案的 [annual] 合成年度总得分、排名和等次。",
+)
+def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail, yearly):
     """读取数据文件（可多个，合并）并按方案打分排名。
 
     FILES 可以是长表（CSV/Excel，表头 单位,指标,任务数,实绩数,备注）、通报附件样式的
@@ -142,6 +148,9 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
     from .readers import read_files
 
     scheme = _load(scheme_name)
+    if yearly:
+        _score_year(scheme, files, units_from_data, fmt, output, out_dir)
+        return
     with cycles_not_collected():
         dataset = read_files(files, scheme, units_from_data=units_from_data)
         result = run(scheme, dataset)
@@ -152,6 +161,32 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
             _show(result, fmt, text, detail)
     for path, _ in pending:
         click.echo(f"已写出 {path}", err=True)
+
+
+def _score_year(scheme, files, units_from_data, fmt, output, out_dir) -> None:
+    """Each file a period, scored on its own; the year combined as the scheme says."""
+    from .annual import combine, period_names, render_csv, render_json, render_table
+    from .engine import score as run
+    from .readers import read_files
+
+    if fmt == "xlsx" or out_dir is not None:
+        raise click.UsageError(
+            "年度结果（--year）可输出 table、json、csv 格式，不支持 xlsx 与 --out-dir"
+        )
+    results = [run(scheme, read_files([f], scheme, units_from_data=units_from_data)) for f in files]
+    names = period_names(scheme, len(results))
+    groups = combine(scheme, results)
+    if fmt == "json":
+        text = render_json(scheme, groups, names)
+    elif fmt == "csv":
+        text = render_csv(groups, names)
+    else:
+        text = render_table(scheme, groups, names)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+        click.echo(f"已写出 {output}", err=True)
 
 
 def _render_all(result, fmt, output, out_dir, detail):
@@ -357,9 +392,12 @@ def schemes():
         s = load_scheme(name)
         groups = "；".join(
             f"{g.name} {len(g.units)} 个单位、{len(g.indicators)} 项指标、满分 {g.max_points}"
+            + (f"，分类排名：{'、'.join(c.name for c in g.classes)}" if g.classes else "")
             for g in s.groups
         )
-        click.echo(f"{name}\t{s.name}（{groups}）")
+        methods = "、".join(dict.fromkeys(i.method for g in s.groups for i in g.indicators))
+        grades = f"；等次：{'、'.join(lv.name for lv in s.grading.levels)}" if s.grading else ""
+        click.echo(f"{name}\t{s.name}（{groups}；计分方法：{methods}{grades}）")
 
 
 @main.command("check-scheme")
@@ -375,9 +413,19 @@ def check_scheme(path):
             f"  分组 {g.key}（{g.name}）：{len(g.units)} 个单位，{len(g.indicators)} 项指标，满分 {plain(g.max_points)}"
         )
         for ind in g.indicators:
+            veto = "\t一票否决" if ind.veto else ""
             click.echo(
                 f"    {ind.key}\t{ind.display_label}\t{ind.method}\t{plain(ind.max_points)} 分"
+                f"\t{ind.category}{veto}"
             )
+        for c in g.classes:
+            click.echo(f"    分类“{c.name}”：{'、'.join(c.units)}")
+    for c in s.categories.values():
+        cap = f"，至多 {plain(c.cap)} 分" if c.cap is not None else ""
+        kind = "从总分中扣除" if c.subtract else "基础满分之外另加" if c.extra else "计入基础满分"
+        click.echo(f"  类别“{c.name}”：{kind}{cap}")
+    if s.grading:
+        click.echo(f"  等次：{'、'.join(lv.name for lv in s.grading.levels)}")
     click.echo("方案有效。")
 
 

@@ -82,8 +82,28 @@ def show_usage_error(exc: click.ClickException) -> None:
     click.echo(f"错误：{chinese(exc.format_message())}", err=True)
 
 
+class ChineseFormatter(click.HelpFormatter):
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseFormatter
+
+
+def _chinese_help(text: str) -> str:
+    """click's own bracket after an option's help: [default: x; required] → [默认：x；必填]."""
+    return (
+        text.replace("[default: ", "[默认：")
+        .replace("; required]", "；必填]")
+        .replace("[required]", "[必填]")
+    )
+
+
 class ChineseHelp:
     """Mixed into click's Command and Group: the help page in Chinese."""
+
+    context_class = ChineseContext
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("options_metavar", "[选项]")
@@ -105,7 +125,7 @@ class ChineseHelp:
             for p in self.get_params(ctx)
             if isinstance(p, click.Option) and (rv := p.get_help_record(ctx)) is not None
         ]
-        opts = [(name, help_.replace("[default: ", "[默认：")) for name, help_ in opts]
+        opts = [(name, _chinese_help(help_)) for name, help_ in opts]
         if opts:
             with formatter.section("选项"):
                 formatter.write_dl(opts)

@@ -75,7 +75,7 @@ class Dataset:
     def group_data(self, group: Group) -> GroupData:
         data = self._groups.get(group.key)
         if data is None:
-            data = GroupData(group, [], {i.key: [] for i in group.indicators})
+            data = GroupData(group, [], {i.key: [] for i in group.inputs})
             self._groups[group.key] = data
         return data
 
@@ -121,12 +121,12 @@ class Dataset:
         if not self._groups:
             errors.append(InputError("输入文件中没有找到任何考核数据"))
         for data in self.groups:
-            errors.extend(_missing(data, self.units_from_data))
+            errors.extend(_missing(data, self.units_from_data, self.scheme))
         if errors:
             raise InputErrors(errors)
 
 
-def _missing(data: GroupData, units_from_data: bool) -> list[InputError]:
+def _missing(data: GroupData, units_from_data: bool, scheme: Scheme) -> list[InputError]:
     group = data.group
     errors = []
     if not units_from_data:
@@ -134,16 +134,29 @@ def _missing(data: GroupData, units_from_data: bool) -> list[InputError]:
         for unit in group.units:
             if unit.name not in present:
                 errors.append(InputError(f"缺少单位“{unit.name}”（{group.name}）的数据"))
-    for ind in group.indicators:
+    for ind in group.inputs:
         cells = data.cells[ind.key]
+        needs_target = ind.needs_target
         for unit, cell in zip(data.units, cells, strict=True):
-            if cell is not None and cell.target is None and cell.actual is not None:
+            if cell is None:
+                continue
+            if needs_target and cell.target is None and cell.actual is not None:
                 errors.append(
                     InputError(
                         f"单位“{unit}”的指标“{ind.name}”任务数为空：未下达任务请填“/”",
                         cell.origin,
                     )
                 )
+            # Counted and compared-actual methods have no target to fall back on.
+            elif not needs_target and not isinstance(cell.actual, Decimal):
+                if not (cell.note and scheme.is_late(cell.note)):
+                    errors.append(
+                        InputError(
+                            f"单位“{unit}”的指标“{ind.name}”实绩数为空：此指标按实绩计分，"
+                            "没有请填 0",
+                            cell.origin,
+                        )
+                    )
         missing = [u for u, cell in zip(data.units, cells, strict=True) if cell is None]
         if missing and len(missing) == len(data.units):
             errors.append(InputError(f"缺少指标“{ind.name}”的数据（{group.name}，全部单位）"))

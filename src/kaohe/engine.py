@@ -2,8 +2,9 @@
 
 Reading top to bottom: `score` takes a checked Dataset; `score_indicator` sorts each cell into a
 status (no task, pending, late, scored) and hands the scored ones to the indicator's method; the
-methods (rank, ratio, threshold) are small functions registered in METHODS, each with the function
-that explains its points in Chinese; `score_group` adds the points up into totals and ranks.
+methods are small pure functions in methods.py (METHODS), each returning its points and the
+Chinese explanation of them; `score_group` adds the points up into totals, vetoes, ranks and
+grades (totals.py), for the whole group or for each of its classes.
 
 Results are kept per indicator as one list per field, one slot per unit (`IndicatorColumn`);
 `GroupResult.units` gives the per-unit view.
@@ -11,14 +12,16 @@ Results are kept per indicator as one list per field, one slot per unit (`Indica
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
 
+from . import methods
 from .dataset import Cell, Dataset, GroupData
-from .numbers import ONE, ZERO, percent, plain, round_half_up
+from .errors import InputError, InputErrors
+from .numbers import NOT_APPLICABLE, ONE, ZERO, plain
 from .scheme import Group, Indicator, Scheme
+from .totals import Grade, split_by_class, standings, veto_reason
 
 SCORED = "scored"  # ranked / compared against its target
 NO_TASK = "no_task"  # target '/' (or 0): full points, not ranked
@@ -48,6 +51,8 @@ class IndicatorColumn:
         self.points_actual: list[Decimal | None] = [None] * n
         self.points_rate: list[Decimal | None] = [None] * n
         self.points: list[Decimal] = [ZERO] * n
+        self.text: list[str] = [""] * n  # the method's explanation of each scored unit
+        self.veto: list[str] = [""] * n  # why a failed veto indicator vetoes the unit
 
     def explain(self, i: int) -> str:
         return explain(self, i)
@@ -87,6 +92,9 @@ class UnitScore:
     raw: Decimal
     total: Decimal
     indicators: list[IndicatorScore]
+    grade: Grade | None = None
+    vetoes: list[str] = field(default_factory=list)  # why the unit was vetoed (一票否决)
+    notes: tuple[str, ...] = ()  # how category caps and the scale changed the total
 
     def indicator(self, key: str) -> IndicatorScore:
         for score in self.indicators:
@@ -96,33 +104,44 @@ class UnitScore:
 
 
 class GroupResult:
-    """One group's results: `columns` per indicator; `raw`, `total`, `rank` per unit in stored
-    order; `order` lists the units best first."""
+    """One group's (or one class's) results: `columns` per indicator; `raw`, `total`, `rank`,
+    `grades` per unit in stored order; `order` lists the units best first. With classes, each
+    class is scored as a group of its own and `class_name` names it."""
 
-    def __init__(self, group: Group, units: list[str], columns: list[IndicatorColumn], scheme):
+    def __init__(
+        self,
+        group: Group,
+        units: list[str],
+        columns: list[IndicatorColumn],
+        scheme,
+        class_name: str = "",
+    ):
         self.group = group
+        self.class_name = class_name
         self.unit_names = units
         self.columns = columns
         self.max_points = group.max_points
-        # Unrounded points added in indicator order for each unit.
-        self.raw = [
-            sum(points, ZERO) for points in zip(*(c.points for c in columns), strict=True)
-        ] or [ZERO] * len(units)
-        scale, quantum = scheme.total_scale, Decimal(1).scaleb(-scheme.total_decimals)
-        self.total = [
-            (r * scale / self.max_points).quantize(quantum, ROUND_HALF_UP) for r in self.raw
+        veto_columns = [c for c in columns if c.indicator.veto]
+        vetoes = [
+            [(c.indicator.veto, c.veto[i]) for c in veto_columns if c.veto[i]]
+            for i in range(len(units))
         ]
-        # The total grows with raw, so one stable sort on raw orders both (input order on ties);
-        # equal totals share a rank.
-        self.order = sorted(range(len(units)), key=self.raw.__getitem__, reverse=True)
-        self.rank = [0] * len(units)
-        totals = [self.total[i] for i in self.order]
-        for i, r in zip(self.order, rank_values(totals), strict=True):
-            self.rank[i] = r
+        self.standings = standings(scheme, group, [c.points for c in columns], vetoes)
+        self.raw = self.standings.raw
+        self.total = self.standings.total
+        self.order = self.standings.order
+        self.rank = self.standings.rank
+        self.grades = self.standings.grades
+
+    @property
+    def title(self) -> str:
+        """The group's name, with the class's when there is one: 镇（街道）·一类镇（街道）."""
+        return f"{self.group.name}·{self.class_name}" if self.class_name else self.group.name
 
     @cached_property
     def units(self) -> list[UnitScore]:
         """Per-unit results, best first."""
+        s = self.standings
         return [
             UnitScore(
                 self.unit_names[i],
@@ -130,6 +149,9 @@ class GroupResult:
                 self.raw[i],
                 self.total[i],
                 [IndicatorScore(c, i) for c in self.columns],
+                s.grades[i],
+                s.vetoes[i],
+                s.totals[i].notes,
             )
             for i in self.order
         ]
@@ -150,7 +172,7 @@ class GroupResult:
 @dataclass
 class Result:
     scheme: Scheme
-    groups: list[GroupResult]
+    groups: list[GroupResult]  # one per group, or one per class of a group with classes
 
     @property
     def units(self) -> list[UnitScore]:
@@ -160,12 +182,49 @@ class Result:
 def score(scheme: Scheme, dataset: Dataset) -> Result:
     """Score every group present in the dataset. The dataset must be complete."""
     dataset.check_complete()
-    return Result(scheme, [score_group(scheme, data) for data in dataset.groups])
+    return Result(scheme, [r for data in dataset.groups for r in score_classes(scheme, data)])
 
 
-def score_group(scheme: Scheme, data: GroupData) -> GroupResult:
-    columns = [score_indicator(scheme, ind, data.cells[ind.key]) for ind in data.group.indicators]
-    return GroupResult(data.group, list(data.units), columns, scheme)
+def score_classes(scheme: Scheme, data: GroupData) -> list[GroupResult]:
+    """The group's result, or one result per class: each class is scored as its own group."""
+    try:
+        classes = split_by_class(data.group, data.units)
+    except ValueError as exc:
+        raise InputErrors([InputError(str(exc))]) from None
+    return [score_group(scheme, data, positions, name) for name, positions in classes]
+
+
+def score_group(
+    scheme: Scheme, data: GroupData, positions: list[int] | None = None, class_name: str = ""
+) -> GroupResult:
+    """Score the units at `positions` (all by default) as one group."""
+    if positions is None:
+        positions = list(range(len(data.units)))
+    group = data.group
+    columns = [
+        score_indicator(scheme, ind, _cells(data, ind, positions)) for ind in group.indicators
+    ]
+    for col in columns:
+        category = group.categories.get(col.indicator.category)
+        if category is not None and category.subtract:  # the points are taken off the total
+            col.text = [f"{t}（{category.name}：从总分中扣除）" if t else t for t in col.text]
+    units = [data.units[p] for p in positions]
+    return GroupResult(data.group, units, columns, scheme, class_name)
+
+
+def _cells(data: GroupData, ind: Indicator, positions: list[int]) -> list[Cell]:
+    """The indicator's cells at `positions`; a tiered indicator's cell holds its counts per tier."""
+    tiers = data.group.tiers(ind)
+    if not tiers:
+        cells = data.cells[ind.key]
+        return [cells[p] for p in positions]
+    out = []
+    for p in positions:
+        parts = [data.cells[t.key][p] for t in tiers]
+        counts = {t.tier: c.actual for t, c in zip(tiers, parts, strict=True)}
+        notes = "；".join(dict.fromkeys(c.note for c in parts if c.note))
+        out.append(Cell(NOT_APPLICABLE, counts, notes, parts[0].origin))
+    return out
 
 
 # --- one indicator ------------------------------------------------------------
@@ -174,154 +233,54 @@ def score_group(scheme: Scheme, data: GroupData) -> GroupResult:
 def score_indicator(scheme: Scheme, ind: Indicator, cells: list[Cell]) -> IndicatorColumn:
     """Each cell's status and the points of those outside the method; then the method."""
     col = IndicatorColumn(ind, len(cells))
+    needs_target = ind.needs_target
+    # '/' sets no task; so does a zero target, except where lower is better and a zero is a real
+    # target (0 accidents) for ratio and threshold.
+    zero_is_a_target = ind.direction == "lower" and ind.method in ("ratio", "threshold")
     scored = []
     for i, cell in enumerate(cells):
         t, a, note = cell.target, cell.actual, cell.note
         t = t if isinstance(t, Decimal) else None
-        a = a if isinstance(a, Decimal) else None
+        a = a if isinstance(a, (Decimal, dict)) else None
         col.note[i], col.given_actual[i] = note, a
+        if isinstance(a, dict):  # counts per tier: the actual shown is their sum
+            col.given_actual[i] = sum(a.values(), ZERO)
         if note and scheme.is_late(note):
             col.status[i], col.target[i], col.actual[i] = LATE, t, ZERO
-            col.rate[i] = ZERO if t else None
-        elif not t:  # '/', or a zero target: nothing was asked of the unit
+            col.rate[i] = ZERO if t and needs_target else None
+        elif needs_target and (t is None or not (t or zero_is_a_target)):  # nothing asked
             col.status[i], col.target[i], col.actual[i] = NO_TASK, t, a
             col.points[i] = ind.max_points
-        elif a is None:  # completion taken as the target: full points, not ranked
+        elif needs_target and a is None:  # completion taken as the target: full, not ranked
             col.status[i], col.target[i], col.actual[i], col.rate[i] = PENDING, t, t, ONE
             col.points[i] = ind.max_points
         else:
-            col.target[i], col.actual[i], col.rate[i] = t, a, a / t
+            col.target[i], col.actual[i] = t, col.given_actual[i]
+            col.rate[i] = a / t if t and not isinstance(a, dict) else None
             scored.append(i)
     if scored:
-        METHODS[ind.method].score(col, scored)
+        score_method(col, scored, [methods.Figure(col.target[i], cells[i].actual) for i in scored])
+    if ind.veto:
+        for i in scored:
+            col.veto[i] = veto_reason(ind, methods.Figure(col.target[i], col.actual[i]))
+            if col.veto[i]:
+                col.text[i] += f"；{col.veto[i]}"
     return col
 
 
-@dataclass(frozen=True)
-class Method:
-    """A scoring method: `score(col, scored)` sets the points (and ranks) of the scored units;
-    `explain(col, i)` says in Chinese how unit i got its points."""
-
-    score: Callable[[IndicatorColumn, list[int]], None]
-    explain: Callable[[IndicatorColumn, int], str]
-
-
-def score_rank(col: IndicatorColumn, scored: list[int]) -> None:
-    """rank: for each part (actual, rate) top − step × (rank − 1), never below 0, summed."""
-    params = col.indicator.params
-    top, step, tie = params["top"], params["step"], params["tie"]
-    actual = [col.actual[i] for i in scored]
-    rate = [col.rate[i] for i in scored]
-    cross = tie == "cross"  # ties on one key go to the other
-    for part in params["parts"]:
-        first, second = (actual, rate) if part == "actual" else (rate, actual)
-        ranks = rank_values(first, second if cross else None, dense=tie == "dense")
-        points = [_rank_points(top, step, r) for r in ranks]
-        rank_list, points_list = (
-            (col.rank_actual, col.points_actual)
-            if part == "actual"
-            else (col.rank_rate, col.points_rate)
-        )
-        for i, r, p in zip(scored, ranks, points, strict=True):
-            rank_list[i], points_list[i] = r, p
-    for i in scored:
-        col.points[i] = sum(
-            (p[i] for p in (col.points_actual, col.points_rate) if p[i] is not None), ZERO
-        )
-
-
-def _rank_points(top: Decimal, step: Decimal, rank: int) -> Decimal:
-    points = top - step * (rank - 1)
-    return points if points > 0 else ZERO
-
-
-def explain_rank(col: IndicatorColumn, i: int) -> str:
-    parts = []
-    if col.rank_actual[i] is not None:
-        shown = f"{plain(col.actual[i])}{_suffix(col)}"
-        parts.append(_rank_text("实绩数", shown, col.rank_actual[i], col.points_actual[i]))
-    if col.rank_rate[i] is not None:
-        parts.append(
-            _rank_text("完成率", percent(col.rate[i]), col.rank_rate[i], col.points_rate[i])
-        )
-    if len(parts) > 1:
-        parts.append(f"合计 {_points_text(col.points[i])} 分")
-    return "；".join(parts)
-
-
-def _rank_text(label: str, shown: str, rank: int, points: Decimal) -> str:
-    return f"{label} {shown}，排第 {rank} 名，得 {_rank_points_text(points)} 分"
-
-
-def score_ratio(col: IndicatorColumn, scored: list[int]) -> None:
-    """ratio: max × min(actual ÷ target, 1)."""
-    mp = col.indicator.max_points
-    for i in scored:
-        t, a = col.target[i], col.actual[i]
-        col.points[i] = mp if a >= t else mp * a / t
-
-
-def explain_ratio(col: IndicatorColumn, i: int) -> str:
-    t, a, max_text = col.target[i], col.actual[i], plain(col.indicator.max_points)
-    if a > t:
-        tail = f"，超过 100% 按 100% 计，得满分 {max_text} 分"
-    elif a == t:
-        tail = f"，得满分 {max_text} 分"
-    else:
-        points = col.points[i]
-        shown = round_half_up(points, 2)
-        sign = "=" if shown == points else "≈"
-        tail = f"，得 {max_text} × {plain(a)} ÷ {plain(t)} {sign} {plain(shown)} 分"
-    return _compared_text(col, i) + tail
-
-
-def score_threshold(col: IndicatorColumn, scored: list[int]) -> None:
-    """threshold: max when the target is met, else 0."""
-    mp = col.indicator.max_points
-    for i in scored:
-        col.points[i] = mp if col.actual[i] >= col.target[i] else ZERO
-
-
-def explain_threshold(col: IndicatorColumn, i: int) -> str:
-    if col.actual[i] >= col.target[i]:
-        tail = f"，完成任务，得 {plain(col.indicator.max_points)} 分"
-    else:
-        tail = "，未完成任务，得 0 分"
-    return _compared_text(col, i) + tail
-
-
-def _compared_text(col: IndicatorColumn, i: int) -> str:
-    sfx = _suffix(col)
-    return (
-        f"任务数 {plain(col.target[i])}{sfx}，实绩数 {plain(col.actual[i])}{sfx}，"
-        f"完成率 {percent(col.rate[i])}"
-    )
-
-
-METHODS: dict[str, Method] = {
-    "rank": Method(score_rank, explain_rank),
-    "ratio": Method(score_ratio, explain_ratio),
-    "threshold": Method(score_threshold, explain_threshold),
-}
-
-
-def rank_values(
-    values: list[Decimal], seconds: list[Decimal] | None = None, dense=False
-) -> list[int]:
-    """Ranks, largest first, compared exactly. Ties on `values` go to the larger `seconds`;
-    equal on both share the better rank (1, 2, 2, 4), or with dense=True (1, 2, 2, 3)."""
-    key = values.__getitem__ if seconds is None else lambda i: (values[i], seconds[i])
-    order = sorted(range(len(values)), key=key, reverse=True)
-    ranks = [0] * len(values)
-    previous, shown, distinct = None, 0, 0
-    for position, i in enumerate(order, start=1):
-        k = key(i)
-        if k != previous:
-            distinct += 1
-            shown = distinct if dense else position
-            previous = k
-        ranks[i] = shown
-    return ranks
+def score_method(col: IndicatorColumn, scored: list[int], figures: list[methods.Figure]) -> None:
+    """The indicator's method (methods.METHODS) on the scored units: points, ranks, texts."""
+    ind = col.indicator
+    params = {**ind.params, "unit": ind.unit}
+    marks = methods.score_figures(ind.method, params, ind.max_points, figures)
+    parts = ind.params.get("parts", ()) if ind.method == "rank" else ()
+    for i, mark in zip(scored, marks, strict=True):
+        col.points[i], col.text[i] = mark.points, mark.text
+        for part, r, p in zip(parts, mark.ranks, mark.parts, strict=True):
+            if part == "actual":
+                col.rank_actual[i], col.points_actual[i] = r, p
+            else:
+                col.rank_rate[i], col.points_rate[i] = r, p
 
 
 # --- explanations ---------------------------------------------------------------
@@ -331,7 +290,7 @@ def explain(col: IndicatorColumn, i: int) -> str:
     """Why unit i got its points on this indicator, in Chinese."""
     status = col.status[i]
     if status == SCORED:
-        return METHODS[col.indicator.method].explain(col, i)
+        return col.text[i]
     max_text = plain(col.indicator.max_points)
     if status == NO_TASK:
         if col.target[i] is None:
@@ -348,11 +307,3 @@ def explain(col: IndicatorColumn, i: int) -> str:
 def _suffix(col: IndicatorColumn) -> str:
     unit = col.indicator.unit
     return f" {unit}" if unit else ""
-
-
-def _points_text(points: Decimal) -> str:
-    return plain(round_half_up(points, 2))
-
-
-# Rank points take a few dozen values (top − step × k), so each is printed once.
-_rank_points_text = lru_cache(maxsize=1024)(_points_text)

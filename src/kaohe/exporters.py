@@ -32,6 +32,10 @@ class UnitRow(NamedTuple):
     raw: Decimal
     entries: list[dict]
     indicators: list[Indicator]
+    class_name: str = ""  # the unit's class (一类 / 二类), when the group has classes
+    grade: str = ""  # the unit's grade, when the scheme has grades
+    veto: str = ""  # why the unit was vetoed (一票否决), if it was
+    notes: str = ""  # how category caps, the scale or a veto changed the total
 
 
 def iterate_units(g: GroupResult) -> Iterator[UnitRow]:
@@ -54,7 +58,19 @@ def iterate_units(g: GroupResult) -> Iterator[UnitRow]:
             }
             for c in g.columns
         ]
-        yield UnitRow(g.rank[i], g.unit_names[i], g.total[i], g.raw[i], entries, indicators)
+        grade = g.grades[i]
+        yield UnitRow(
+            g.rank[i],
+            g.unit_names[i],
+            g.total[i],
+            g.raw[i],
+            entries,
+            indicators,
+            g.class_name,
+            grade.name if grade else "",
+            "；".join(g.standings.vetoes[i]),
+            "；".join(g.standings.totals[i].notes),
+        )
 
 
 class Exporter:
@@ -88,6 +104,7 @@ class JsonExporter(Exporter):
             "scheme": result.scheme.key,
             "scheme_name": result.scheme.name,
             "group": first.group.name,
+            **({"class": first.class_name} if first.class_name else {}),
             "max_points": first.max_points,
         }
         fh.write(f'{json_open(head)}, "units": '.encode())
@@ -96,7 +113,14 @@ class JsonExporter(Exporter):
             fh.write(b', "groups": [')
             for n, g in enumerate(result.groups):
                 lead = ", " if n else ""
-                head = json_open({"group": g.group.name, "max_points": g.max_points})
+                head = {"group": g.group.name, "max_points": g.max_points}
+                if g.class_name:
+                    head = {
+                        "group": g.group.name,
+                        "class": g.class_name,
+                        "max_points": g.max_points,
+                    }
+                head = json_open(head)
                 fh.write(f'{lead}{head}, "units": '.encode())
                 _write_units(g, fh)
                 fh.write(b"}")
@@ -107,7 +131,15 @@ class JsonExporter(Exporter):
 def _write_units(g: GroupResult, fh) -> None:
     fh.write(b"[")
     for n, row in enumerate(iterate_units(g)):
-        unit = {"unit": row.unit, "rank": row.rank, "raw": row.raw, "total": row.total}
+        unit = {
+            "unit": row.unit,
+            "rank": row.rank,
+            "raw": row.raw,
+            "total": row.total,
+            "grade": row.grade or None,
+            "veto": row.veto or None,
+            "notes": row.notes or None,
+        }
         entries = ", ".join(map(_json_entry, row.entries))
         lead = ",\n" if n else ""
         fh.write(f'{lead}{json_open(unit)}, "indicators": [{entries}]}}'.encode())
@@ -167,6 +199,30 @@ DETAIL_HEADER = [
 ]
 CSV_HEADER = DETAIL_HEADER
 
+
+def unit_columns(result: Result) -> list[tuple[str, str]]:
+    """(heading, UnitRow field) of the columns a scheme's rules add after 原始得分: the class,
+    the grade and the veto, each only when the scheme has them."""
+    scheme = result.scheme
+    columns = []
+    if any(g.class_name for g in result.groups):
+        columns.append(("分类", "class_name"))
+    if scheme.grading is not None:
+        columns.append(("等次", "grade"))
+    if any(i.veto for g in scheme.groups for i in g.indicators):
+        columns.append(("一票否决", "veto"))
+    if any(c.cap is not None for c in scheme.categories.values()) or any(
+        c.extra for c in scheme.categories.values()
+    ):
+        columns.append(("总分说明", "notes"))
+    return columns
+
+
+def detail_header(result: Result) -> list[str]:
+    extra = [heading for heading, _ in unit_columns(result)]
+    return DETAIL_HEADER[:4] + extra + DETAIL_HEADER[4:]
+
+
 # A spreadsheet treats text starting with these as a formula (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -190,7 +246,8 @@ class CsvExporter(Exporter):
         """Write the CSV to a binary file as the rows come (memory stays bounded)."""
         text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
         writer = csv.writer(text, lineterminator="\n")
-        writer.writerow(DETAIL_HEADER)
+        writer.writerow(detail_header(result))
+        fields = [name for _, name in unit_columns(result)]
         for g in result.groups:
             # The indicator's own columns are the same on every unit's row: made once.
             names = [
@@ -203,6 +260,7 @@ class CsvExporter(Exporter):
             ]
             for row in iterate_units(g):
                 head = [row.rank, safe_text(row.unit), fixed(row.total, 2), plain(row.raw)]
+                head += [safe_text(getattr(row, name)) for name in fields]
                 writer.writerows(
                     head + name + _csv_entry(e) for name, e in zip(names, row.entries, strict=True)
                 )
@@ -248,10 +306,10 @@ class XlsxExporter(Exporter):
         )
         fm = _formats(wb)
         for g in result.groups:
-            suffix = f"（{g.group.name}）" if len(result.groups) > 1 else ""
+            suffix = f"（{g.class_name or g.group.name}）" if len(result.groups) > 1 else ""
             rows = list(iterate_units(g))
             _ranking_sheet(wb.add_worksheet(f"排名{suffix}"[:31]), fm, result, g, rows)
-            _detail_sheet(wb.add_worksheet(f"明细{suffix}"[:31]), fm, rows)
+            _detail_sheet(wb.add_worksheet(f"明细{suffix}"[:31]), fm, rows, result)
         wb.close()
         return buffer.getvalue()
 
@@ -268,22 +326,29 @@ def _formats(wb) -> dict:
 
 
 def _ranking_sheet(ws, fm, result: Result, g: GroupResult, rows: list[UnitRow]) -> None:
-    headers = ["排名", "单位", "总得分", "原始得分"] + [c.indicator.name for c in g.columns]
-    title = f"{result.scheme.name}{g.group.name}考核排名"
+    graded = result.scheme.grading is not None
+    lead = ["排名", "单位", "总得分", "原始得分"] + (["等次"] if graded else [])
+    headers = lead + [c.indicator.name for c in g.columns]
+    title = f"{result.scheme.name}{g.title}考核排名"
     ws.merge_range(0, 0, 0, len(headers) - 1, title, fm["title"])
     for k, text in enumerate(headers):
         ws.write_string(1, k, text, fm["head"])
     ws.write_blank(2, 0, None, fm["head"])
     ws.write_string(2, 1, "满分", fm["head"])
-    maxima = [result.scheme.total_scale, g.max_points] + [c.indicator.max_points for c in g.columns]
-    for k, value in enumerate(maxima, start=2):
+    for k, value in ((2, result.scheme.total_scale), (3, g.max_points)):
         ws.write_number(2, k, float(value), fm["head"])
+    if graded:
+        ws.write_blank(2, 4, None, fm["head"])
+    for k, c in enumerate(g.columns, start=len(lead)):
+        ws.write_number(2, k, float(c.indicator.max_points), fm["head"])
     for r, row in enumerate(rows, start=3):
         ws.write_number(r, 0, row.rank, fm["cell"])
         ws.write_string(r, 1, row.unit, fm["cell"])
         ws.write_number(r, 2, float(row.total), fm["num2"])
         ws.write_number(r, 3, float(row.raw), fm["num2"])
-        for k, e in enumerate(row.entries, start=4):
+        if graded:
+            ws.write_string(r, 4, row.grade, fm["cell"])
+        for k, e in enumerate(row.entries, start=len(lead)):
             ws.write_number(r, k, float(e["points"]), fm["num2"])
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 18)
@@ -291,10 +356,12 @@ def _ranking_sheet(ws, fm, result: Result, g: GroupResult, rows: list[UnitRow]) 
     ws.freeze_panes(3, 2)
 
 
-def _detail_sheet(ws, fm, rows: list[UnitRow]) -> None:
+def _detail_sheet(ws, fm, rows: list[UnitRow], result: Result) -> None:
     cell, text = fm["cell"], ws.write_string
-    for k, heading in enumerate(DETAIL_HEADER):
+    for k, heading in enumerate(detail_header(result)):
         text(0, k, heading, fm["head"])
+    fields = [name for _, name in unit_columns(result)]
+    x = len(fields)  # the entry's columns move right by the unit columns the rules add
     r = 1
     for row in rows:
         for e, ind in zip(row.entries, row.indicators, strict=True):
@@ -302,33 +369,35 @@ def _detail_sheet(ws, fm, rows: list[UnitRow]) -> None:
             text(r, 1, row.unit, cell)
             ws.write_number(r, 2, float(row.total), cell)
             ws.write_number(r, 3, float(row.raw), cell)
-            text(r, 4, e["indicator"], cell)
-            text(r, 5, ind.category, cell)
-            text(r, 6, ind.unit, cell)
-            for k, v in ((7, e["target"]), (8, e["actual"])):
+            for k, name in enumerate(fields, start=4):
+                text(r, k, getattr(row, name), cell)
+            text(r, x + 4, e["indicator"], cell)
+            text(r, x + 5, ind.category, cell)
+            text(r, x + 6, ind.unit, cell)
+            for k, v in ((x + 7, e["target"]), (x + 8, e["actual"])):
                 if v is None:
                     text(r, k, "/", cell)
                 else:
                     ws.write_number(r, k, float(v), cell)
             if e["rate"] is None:
-                ws.write_blank(r, 9, None, cell)
+                ws.write_blank(r, x + 9, None, cell)
             else:
-                ws.write_number(r, 9, float(e["rate"]), fm["pct"])
-            for k, v in ((10, e["rank_actual"]), (11, e["rank_rate"])):
+                ws.write_number(r, x + 9, float(e["rate"]), fm["pct"])
+            for k, v in ((x + 10, e["rank_actual"]), (x + 11, e["rank_rate"])):
                 if v is None:
                     ws.write_blank(r, k, None, cell)
                 else:
                     ws.write_number(r, k, v, cell)
-            ws.write_number(r, 12, float(e["points"]), fm["num2"])
-            ws.write_number(r, 13, float(e["max"]), cell)
-            text(r, 14, e["status"], cell)
-            text(r, 15, e["note"], cell)
-            text(r, 16, e["explain"], cell)
+            ws.write_number(r, x + 12, float(e["points"]), fm["num2"])
+            ws.write_number(r, x + 13, float(e["max"]), cell)
+            text(r, x + 14, e["status"], cell)
+            text(r, x + 15, e["note"], cell)
+            text(r, x + 16, e["explain"], cell)
             r += 1
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 16)
-    ws.set_column(4, 4, 30)
-    ws.set_column(16, 16, 60)
+    ws.set_column(x + 4, x + 4, 30)
+    ws.set_column(x + 16, x + 16, 60)
     ws.freeze_panes(1, 2)
 
 
@@ -346,13 +415,16 @@ class TableExporter(Exporter):
 
         for g in result.groups:
             table = Table(
-                title=f"{result.scheme.name} · {g.group.name}考核排名（满分 {plain(g.max_points)} 分，折算为百分制）",
+                title=f"{result.scheme.name} · {g.title}考核排名（满分 {plain(g.max_points)} 分，折算为百分制）",
                 box=box.SIMPLE_HEAVY,
             )
             table.add_column("排名", justify="right")
             table.add_column("单位")
             table.add_column("总得分", justify="right")
             table.add_column("原始得分", justify="right")
+            graded = result.scheme.grading is not None
+            if graded:
+                table.add_column("等次")
             categories = list(dict.fromkeys(c.indicator.category for c in g.columns))
             for cat in categories:
                 cat_max = sum(
@@ -378,6 +450,7 @@ class TableExporter(Exporter):
                     row.unit,
                     fixed(row.total, 2),
                     fixed(row.raw, 2),
+                    *([row.grade + ("（否决）" if row.veto else "")] if graded else []),
                     *(fixed(v, 2) for v in subtotals),
                 )
             yield table
@@ -399,7 +472,9 @@ def _detail_table(row: UnitRow):
     from rich.table import Table
 
     sub = Table(
-        title=f"{row.rank}. {row.unit}  总得分 {fixed(row.total, 2)}",
+        title=f"{row.rank}. {row.unit}  总得分 {fixed(row.total, 2)}"
+        + (f"  等次 {row.grade}" if row.grade else "")
+        + (f"\n{row.notes}" if row.notes else ""),
         box=box.MINIMAL,
         show_header=True,
     )

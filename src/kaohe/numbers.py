@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, getcontext, localcontext
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -196,6 +196,8 @@ def plain(d: Decimal) -> str:
     if "E" not in text and not ("." in text and text[-1] == "0"):
         return text  # the common case, already plain
     if d == d.to_integral_value():
+        if d.adjusted() >= getcontext().prec:  # more digits than quantize may give: print them
+            return format(d.normalize(), "f")
         return str(d.quantize(ONE))
     return format(d.normalize(), "f")
 

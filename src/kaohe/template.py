@@ -49,7 +49,7 @@ def write_template(
 
 def _write_group(wb, fmt, scheme: Scheme, group: Group, prefill: Dataset | None) -> None:
     ws = wb.add_worksheet(f"{group.name}填报"[:31])
-    width = 2 + 3 * len(group.indicators)
+    width = 2 + 3 * len(group.inputs)
     ws.merge_range(0, 0, 0, width - 1, f"{scheme.name}（{group.name}）考核数据填报表", fmt["title"])
     ws.merge_range(
         1,
@@ -64,7 +64,7 @@ def _write_group(wb, fmt, scheme: Scheme, group: Group, prefill: Dataset | None)
     ws.set_row(1, 36)
     ws.merge_range(2, 0, 3, 0, "序号", fmt["head"])
     ws.merge_range(2, 1, 3, 1, group.name, fmt["head"])
-    for k, ind in enumerate(group.indicators):
+    for k, ind in enumerate(group.inputs):
         col = 2 + 3 * k
         label = f"{ind.name}（{ind.unit}）" if ind.unit else ind.name
         ws.merge_range(2, col, 2, col + 2, label, fmt["head"])
@@ -84,7 +84,7 @@ def _write_group(wb, fmt, scheme: Scheme, group: Group, prefill: Dataset | None)
     for r, unit in enumerate(units, start=FIRST_DATA_ROW):
         ws.write_number(r, 0, r - FIRST_DATA_ROW + 1, fmt["unit"])
         ws.write_string(r, 1, unit, fmt["unit"])
-        for k, ind in enumerate(group.indicators):
+        for k, ind in enumerate(group.inputs):
             col = 2 + 3 * k
             target = actual = note = None
             cell = _prefilled(prefill, group, unit, ind.key)
@@ -93,7 +93,7 @@ def _write_group(wb, fmt, scheme: Scheme, group: Group, prefill: Dataset | None)
             _write_value(ws, r, col, target, fmt["num"])
             _write_value(ws, r, col + 1, actual, fmt["num"])
             ws.write_string(r, col + 2, note or "", fmt["note"])
-    for k in range(len(group.indicators)):
+    for k in range(len(group.inputs)):
         col = 2 + 3 * k
         for c in (col, col + 1):
             letter = _col(c)

@@ -92,7 +92,7 @@ def draw_charts(result: Result, out: Path, files: dict[str, Path]) -> list[tuple
         suffix = "" if k == 0 else f"_{k + 1}"
         short = short_names(g)
         names = [short[i] for i in g.order]
-        label = g.group.name
+        label = g.title
         ranking = ranking_chart(
             g, names, out / f"图_{label}考核总得分排名.png", f"各{label}考核总得分"
         )

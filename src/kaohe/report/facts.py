@@ -237,9 +237,7 @@ def build_facts(
             next_number += 1
     for g in result.groups:
         number = len(annexes) + len(scores) + 1
-        scores.append(
-            score_table(g, scheme, number, f"{subject}{period}考核得分（{g.group.name}）")
-        )
+        scores.append(score_table(g, scheme, number, f"{subject}{period}考核得分（{g.title}）"))
     return Facts(
         title=title,
         intro=intro,
@@ -648,12 +646,17 @@ def ranking_paragraph(g: GroupResult, scheme, number: str) -> Paragraph:
         rank = g.rank[i]
         shared = rank == previous or _ties_next(g, i)
         place = f"{'并列' if shared else ''}第{cn_number(rank)}名"
-        parts.append(f"{place}{short[i]}（{fixed(g.total[i], places)}分）")
+        grade = f"，{g.grades[i].name}" if g.grades[i] else ""
+        parts.append(f"{place}{short[i]}（{fixed(g.total[i], places)}分{grade}）")
         previous = rank
     text = "，".join(parts)
     if len(g.order) > RANKING_LIMIT:
         text += f"……（共{len(g.order)}个{g.group.title or g.group.name}，完整排名见附件）"
-    lead = f"按照{scheme.name}办法，各{g.group.name}考核得分排名依次为："
+    # The veto's reason goes with the ranking it changed (一票否决).
+    vetoes = [f"{short[i]}{r}" for i in g.order for r in g.standings.vetoes[i]]
+    text += "".join(f"。{v}" for v in vetoes)
+    who = g.class_name if g.class_name else f"各{g.group.name}"
+    lead = f"按照{scheme.name}办法，{who}考核得分排名依次为："
     heading = scheme.bulletin.text("ranking_heading", number=number)
     return Paragraph("body", [Run(heading, "kai"), Run(lead + text + "。")])
 
