@@ -242,6 +242,15 @@ MATRIX = {
         Case({"pid": "p2"}, row(MISSING, DENIED, DENIED, DENIED, MISSING, LOGIN), GET_ONLY),
     ],
     "bulletin": [Case({"pid": "p1"}, OVERVIEW, GET_ONLY)],
+    "bulletin_settings": [
+        Case(
+            {"pid": "p1"},
+            BUREAU_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="bulletin_settings",
+            scope="any",
+        )
+    ],
     "tasks": [
         Case(
             {"pid": "p2"},
@@ -414,6 +423,11 @@ POST_DATA = {
     },
     "progress": lambda ids: {"task": ids["task"], "text": "已完成两项关键技术攻关。"},
     "narrative": lambda ids: {"narrative": "一季度各单位工作进展顺利。"},
+    "bulletin_settings": lambda ids: {
+        "theme": "开门红",
+        "charts": "on",
+        "narrative": "# 二、工作进展情况\n\n一季度各单位工作进展顺利。",
+    },
     "objection": lambda ids: {"indicator": "", "text": "本单位研发投入数据有误，请核实。"},
 }
 

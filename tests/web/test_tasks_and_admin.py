@@ -44,7 +44,7 @@ def test_a_scheme_with_rules_the_web_does_not_store_is_refused_not_scored_otherw
 def test_section_two_is_assembled_from_the_lead_departments_progress(demo):
     q1 = demo["q1"]
     text = task_service.assemble_narrative(q1)
-    assert text.startswith("## 二、工作进展情况")
+    assert text.startswith("# 二、工作进展情况")
     assert "科技创新行动共有“八大重点任务”" in text
     assert "（一）着力推进国家创新型县（市）建设。一是组织申报创新型乡镇" in text
     assert "（八）着力推进科技创新惠民。" in text

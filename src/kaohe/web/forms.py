@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import MATERIAL_KINDS, Period, Scheme
+from .models import MATERIAL_KINDS, BulletinSettings, Period, Scheme
 from .services import uploads
+from .services.bulletin import FIELDS as BULLETIN_FIELDS
 from .services.entries import parse_figure
 from .services.errors import ServiceError
 
@@ -336,3 +337,55 @@ class PeriodForm(forms.Form):
     def settings(self) -> dict:
         """The cleaned values the period services take (everything but the scheme)."""
         return {k: v for k, v in self.cleaned_data.items() if k != "scheme"}
+
+
+class BulletinSettingsForm(forms.ModelForm):
+    """The bureau's settings of a period's bulletin and its §二–四; blank fields take the
+    defaults shown as placeholders (the scheme's [bulletin], the period's cut-off day)."""
+
+    narrative = forms.CharField(
+        label="二、三、四部分（Markdown）",
+        required=False,
+        max_length=50000,
+        widget=forms.Textarea(attrs={"rows": 20}),
+        help_text="“# 二、工作进展情况”“# 三、存在的问题”等一级标题分节，“## ”标题为（一）（二）……；"
+        "“# 各部门…”一节写入“一、（三）”。",
+    )
+
+    class Meta:
+        model = BulletinSettings
+        fields = list(BULLETIN_FIELDS)
+        widgets = {"doc_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {
+            "title": "留空则按方案措辞生成（如“关于2023年科技创新行动一季度工作进展情况的通报”）；"
+            "正文开头“现将…通报如下：”随标题变化。",
+            "doc_date": "留空则取下载当天。",
+            "cutoff": "附件表头下的截止时间，如“2023 年 3 月 31 日下午 17：00”。",
+            "theme": "标题中的主题词，如“开门红”；留空则用方案中的设置。",
+            "masthead": "红色发文机关标志，如“大冶市科学技术局文件”；留空则用方案中的设置（方案也没有则不印版头）。",
+            "doc_number": "如“大冶科技〔2023〕5号”；留空则用方案中的设置。",
+            "copy_to": "版记中的抄送机关；留空则用方案中的设置。",
+            "printer": "版记中的印发机关；留空则用方案中的设置。",
+        }
+        error_messages = {"doc_date": {"invalid": "成文日期应为日期，如 2023-04-21"}}
+
+    def __init__(self, *args, defaults: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, value in (defaults or {}).items():
+            if value:
+                self.fields[name].widget.attrs["placeholder"] = f"默认：{value}"
+
+    def clean_cutoff(self):
+        """The cut-off must name its day: the sentence 截至X月X日 and the annex year come from it."""
+        from ..report.errors import ReportError
+        from ..report.facts import parse_date
+
+        cutoff = self.cleaned_data["cutoff"].strip()
+        if cutoff:
+            try:
+                parse_date(cutoff)
+            except ReportError:
+                raise forms.ValidationError(
+                    "数据截止时间应含年月日，如“2023 年 3 月 31 日下午 17：00”"
+                ) from None
+        return cutoff

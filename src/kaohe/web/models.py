@@ -19,6 +19,8 @@ class Scheme(models.Model):
     total_scale = models.DecimalField("总分折算", default=100, **DIGITS)
     total_decimals = models.PositiveSmallIntegerField("总分小数位", default=2)
     source = models.TextField("方案文件原文", blank=True)
+    # the scheme's [bulletin] table (wording, 版头/版记), so web bulletins word as the scheme does
+    bulletin = models.JSONField("通报措辞（方案 [bulletin]）", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "考核方案"
@@ -188,6 +190,39 @@ class Period(models.Model):
         if self.published_at is None:
             return None
         return self.published_at + timezone.timedelta(days=self.objection_days)
+
+
+class BulletinSettings(models.Model):
+    """What the bureau sets for one period's bulletin before the download. Blank means the
+    default: the title from the scheme's wording, today's date, the period's cut-off day, the
+    scheme's [bulletin] theme, 版头 and 版记."""
+
+    period = models.OneToOneField(
+        Period, on_delete=models.CASCADE, related_name="bulletin_settings", verbose_name="考核期"
+    )
+    title = models.CharField("标题", max_length=200, blank=True)
+    doc_date = models.DateField("成文日期", null=True, blank=True)
+    cutoff = models.CharField("数据截止时间", max_length=100, blank=True)
+    theme = models.CharField("主题词", max_length=40, blank=True)
+    masthead = models.CharField("发文机关标志", max_length=100, blank=True)
+    doc_number = models.CharField("发文字号", max_length=100, blank=True)
+    copy_to = models.CharField("抄送", max_length=300, blank=True)
+    printer = models.CharField("印发机关", max_length=100, blank=True)
+    charts = models.BooleanField("附图（得分排名图和完成率图）", default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="修改人",
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通报设置"
+
+    def __str__(self):
+        return f"{self.period} 通报设置"
 
 
 class Entry(models.Model):

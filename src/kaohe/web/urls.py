@@ -46,6 +46,7 @@ urlpatterns = [
     path("periods/<int:pid>/results/", views.results, name="results"),
     path("periods/<int:pid>/results.xlsx", views.results_xlsx, name="results_xlsx"),
     path("periods/<int:pid>/bulletin.zip", views.bulletin, name="bulletin"),
+    path("periods/<int:pid>/bulletin/", views.bulletin_settings, name="bulletin_settings"),
     path("periods/<int:pid>/tasks/", views.tasks, name="tasks"),
     path("periods/<int:pid>/narrative/", views.narrative, name="narrative"),
     path("periods/<int:pid>/objections/", views.objections, name="objections"),

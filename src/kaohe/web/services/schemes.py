@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from ...errors import SchemeError
+from ...scheme import BULLETIN_TEMPLATES, Bulletin, build_scheme, load_scheme, rules_beyond_the_seed
 from ...scheme import Scheme as EngineScheme
-from ...scheme import build_scheme, load_scheme, rules_beyond_the_seed
 from ..models import Indicator, KeyTask, Scheme, Unit, UnitGroup
 from . import audit
 
@@ -63,6 +63,7 @@ def load_scheme_file(name_or_path: str, user=None, material_kinds: dict | None =
             total_scale=parsed.total_scale,
             total_decimals=parsed.total_decimals,
             source=source,
+            bulletin=bulletin_table(parsed.bulletin),
         ),
     )
     for g_order, g in enumerate(parsed.groups):
@@ -168,8 +169,28 @@ def _scheme_dict(scheme: Scheme) -> dict:
             "total_decimals": scheme.total_decimals,
         },
         "key_tasks": [{"number": t.number, "title": t.title} for t in scheme.key_tasks.all()],
+        "bulletin": dict(scheme.bulletin or {}),
     }
     return data
+
+
+def bulletin_table(bulletin: Bulletin) -> dict:
+    """A scheme's [bulletin] as the TOML table it came from: only the sentences it rewords."""
+    return {
+        "templates": {
+            name: text
+            for name, text in bulletin.templates.items()
+            if text != BULLETIN_TEMPLATES[name][0]
+        },
+        "theme": bulletin.theme,
+        "masthead": bulletin.masthead,
+        "doc_number": bulletin.doc_number,
+        "copy_to": bulletin.copy_to,
+        "printer": bulletin.printer,
+        "ranking": bulletin.ranking,
+        "clauses": [list(c) for c in bulletin.clauses],
+        "list_limit": bulletin.list_limit,
+    }
 
 
 def lookups(scheme: Scheme) -> tuple[dict, dict]:

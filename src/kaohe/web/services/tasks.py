@@ -48,7 +48,7 @@ def assemble_narrative(period: Period) -> str:
         TaskProgress.objects.filter(period=period).select_related("unit").order_by("unit__order")
     ):
         progress.setdefault(p.task_id, []).append(p)
-    lines = ["## 二、工作进展情况", ""]
+    lines = ["# 二、工作进展情况", ""]  # "#" is a numbered section, "##" its （一）
     if tasks:
         lines.append(f"科技创新行动共有“{cn_number(len(tasks))}大重点任务”。具体进展情况如下：")
         lines.append("")

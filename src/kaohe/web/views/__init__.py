@@ -2,11 +2,12 @@
 (forms.py), calls a service and responds. urls.py names them through this package."""
 
 from .account import LoginView, healthz, home
+from .bulletin import bulletin, bulletin_settings
 from .entries import entry, entry_template, provide, provide_template
 from .materials import material_delete, material_download, material_replace, materials
 from .objections import objections
 from .periods import board, period_action, period_detail, period_edit, period_new, review
-from .results import bulletin, correct, results, results_xlsx, unit_result
+from .results import correct, results, results_xlsx, unit_result
 from .tasks import narrative, tasks
 from .uploads import entry_upload, provide_upload, targets_import
 
@@ -14,6 +15,7 @@ __all__ = [
     "LoginView",
     "board",
     "bulletin",
+    "bulletin_settings",
     "correct",
     "entry",
     "entry_template",

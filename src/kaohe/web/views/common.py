@@ -31,13 +31,17 @@ def max_mb() -> int:
     return settings.KAOHE_MAX_UPLOAD_MB
 
 
-def attachment(filename: str) -> str:
-    return f"attachment; filename=\"download.xlsx\"; filename*=UTF-8''{quote(filename)}"
+def attachment(filename: str, fallback: str | None = None) -> str:
+    """The Chinese name in filename* (RFC 6266) and, for clients without it, an ASCII name with
+    the same extension (download.zip for a zip, never download.xlsx)."""
+    suffix = Path(filename).suffix
+    fallback = fallback or f"download{suffix if suffix.isascii() else ''}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+def download(data: bytes, content_type: str, filename: str, fallback: str | None = None):
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = attachment(filename)
+    response["Content-Disposition"] = attachment(filename, fallback)
     return response
 
 

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ...chinese import quarter_name
 from .. import access, forms
 from ..models import Entry, IndicatorResult, ScoreRun, UnitResult
 from ..services import periods as period_service
@@ -153,35 +146,6 @@ def results_xlsx(request, pid):
 
     data = XlsxExporter().render(period_service.run_result(run))
     return download(data, XLSX, f"{period.name}-考核结果.xlsx")
-
-
-@login_required
-@require_GET
-def bulletin(request, pid):
-    """The bulletin (kaohe report: .docx, attachments .xlsx, charts) as a zip."""
-    from ...report import write_report
-
-    period, run = _scored_run(request, pid)
-    result = period_service.run_result(run)
-    cutoff = period.cutoff
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = write_report(
-            result,
-            Path(tmp),
-            issuer=period.scheme.issuer or None,
-            doc_date=timezone.localdate(),
-            cutoff=f"{cutoff.year} 年 {cutoff.month} 月 {cutoff.day} 日" if cutoff else None,
-            narrative=period.narrative or None,
-            year=period.year,
-            period=quarter_name(period.number)
-            if period.kind == "quarter"
-            else f"{period.number}月",
-        )
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-            for path in paths.values():
-                zf.write(path, path.name)
-    return download(buffer.getvalue(), "application/zip", f"{period.name}-通报.zip")
 
 
 @login_required
