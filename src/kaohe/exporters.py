@@ -389,13 +389,16 @@ def _detail_sheet(ws, fm, rows: list[UnitRow], result: Result) -> None:
     x = len(fields)  # the entry's columns move right by the unit columns the rules add
     r = 1
     for row in rows:
+        # The unit's own columns repeat on each of its rows: converted once per unit.
+        total, raw = float(row.total), float(row.raw)
+        extra = [(k, getattr(row, name)) for k, name in enumerate(fields, start=4)]
         for e, ind in zip(row.entries, row.indicators, strict=True):
             ws.write_number(r, 0, row.rank, cell)
             text(r, 1, row.unit, cell)
-            ws.write_number(r, 2, float(row.total), cell)
-            ws.write_number(r, 3, float(row.raw), cell)
-            for k, name in enumerate(fields, start=4):
-                text(r, k, getattr(row, name), cell)
+            ws.write_number(r, 2, total, cell)
+            ws.write_number(r, 3, raw, cell)
+            for k, value in extra:
+                text(r, k, value, cell)
             text(r, x + 4, e.indicator, cell)
             text(r, x + 5, ind.category, cell)
             text(r, x + 6, ind.unit, cell)
