@@ -295,17 +295,16 @@ def rank(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[M
         by_rank[r] = (p, f"排第 {r} 名，得 {points_text(p)} 分")
     lead = "越低越好：" if direction == LOWER else ""
     tails: dict[Decimal, str] = {}  # a total's text: totals take few values
-    for pos, i in enumerate(members):
-        ranks = tuple(r[pos] for r in ranks_by_part)
+    for i, a, q, ranks in zip(members, actual, rate, zip(*ranks_by_part), strict=True):
         pts = tuple(by_rank[r][0] for r in ranks)
         total = sum(pts, zero)
         if total not in tails:
             tails[total] = f"；合计 {points_text(total)} 分" if len(parts) > 1 else ""
         tail = tails[total]
         texts = [
-            f"实绩数 {plain(actual[pos])}{sfx}，{by_rank[r][1]}"
+            f"实绩数 {plain(a)}{sfx}，{by_rank[r][1]}"
             if part == "actual"
-            else f"完成率 {percent(rate[pos])}，{by_rank[r][1]}"
+            else f"完成率 {percent(q)}，{by_rank[r][1]}"
             for part, r in zip(parts, ranks, strict=True)
         ]
         out[i] = Mark(total, lead + "；".join(texts) + tail, ranks, pts)
