@@ -11,8 +11,8 @@ import csv
 import io
 import json.encoder
 from collections.abc import Iterator
-from itertools import repeat
 from decimal import Decimal
+from itertools import repeat
 from typing import NamedTuple
 
 from .engine import GroupResult, Result, explain
@@ -59,7 +59,8 @@ def iterate_units(g: GroupResult) -> Iterator[UnitRow]:
     """The group's units, best first, each with its indicators in scheme order."""
     indicators = [c.indicator for c in g.columns]
     # Each indicator's entries are made in one pass down its column (map over the column's
-    # lists), then picked out per unit: 640,000 entries at 40,000 units.
+    # lists), then picked out per unit: 640,000 entries at 40,000 units. Measured against one
+    # Entry made per unit and indicator: writing 15-25 % less CPU, about 100 MB more memory.
     columns = [_column_entries(c) for c in g.columns]
     for i in g.order:
         entries = [column[i] for column in columns]
@@ -124,7 +125,7 @@ class JsonExporter(Exporter):
         return out.getvalue().decode("utf-8")
 
     def write(self, result: Result, fh) -> None:
-        """Write the JSON to a binary file, a unit at a time (memory stays bounded)."""
+        """Write the JSON to a binary file, a unit at a time (the text is never held whole)."""
         first = result.groups[0]
         head = {
             "version": JSON_VERSION,
@@ -272,7 +273,7 @@ class CsvExporter(Exporter):
         return out.getvalue().decode("utf-8")
 
     def write(self, result: Result, fh) -> None:
-        """Write the CSV to a binary file as the rows come (memory stays bounded)."""
+        """Write the CSV to a binary file as the rows come (the text is never held whole)."""
         text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(detail_header(result))

@@ -295,7 +295,7 @@ def rank(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[M
         by_rank[r] = (p, f"排第 {r} 名，得 {points_text(p)} 分")
     lead = "越低越好：" if direction == LOWER else ""
     tails: dict[Decimal, str] = {}  # a total's text: totals take few values
-    for i, a, q, ranks in zip(members, actual, rate, zip(*ranks_by_part), strict=True):
+    for i, a, q, ranks in zip(members, actual, rate, zip(*ranks_by_part, strict=True), strict=True):
         pts = tuple(by_rank[r][0] for r in ranks)
         total = sum(pts, zero)
         if total not in tails:
