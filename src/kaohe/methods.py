@@ -163,17 +163,19 @@ def _by_value(params: dict, max_points: Decimal, figures: Sequence[Figure], mark
 
 def ratio(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[Mark]:
     """Full points at the target, proportional below it; `over` rewards the excess, capped."""
-    return [_ratio_one(params, max_points, f) for f in figures]
-
-
-def _ratio_one(params: dict, max_points: Decimal, f: Figure) -> Mark:
-    # Decimal here (one correctly rounded quotient): ratio scores the most figures by far.
+    # What every unit's text shares is worked out once: ratio scores the most figures by far.
     direction = params.get("direction", HIGHER)
+    shared = (direction, _unit(params), _lower_note(direction), plain(max_points))
+    return [_ratio_one(params, max_points, f, shared) for f in figures]
+
+
+def _ratio_one(params: dict, max_points: Decimal, f: Figure, shared: tuple) -> Mark:
+    # Decimal here (one correctly rounded quotient), not fractions.
+    direction, sfx, lower, m = shared
     if f.target is None or (direction == HIGHER and not f.target):
         return _no_task(max_points)
     t, a, mp = f.target, f.actual, max_points
-    head = _compared_head(params, direction, t, a)
-    m = plain(max_points)
+    head = _head(sfx, lower, t, a)
     if not _meets(direction, t, a):
         if direction == HIGHER:
             points, shown = mp * a / t, f"{m} × {plain(a)} ÷ {plain(t)}"
@@ -206,9 +208,11 @@ def _ratio_one(params: dict, max_points: Decimal, f: Figure) -> Mark:
 
 
 def _compared_head(params: dict, direction: str, t: Decimal, a: Decimal) -> str:
-    sfx = _unit(params)
+    return _head(_unit(params), _lower_note(direction), t, a)
+
+
+def _head(sfx: str, lower: str, t: Decimal, a: Decimal) -> str:
     rate = percent(a / t) if t else "—"
-    lower = _lower_note(direction)
     return f"任务数 {plain(t)}{sfx}，实绩数 {plain(a)}{sfx}{lower}，完成率 {rate}"
 
 
@@ -291,17 +295,16 @@ def rank(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[M
         by_rank[r] = (p, f"排第 {r} 名，得 {points_text(p)} 分")
     lead = "越低越好：" if direction == LOWER else ""
     tails: dict[Decimal, str] = {}  # a total's text: totals take few values
-    for pos, i in enumerate(members):
-        ranks = tuple(r[pos] for r in ranks_by_part)
+    for i, a, q, ranks in zip(members, actual, rate, zip(*ranks_by_part, strict=True), strict=True):
         pts = tuple(by_rank[r][0] for r in ranks)
         total = sum(pts, zero)
         if total not in tails:
             tails[total] = f"；合计 {points_text(total)} 分" if len(parts) > 1 else ""
         tail = tails[total]
         texts = [
-            f"实绩数 {plain(actual[pos])}{sfx}，{by_rank[r][1]}"
+            f"实绩数 {plain(a)}{sfx}，{by_rank[r][1]}"
             if part == "actual"
-            else f"完成率 {percent(rate[pos])}，{by_rank[r][1]}"
+            else f"完成率 {percent(q)}，{by_rank[r][1]}"
             for part, r in zip(parts, ranks, strict=True)
         ]
         out[i] = Mark(total, lead + "；".join(texts) + tail, ranks, pts)
