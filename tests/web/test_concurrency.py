@@ -70,7 +70,7 @@ def test_twenty_reporters_submitting_at_once_lose_no_figure(demo):
         clients.append((c, unit, fields))
 
     def submit(c, unit, fields):
-        return lambda: c.post(f"/periods/{q2.pk}/units/{unit.pk}/entry/", fields).status_code
+        return lambda: submit(c, f"/periods/{q2.pk}/units/{unit.pk}/entry/", fields).status_code
 
     results, errors = run_at_once([submit(*x) for x in clients])
     assert not errors, errors

@@ -56,6 +56,9 @@ def _entry_row(n, ind, e, with_targets: bool) -> dict:
         "version": e.version if e is not None else 0,
         "late": e is not None and e.late,
         "submitted": e is not None and e.submitted_at is not None,
+        "draft": e is not None
+        and e.submitted_at is None
+        and (e.actual is not None or e.actual_na or bool(e.note)),
     }
 
 
