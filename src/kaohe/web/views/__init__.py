@@ -3,6 +3,7 @@
 
 from .account import LoginView, healthz, home
 from .audit import audit
+from .board import board_export, period_template, rates
 from .entries import entry, entry_template, provide, provide_template
 from .materials import material_delete, material_download, material_replace, materials
 from .notices import inbox, notice_read
@@ -15,6 +16,9 @@ from .tasks import narrative, tasks
 from .uploads import entry_upload, provide_upload, targets_import
 
 __all__ = [
+    "period_template",
+    "rates",
+    "board_export",
     "remind",
     "notice_read",
     "inbox",

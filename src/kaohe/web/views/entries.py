@@ -113,7 +113,13 @@ def entry(request, pid, uid):
 def entry_template(request, pid, uid):
     period, unit, _ = access.get_unit_entry(request.user, pid, uid)
     entries = Entry.objects.filter(period=period, unit=unit)
-    return workbook(period, [unit.group.key], entries, f"{period.name}-{unit.name}-填报表.xlsx")
+    return workbook(
+        period,
+        [unit.group.key],
+        entries,
+        f"{period.name}-{unit.name}-填报表.xlsx",
+        only_units={unit.name},
+    )
 
 
 @login_required

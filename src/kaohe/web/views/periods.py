@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import access, forms
 from ..models import Period
+from ..services import board as board_service
 from ..services import periods as period_service
 from ..services.errors import ServiceError
 from .common import fail
@@ -141,13 +142,16 @@ def _period_initial(period) -> dict:
 def board(request, pid):
     access.require_overview(request.user)
     period, _ = access.get_period(request.user, pid)
+    show = request.GET.get("show")
     return render(
         request,
         "kaohe/board.html",
         {
             "period": period,
-            "groups": period_service.completeness(period),
+            "groups": board_service.board(period, show),
             "form": forms.ReviewForm(),
+            "filters": [(k, label) for k, (label, _) in board_service.FILTERS.items()],
+            "show": show if show in board_service.FILTERS else "",
         },
     )
 
