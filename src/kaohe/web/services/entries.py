@@ -14,6 +14,7 @@ from ...numbers import NOT_APPLICABLE, Negative, NotANumber, parse_cell, plain
 from ..models import Entry, Indicator, Period, Unit, UnitReport
 from . import audit
 from .errors import ServiceError, StaleEdit
+from .measures import whole_number_error
 from .schemes import engine_scheme, late_note, lookups
 
 BLANK = object()
@@ -102,6 +103,8 @@ def _apply(
         if pair is None:
             continue
         value, na = pair
+        if name == "actual" and (problem := whole_number_error(entry.indicator, value)):
+            raise ServiceError(f"{entry.unit.name}：{problem}；本次没有保存任何数据。")
         old_value, old_na = getattr(entry, name), getattr(entry, f"{name}_na")
         if old_na == na and (
             old_value == value
@@ -411,6 +414,11 @@ def read_upload(
                         )
                 if indicator.material_kind and not with_targets:
                     warnings.append("该指标由上传的材料自动计数，文件中的数字不会保存")
+                if problem := whole_number_error(indicator, cell.actual):
+                    where = unit_name
+                    if cell.origin is not None:
+                        where = cell.origin.describe().replace(str(path), display_name)
+                    problems.append(f"{where}：{problem}")
                 if isinstance(cell.actual, Decimal):
                     target = (
                         cell.target

@@ -136,7 +136,7 @@ def provide(request, pid, iid):
     if request.method == "POST":
         if not may_write:
             raise PermissionDenied("本期已结束填报")
-        form = forms.ProvideForm(request.POST, units=units, entries=entries)
+        form = forms.ProvideForm(request.POST, units=units, entries=entries, indicator=indicator)
         if form.is_valid():
             changes = [
                 entry_service.Change(
