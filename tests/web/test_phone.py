@@ -153,3 +153,23 @@ def test_every_reporter_and_provider_page_fits_the_screen(
             shot(page, f"{width}-{name}")
         page.close()
     assert not wide, f"wider than {width} px: {wide}"
+
+
+def test_the_bureau_sees_the_rates_chart_and_copies_the_reminder_message(
+    live_server, demo, request
+):
+    chromium = request.getfixturevalue("browser")
+    base, q2 = live_server.url, demo["q2"]
+    page = chromium.new_page(viewport=DESKTOP, locale="zh-CN")
+    login(page, base, "admin")
+    page.goto(f"{base}/periods/{q2.pk}/rates/")
+    page.wait_for_selector("#rates-township svg")
+    assert "报送率" in page.inner_text("#rates-township")
+    assert "50.0%" in page.inner_text("#rates-table-township")
+    shot(page, "desktop-02-rates")
+    page.goto(f"{base}/periods/{q2.pk}/remind/")
+    assert "请以下单位于" in page.input_value("#chat-message")
+    page.click("#copy-message")
+    assert page.inner_text("#copy-done") in ("已复制", "请按 Ctrl+C 复制")
+    shot(page, "desktop-03-remind")
+    page.close()
