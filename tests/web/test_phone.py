@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from test_browser import (
     CHROMIUM,
-    PASSWORD,
     browser,  # noqa: F401  (the fixture, asked for by name below)
+    login,
     shot,
 )
 
@@ -26,14 +26,6 @@ pytestmark = [
 ]
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def login(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def fits(page) -> bool:
