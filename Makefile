@@ -21,7 +21,8 @@ SEED := src/kaohe/samples/daye_2023q1_long.csv
 demo: install
 	$(BIN)/kaohe score $(SEED) --scheme daye-2023 --out-dir out
 	$(BIN)/kaohe report $(SEED) --scheme daye-2023 -o out/通报 --date 2023年4月21日 \
-		--cutoff "2023 年 3 月 31 日下午 17：00" --period 一季度
+		--cutoff "2023 年 3 月 31 日下午 17：00" --period 一季度 \
+		--narrative src/kaohe/samples/daye_2023q1_narrative.md --theme 开门红
 	$(BIN)/kaohe serve --demo
 
 # The web tests run a second time on PostgreSQL (127.0.0.1:5432, user postgres) when it answers;

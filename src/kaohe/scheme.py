@@ -6,13 +6,18 @@ import difflib
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
 from .errors import SchemeError
+from .methods import METHODS as METHOD_TABLE
 from .numbers import conversion_factor, normalize_name, split_unit
 
-METHODS = ("rank", "ratio", "threshold")
+METHODS = tuple(METHOD_TABLE)
+DIRECTIONS = ("higher", "lower")
+VETO_EFFECTS = {"total": "总分记为 0", "grade": "等次定为最低一等"}
+GRADE_ROUNDING = {"half_up": "四舍五入", "down": "舍去小数", "up": "进一"}
 TIE_POLICIES = ("cross", "shared", "dense")
 RANK_PARTS = ("actual", "rate")
 CATEGORIES = ("目标任务", "工作任务")
@@ -44,6 +49,19 @@ class Indicator:
     aliases: tuple[str, ...] = ()
     label: str = ""  # the name as printed in the score table
     annex: Annex | None = None
+    veto: str = ""  # "total" or "grade": missing the target vetoes the unit (一票否决)
+    tier_of: str = ""  # set on the figure of one tier of a tiered `items` indicator: its key
+    tier: str = ""  # and the tier's key
+
+    @property
+    def direction(self) -> str:
+        return self.params.get("direction", "higher")
+
+    @property
+    def needs_target(self) -> bool:
+        """rank, ratio, threshold and methods on the completion rate compare with a target;
+        the others count, or compare actual figures, and ignore it."""
+        return METHOD_TABLE[self.method][1] or self.params.get("on") == "rate"
 
     @property
     def display_label(self) -> str:
@@ -63,6 +81,58 @@ class UnitDef:
         return self.short or self.name
 
 
+@dataclass(frozen=True)
+class Category:
+    """A category of indicators and how its subtotal counts."""
+
+    name: str
+    cap: Decimal | None = None  # the subtotal counts at most this much
+    extra: bool = False  # outside the base full points: added to (or taken off) the scaled total
+    subtract: bool = False  # 扣分项: the subtotal is taken off the total
+
+
+@dataclass(frozen=True)
+class UnitClass:
+    """A class of units (一类 / 二类): every rank is taken within the class."""
+
+    name: str
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GradeLevel:
+    name: str
+    min: Decimal | None = None  # the total must reach this
+    share: Decimal | None = None  # and the rank must lie within this share of the units
+    max_count: int | None = None  # at most this many units (by rank)
+
+
+@dataclass(frozen=True)
+class Grading:
+    levels: tuple[GradeLevel, ...]  # best first; the last one takes every other unit
+    rounding: str = "half_up"  # how share × units becomes a count
+
+    @property
+    def lowest(self) -> str:
+        return self.levels[-1].name
+
+
+ANNUAL_METHODS = {
+    "average": "各期总得分按权重加权平均",
+    "sum": "各期总得分相加",
+    "last": "取最后一期（累计数）的结果",
+}
+
+
+@dataclass(frozen=True)
+class Annual:
+    """How a year's result comes from its periods (`kaohe score --year`)."""
+
+    method: str = "average"
+    weights: tuple[Decimal, ...] = ()  # one per period for `average`; equal when empty
+    periods: tuple[str, ...] = ()  # the periods' names, e.g. 一季度 …; numbered when empty
+
+
 @dataclass
 class Group:
     key: str
@@ -70,18 +140,35 @@ class Group:
     units: list[UnitDef]
     indicators: list[Indicator]
     title: str = ""
+    categories: dict = field(default_factory=dict)  # name -> Category, for capped/extra ones
+    classes: list[UnitClass] = field(default_factory=list)
     _unit_index: dict = field(default_factory=dict, repr=False)
     _indicator_index: dict = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
     def max_points(self) -> Decimal:
-        return sum((i.max_points for i in self.indicators), Decimal(0))
+        """The base full points: every indicator outside the extra categories."""
+        return sum((i.max_points for i in self.indicators if not self.is_extra(i)), Decimal(0))
+
+    def is_extra(self, indicator: Indicator) -> bool:
+        category = self.categories.get(indicator.category)
+        return category is not None and category.extra
 
     def indicator(self, key: str) -> Indicator:
-        for ind in self.indicators:
+        for ind in (*self.indicators, *self.inputs):
             if ind.key == key:
                 return ind
         raise KeyError(key)
+
+    @property
+    def inputs(self) -> list[Indicator]:
+        """What the data gives, one figure per unit each: the indicators, except that a tiered
+        `items` indicator is given as one figure per tier (承担科技项目·国家级 …)."""
+        return [f for ind in self.indicators for f in tier_figures(ind)]
+
+    def tiers(self, ind: Indicator) -> list[Indicator]:
+        """The tier figures of a tiered `items` indicator (empty for any other)."""
+        return [f for f in self.inputs if f.tier_of == ind.key]
 
     def find_unit(self, name: str) -> UnitDef | None:
         return self._unit_index.get(normalize_name(name))
@@ -100,8 +187,134 @@ class Group:
         )
 
     def suggest_indicator(self, name: str) -> str | None:
-        names = [i.name for i in self.indicators] + [a for i in self.indicators for a in i.aliases]
+        names = [i.name for i in self.inputs] + [a for i in self.inputs for a in i.aliases]
         return _closest(split_unit(name)[0], names)
+
+
+# --- the bulletin's wording ([bulletin] in a scheme) -----------------------------------
+
+#: Named sentence templates of the bulletin: name -> (default, the fields it may use). A county
+#: changes its wording in the scheme's [bulletin.templates]; the defaults are today's sentences.
+BULLETIN_TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "title": ("关于{subject}{period}{theme}工作进展情况的通报", ("subject", "period", "theme")),
+    "theme": ("“{word}”", ("word",)),
+    "intro": ("现将{matter}通报如下：", ("matter",)),
+    "overall_heading": ("（一）{region}指标整体完成情况。", ("region",)),
+    "overall_item": (
+        "{indicator}实绩数为{actual}{unit}，完成任务数{rate}",
+        ("indicator", "actual", "unit", "rate"),
+    ),
+    "units_heading": ("（二）各{group}指标完成情况。", ("group",)),
+    "all_met": ("{indicators}，{count}个{word}全部完成目标任务", ("indicators", "count", "word")),
+    "none_met": ("{indicators}，{count}个{word}均未完成目标任务", ("indicators", "count", "word")),
+    "some_met": ("{indicators}，{names}完成该目标任务", ("indicators", "names")),
+    "missed": ("{names}未完成", ("names",)),  # "" leaves them out, as the seed does
+    "top": ("{indicator}完成较高的为{names}", ("indicator", "names")),
+    "counted": ("{names}等{count}个{word}", ("names", "count", "word")),
+    "others": ("{names}等{count}个{word}及其余{rest}个{word}", ("names", "count", "rest", "word")),
+    "complete": (
+        "{when}{names}全面完成{n}项指标的目标任务{see}。",
+        ("when", "names", "n", "see"),
+    ),
+    "see": ("（各{group}{period}指标进展情况及考核结果详见附件）", ("group", "period")),
+    "as_of": ("截至{month}月{day}日，", ("month", "day")),
+    "short_of": ("{name}{parts}，未全面完成。", ("name", "parts")),
+    "departments_heading": ("（三）各部门{work}工作完成情况。", ("work",)),
+    "departments": (
+        "根据{scheme}办法，各部门考核{indicators}，完成较好部门为{best}",
+        ("scheme", "indicators", "best"),
+    ),
+    "departments_short": ("{names}未全面完成", ("names",)),
+    "ranking_heading": ("（{number}）考核得分排名情况。", ("number",)),
+}
+BULLETIN_KEYS = (
+    "theme",
+    "masthead",
+    "doc_number",
+    "copy_to",
+    "printer",
+    "ranking",
+    "clauses",
+    "list_limit",
+    "templates",
+)
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    """[bulletin]: the bulletin's wording and its 版头/版记 (all optional)."""
+
+    templates: dict = field(default_factory=dict)  # name -> template, defaults filled in
+    theme: str = ""  # 开门红: printed in the title as “开门红”
+    masthead: str = ""  # 发文机关标志, e.g. 大冶市科学技术局文件 (red, with the red rule)
+    doc_number: str = ""  # 发文字号, e.g. 大冶科技〔2023〕5号
+    copy_to: str = ""  # 版记: 抄送
+    printer: str = ""  # 版记: 印发机关
+    ranking: bool = True  # the score-ranking paragraph in 一、
+    clauses: tuple = ()  # indicator keys that share one 一是/二是 clause, e.g. (("a", "b"),)
+    list_limit: int = 20  # prose lists name at most this many units
+
+    def text(self, template: str, /, **fields) -> str:
+        return self.templates[template].format(**fields)
+
+
+def build_bulletin(data, where: str) -> Bulletin:
+    """Checks [bulletin]: known keys, templates that use only their own fields."""
+    import string
+
+    if not isinstance(data, dict):
+        raise SchemeError(f"{where}[bulletin] 应为表")
+    unknown = sorted(set(data) - set(BULLETIN_KEYS))
+    if unknown:
+        raise SchemeError(
+            f"{where}[bulletin] 中的“{'、'.join(unknown)}”未知，可用：{'、'.join(BULLETIN_KEYS)}"
+        )
+    given = data.get("templates", {})
+    if not isinstance(given, dict):
+        raise SchemeError(f"{where}[bulletin.templates] 应为表")
+    templates = {name: default for name, (default, _f) in BULLETIN_TEMPLATES.items()}
+    for name, text in given.items():
+        if name not in BULLETIN_TEMPLATES:
+            known = "、".join(BULLETIN_TEMPLATES)
+            raise SchemeError(
+                f"{where}[bulletin.templates] 中没有名为“{name}”的句子，可用：{known}"
+            )
+        allowed = BULLETIN_TEMPLATES[name][1]
+        if not isinstance(text, str):
+            raise SchemeError(f"{where}[bulletin.templates] 的“{name}”应为文字")
+        try:
+            used = [f for _t, f, _s, _c in string.Formatter().parse(text) if f is not None]
+        except ValueError as exc:
+            raise SchemeError(f"{where}[bulletin.templates] 的“{name}”写法有误：{exc}") from None
+        bad = [f for f in used if f not in allowed]
+        if bad:
+            raise SchemeError(
+                f"{where}[bulletin.templates] 的“{name}”用了未知的字段“{'、'.join(bad)}”，"
+                f"可用：{'、'.join('{' + f + '}' for f in allowed)}"
+            )
+        templates[name] = text
+    clauses = data.get("clauses", [])
+    if not isinstance(clauses, list) or not all(
+        isinstance(c, list) and all(isinstance(k, str) for k in c) for c in clauses
+    ):
+        raise SchemeError(f"{where}[bulletin] 的 clauses 应为指标 key 的列表的列表")
+    limit = data.get("list_limit", 20)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise SchemeError(f"{where}[bulletin] 的 list_limit 应为正整数")
+    ranking = data.get("ranking", True)
+    if not isinstance(ranking, bool):
+        raise SchemeError(f"{where}[bulletin] 的 ranking 应为 true 或 false")
+    return Bulletin(
+        templates=templates,
+        theme=str(data.get("theme", "")),
+        masthead=str(data.get("masthead", "")),
+        doc_number=str(data.get("doc_number", "")),
+        copy_to=str(data.get("copy_to", "")),
+        printer=str(data.get("printer", "")),
+        ranking=ranking,
+        clauses=tuple(tuple(c) for c in clauses),
+        list_limit=limit,
+    )
 
 
 @dataclass
@@ -117,6 +330,11 @@ class Scheme:
     total_decimals: int = 2
     source: str = ""
     key_tasks: list[dict] = field(default_factory=list)
+    allow_over: bool = False  # extra points may lift a total above total_scale
+    categories: dict = field(default_factory=dict)  # name -> Category
+    grading: Grading | None = None
+    annual: Annual = field(default_factory=Annual)
+    bulletin: Bulletin = field(default_factory=lambda: build_bulletin({}, ""))
 
     def group(self, key_or_name: str) -> Group:
         for g in self.groups:
@@ -127,6 +345,29 @@ class Scheme:
 
     def is_late(self, note: str) -> bool:
         return bool(note) and any(mark in note for mark in self.late_notes)
+
+
+def tier_figures(ind: Indicator) -> list[Indicator]:
+    """A tiered `items` indicator as one count per tier; any other indicator as itself."""
+    tiers = ind.params.get("tiers") if ind.method == "items" else None
+    if not tiers:
+        return [ind]
+    return [
+        Indicator(
+            key=f"{ind.key}·{t['key']}",
+            name=f"{ind.name}·{t['name']}",
+            unit=ind.unit,
+            max_points=Decimal(0),
+            category=ind.category,
+            method="items",
+            params={},
+            decimals=0,
+            note=f"{ind.name}中{t['name']}的项数",
+            tier_of=ind.key,
+            tier=t["key"],
+        )
+        for t in tiers
+    ]
 
 
 def _closest(name: str, candidates: list[str]) -> str | None:
@@ -195,26 +436,157 @@ def build_scheme(data: dict, source: str) -> Scheme:
     groups_data = _need(data, "groups", where)
     if not isinstance(groups_data, list) or not groups_data:
         raise SchemeError(f"{where}至少需要一个 [[groups]]")
+    categories = _build_categories(data.get("categories", []), where)
+    grading = _build_grading(data["grades"], where) if "grades" in data else None
     scheme = Scheme(
         key=str(data.get("key") or Path(source).stem),
         name=str(_need(data, "name", where)),
         region=str(data.get("region", "")),
         issuer=str(data.get("issuer", "")),
-        groups=[_build_group(g, f"{where}分组 {n + 1} ") for n, g in enumerate(groups_data)],
+        groups=[
+            _build_group(g, f"{where}分组 {n + 1} ", categories) for n, g in enumerate(groups_data)
+        ],
         late_notes=tuple(scoring.get("late_notes", ["迟报材料"])),
         pending_note=str(scoring.get("pending_note", "数据未出，完成任务数暂取目标任务数")),
         total_scale=_dec(scoring.get("total_scale", 100), f"{where}scoring.total_scale "),
         total_decimals=int(scoring.get("total_decimals", 2)),
         source=source,
         key_tasks=list(data.get("key_tasks", [])),
+        allow_over=_flag(scoring.get("allow_over", False), f"{where}scoring.allow_over "),
+        categories=categories,
+        grading=grading,
+        annual=_build_annual(data.get("annual", {}), where),
+        bulletin=build_bulletin(data.get("bulletin", {}), where),
     )
     keys = [g.key for g in scheme.groups]
     if len(set(keys)) != len(keys):
         raise SchemeError(f"{where}分组 key 重复")
+    for g in scheme.groups:
+        for ind in g.indicators:
+            if ind.veto == "grade" and grading is None:
+                raise SchemeError(
+                    f'{where}指标“{ind.name}”的一票否决定等次（veto = "grade"），但方案没有 [grades]'
+                )
+    indicator_keys = {i.key for g in scheme.groups for i in g.indicators}
+    for clause in scheme.bulletin.clauses:
+        for k in clause:
+            if k not in indicator_keys:
+                raise SchemeError(f"{where}[bulletin] 的 clauses 中没有指标“{k}”")
     return scheme
 
 
-def _build_group(data: dict, where: str) -> Group:
+def rules_beyond_the_seed(scheme: Scheme) -> list[str]:
+    """The rules of `scheme` that only the engine and the command line apply so far (the web
+    system stores indicators, units and groups alone), in Chinese; empty for daye-2023."""
+    found = []
+    if scheme.categories:
+        found.append("类别封顶与加分、扣分项（[[categories]]）")
+    if scheme.grading is not None:
+        found.append("等次（[grades]）")
+    if any(g.classes for g in scheme.groups):
+        found.append("分类排名（classes）")
+    if any(i.veto for g in scheme.groups for i in g.indicators):
+        found.append("一票否决（veto）")
+    if any(i.params.get("tiers") for g in scheme.groups for i in g.indicators):
+        found.append("分档计件（tiers）")
+    return found
+
+
+def _flag(value, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise SchemeError(f"{where}应为 true 或 false，实为 {value!r}")
+    return value
+
+
+def _build_annual(data, where: str) -> Annual:
+    at = f"{where}[annual] "
+    if not isinstance(data, dict):
+        raise SchemeError(f"{at}应为表")
+    unknown = set(data) - {"method", "weights", "periods"}
+    if unknown:
+        raise SchemeError(f"{at}不认识的设置：{'、'.join(sorted(unknown))}")
+    method = str(data.get("method", "average"))
+    if method not in ANNUAL_METHODS:
+        options = "、".join(f"{k}（{v}）" for k, v in ANNUAL_METHODS.items())
+        raise SchemeError(f"{at}的 method“{method}”未知，可选：{options}")
+    weights = tuple(_dec(w, f"{at}的 weights ") for w in data.get("weights", []))
+    if weights and (method != "average" or any(w < 0 for w in weights) or not sum(weights)):
+        raise SchemeError(f"{at}的 weights 只用于 average，须为非负数且不全为 0")
+    periods = tuple(str(p) for p in data.get("periods", []))
+    if weights and periods and len(weights) != len(periods):
+        raise SchemeError(f"{at}的 weights 有 {len(weights)} 个，periods 有 {len(periods)} 个")
+    return Annual(method, weights, periods)
+
+
+def _build_categories(items, where: str) -> dict:
+    if not isinstance(items, list):
+        raise SchemeError(f"{where}[[categories]] 应为表的数组")
+    out = {}
+    for n, c in enumerate(items):
+        at = f"{where}第 {n + 1} 个类别"
+        name = str(_need(c, "name", at))
+        at = f"{where}类别“{name}”"
+        unknown = set(c) - {"name", "cap", "extra", "subtract"}
+        if unknown:
+            raise SchemeError(f"{at}不认识的设置：{'、'.join(sorted(unknown))}")
+        cap = None if "cap" not in c else _dec(c["cap"], f"{at}的 cap ")
+        if cap is not None and cap < 0:
+            raise SchemeError(f"{at}的上限 cap 不能为负")
+        extra = _flag(c.get("extra", False), f"{at}的 extra ")
+        subtract = _flag(c.get("subtract", False), f"{at}的 subtract ")
+        if subtract and not extra:
+            raise SchemeError(f"{at}：扣分类别（subtract = true）须在基础满分之外（extra = true）")
+        if name in out:
+            raise SchemeError(f"{at}重复")
+        out[name] = Category(name, cap, extra, subtract)
+    return out
+
+
+def _build_grading(data, where: str) -> Grading:
+    at = f"{where}[grades] "
+    if not isinstance(data, dict):
+        raise SchemeError(f"{at}应为表")
+    rounding = str(data.get("rounding", "half_up"))
+    if rounding not in GRADE_ROUNDING:
+        raise SchemeError(f"{at}的 rounding“{rounding}”未知，可选：{'、'.join(GRADE_ROUNDING)}")
+    items = _need(data, "levels", at)
+    if not isinstance(items, list) or len(items) < 2:
+        raise SchemeError(f"{at}至少需要两个等次 levels")
+    levels = []
+    for n, item in enumerate(items):
+        name = str(_need(item, "name", f"{at}第 {n + 1} 个等次"))
+        here = f"{at}等次“{name}”"
+        unknown = set(item) - {"name", "min", "share", "max_count"}
+        if unknown:
+            raise SchemeError(f"{here}不认识的设置：{'、'.join(sorted(unknown))}")
+        low = None if "min" not in item else _dec(item["min"], f"{here}的 min ")
+        share = None if "share" not in item else _dec(item["share"], f"{here}的 share ")
+        if share is not None and not 0 < share <= 1:
+            raise SchemeError(f"{here}的比例 share 须大于 0、不超过 1（如 0.3 即前 30%）")
+        count = item.get("max_count")
+        if count is not None and (
+            isinstance(count, bool) or not isinstance(count, int) or count < 0
+        ):
+            raise SchemeError(f"{here}的 max_count 应为非负整数")
+        levels.append(GradeLevel(name, low, share, count))
+    last = levels[-1]
+    if last.min is not None or last.share is not None or last.max_count is not None:
+        raise SchemeError(f"{at}最后一个等次“{last.name}”收其余单位，不能再设条件")
+    for level in levels[:-1]:
+        if level.min is None and level.share is None and level.max_count is None:
+            raise SchemeError(f"{at}等次“{level.name}”须有 min、share 或 max_count 之一")
+    mins = [lv.min for lv in levels if lv.min is not None]
+    shares = [lv.share for lv in levels if lv.share is not None]
+    if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+        raise SchemeError(f"{at}各等次的 min 须自上而下递减")
+    if shares != sorted(shares) or len(set(shares)) != len(shares):
+        raise SchemeError(f"{at}各等次的 share 是累计比例，须自上而下递增（如 0.3、0.7）")
+    if len({lv.name for lv in levels}) != len(levels):
+        raise SchemeError(f"{at}等次名称重复")
+    return Grading(tuple(levels), rounding)
+
+
+def _build_group(data: dict, where: str, categories: dict | None = None) -> Group:
     key = str(_need(data, "key", where))
     where = f"{where.rsplit('分组', 1)[0]}分组“{key}”："
     units = []
@@ -241,9 +613,46 @@ def _build_group(data: dict, where: str) -> Group:
         title=str(data.get("title", "")),
         units=units,
         indicators=indicators,
+        categories=dict(categories or {}),
     )
     _index(group, where)
+    group.classes = _build_classes(data.get("classes", []), group, where)
+    if group.max_points <= 0:
+        raise SchemeError(f"{where}基础满分（加分项、扣分项之外的指标满分合计）须大于 0")
     return group
+
+
+def _build_classes(items, group: Group, where: str) -> list[UnitClass]:
+    """Classes name units of the group; every listed unit belongs to exactly one class."""
+    if not isinstance(items, list):
+        raise SchemeError(f"{where}classes 应为表的数组")
+    if not items:
+        return []
+    if len(items) < 2:
+        raise SchemeError(f"{where}分类 classes 至少需要两类")
+    classes, seen = [], {}
+    for n, item in enumerate(items):
+        name = str(_need(item, "name", f"{where}第 {n + 1} 类"))
+        members = []
+        for text in _need(item, "units", f"{where}“{name}”"):
+            unit = group.find_unit(str(text))
+            if unit is None:
+                hint = group.suggest_unit(str(text))
+                tip = f"，是否为“{hint}”？" if hint else ""
+                raise SchemeError(f"{where}“{name}”中的单位“{text}”不在本组单位名单中{tip}")
+            if unit.name in seen:
+                raise SchemeError(
+                    f"{where}单位“{unit.name}”同时在“{seen[unit.name]}”和“{name}”两类中"
+                )
+            seen[unit.name] = name
+            members.append(unit.name)
+        classes.append(UnitClass(name, tuple(members)))
+    missing = [u.name for u in group.units if u.name not in seen]
+    if missing:
+        raise SchemeError(f"{where}单位 {'、'.join(missing)} 不属于任何一类（classes）")
+    if len({c.name for c in classes}) != len(classes):
+        raise SchemeError(f"{where}类别名称重复")
+    return classes
 
 
 def _index(group: Group, where: str) -> None:
@@ -258,6 +667,7 @@ def _index(group: Group, where: str) -> None:
         if ind.key in seen_keys:
             raise SchemeError(f"{where}指标 key“{ind.key}”重复")
         seen_keys.add(ind.key)
+    for ind in group.inputs:  # a tiered indicator is found by its tiers' names only
         for name in (ind.name, *ind.aliases, ind.display_label):
             k = normalize_name(name)
             if k in group._indicator_index and group._indicator_index[k] is not ind:
@@ -272,8 +682,13 @@ def _build_indicator(data: dict, where: str) -> Indicator:
     if method not in METHODS:
         raise SchemeError(f"{where}的计分方法“{method}”未知，可选：{'、'.join(METHODS)}")
     max_points = _dec(_need(data, "max", where), f"{where}的 max ")
-    if max_points <= 0:
-        raise SchemeError(f"{where}的满分 max 必须大于 0")
+    veto = str(data.get("veto", ""))
+    if veto and veto not in VETO_EFFECTS:
+        raise SchemeError(
+            f"{where}的一票否决 veto“{veto}”未知，可选：total（总分记 0）、grade（定为最低等次）"
+        )
+    if max_points < 0 or (max_points == 0 and not veto):
+        raise SchemeError(f"{where}的满分 max 必须大于 0（只有一票否决指标可为 0）")
     category = str(data.get("category", "目标任务"))
     params = _check_params(method, dict(data.get("params", {})), max_points, where)
     unit = str(data.get("unit", ""))
@@ -306,26 +721,211 @@ def _build_indicator(data: dict, where: str) -> Indicator:
         aliases=tuple(str(a) for a in data.get("aliases", [])),
         label=str(data.get("label", "")),
         annex=annex,
+        veto=veto,
     )
 
 
 def _check_params(method: str, params: dict, max_points: Decimal, where: str) -> dict:
-    if method == "rank":
-        top = _dec(_need(params, "top", f"{where}的 params "), f"{where}的 params.top ")
-        step = _dec(_need(params, "step", f"{where}的 params "), f"{where}的 params.step ")
-        tie = str(params.get("tie", "cross"))
-        parts = tuple(params.get("parts", RANK_PARTS))
-        if tie not in TIE_POLICIES:
-            raise SchemeError(f"{where}的并列规则 tie“{tie}”未知，可选：{'、'.join(TIE_POLICIES)}")
-        if not parts or any(p not in RANK_PARTS for p in parts) or len(set(parts)) != len(parts):
-            raise SchemeError(f"{where}的 params.parts 只能取 actual、rate")
-        if top <= 0 or step < 0:
-            raise SchemeError(f"{where}的 params.top 须大于 0，params.step 不能为负")
-        if top * len(parts) != max_points:
-            raise SchemeError(
-                f"{where}的满分 {max_points} 与排名得分上限 {top} × {len(parts)} 不一致"
-            )
-        return {"top": top, "step": step, "tie": tie, "parts": parts}
-    if params:
-        raise SchemeError(f"{where}的计分方法 {method} 不接受参数：{'、'.join(params)}")
-    return {}
+    """The method's parameters, checked, with numbers as Decimals (see methods.py)."""
+    at = f"{where}的 params"
+    allowed = _PARAMS[method]
+    unknown = [k for k in params if k not in allowed]
+    if unknown:
+        raise SchemeError(
+            f"{at}：计分方法 {method} 不接受参数“{'、'.join(unknown)}”"
+            + (f"，可用：{'、'.join(allowed)}" if allowed else "（此方法没有参数）")
+        )
+    out: dict = {}
+    if "direction" in allowed:
+        out["direction"] = _choice(params, "direction", DIRECTIONS, "higher", at)
+    if "on" in allowed:
+        out["on"] = _choice(params, "on", ("actual", "rate"), _ON_DEFAULT[method], at)
+    return _CHECKS[method](params, out, max_points, at)
+
+
+def _choice(params: dict, key: str, options, default: str, at: str) -> str:
+    value = str(params.get(key, default))
+    if value not in options:
+        raise SchemeError(f"{at}.{key}“{value}”未知，可选：{'、'.join(options)}")
+    return value
+
+
+def _num(params: dict, key: str, at: str, default=None, *, low=None, positive=False) -> Decimal:
+    if key not in params:
+        if default is None:
+            raise SchemeError(f"{at}缺少“{key}”")
+        return Decimal(default)
+    value = _dec(params[key], f"{at}.{key} ")
+    if positive and value <= 0:
+        raise SchemeError(f"{at}.{key} 须大于 0")
+    if low is not None and value < low:
+        raise SchemeError(f"{at}.{key} 不能小于 {low}")
+    return value
+
+
+def _within_max(value: Decimal, key: str, max_points: Decimal, at: str) -> Decimal:
+    if value > max_points:
+        raise SchemeError(f"{at}.{key} {value} 超过了指标满分 {max_points}")
+    return value
+
+
+def _check_rank(params, out, max_points, at):
+    top = _num(params, "top", at, positive=True)
+    step = _num(params, "step", at, low=0)
+    tie = str(params.get("tie", "cross"))
+    parts = tuple(params.get("parts", RANK_PARTS))
+    if tie not in TIE_POLICIES:
+        raise SchemeError(f"{at} 的并列规则 tie“{tie}”未知，可选：{'、'.join(TIE_POLICIES)}")
+    if not parts or any(p not in RANK_PARTS for p in parts) or len(set(parts)) != len(parts):
+        raise SchemeError(f"{at}.parts 只能取 actual、rate")
+    if top * len(parts) != max_points:
+        raise SchemeError(f"{at}：满分 {max_points} 与排名得分上限 {top} × {len(parts)} 不一致")
+    return {"top": top, "step": step, "tie": tie, "parts": parts, **out}
+
+
+def _check_ratio(params, out, max_points, at):
+    if "over" in params:
+        over = params["over"]
+        where = f"{at}.over"
+        if not isinstance(over, dict):
+            raise SchemeError(f"{where} 应为表，如 {{ per = 0.1, points = 1, cap = 4 }}")
+        unknown = set(over) - {"per", "points", "cap", "whole"}
+        if unknown:
+            raise SchemeError(f"{where} 不认识“{'、'.join(sorted(unknown))}”")
+        out["over"] = {
+            "per": _num(over, "per", where, positive=True),
+            "points": _num(over, "points", where, positive=True),
+            "cap": _num(over, "cap", where, positive=True),
+            "whole": _flag(over.get("whole", False), f"{where}.whole "),
+        }
+    return out
+
+
+def _check_efficacy(params, out, max_points, at):
+    out["base"] = _num(params, "base", at, 60, low=0)
+    out["span"] = _num(params, "span", at, 40, positive=True)
+    if ("best" in params) != ("worst" in params):
+        raise SchemeError(f"{at}：best 与 worst 须同时给出（或都不给，取组内最优、最差）")
+    if "best" in params:
+        best, worst = _num(params, "best", at), _num(params, "worst", at)
+        if (best <= worst) if out["direction"] == "higher" else (best >= worst):
+            word = "大于" if out["direction"] == "higher" else "小于"
+            raise SchemeError(f"{at}：best {best} 须{word} worst {worst}")
+        out["best"], out["worst"] = best, worst
+    return out
+
+
+def _check_average(params, out, max_points, at):
+    cap = _within_max(_num(params, "cap", at, max_points), "cap", max_points, at)
+    floor = _num(params, "floor", at, 0, low=0)
+    base = _num(params, "base", at, low=0)
+    if not floor <= base <= cap:
+        raise SchemeError(f"{at}：须 floor {floor} ≤ base {base} ≤ cap {cap}")
+    out.update(
+        base=base,
+        step=_num(params, "step", at, positive=True),
+        points=_num(params, "points", at, positive=True),
+        floor=floor,
+        cap=cap,
+        relative=_flag(params.get("relative", False), f"{at}.relative "),
+        whole=_flag(params.get("whole", False), f"{at}.whole "),
+    )
+    return out
+
+
+def _rows(items, at: str, keys: tuple, example: str) -> list[tuple[str, dict]]:
+    """A list of small tables (bands, tiers), each with only `keys`: (where, row) pairs."""
+    if not isinstance(items, list) or not items:
+        raise SchemeError(f"{at} 须列出各档，如 {example}")
+    out = []
+    for n, row in enumerate(items):
+        where = f"{at} 第 {n + 1} 档"
+        if not isinstance(row, dict) or set(row) - set(keys):
+            raise SchemeError(f"{where} 应为 {{ {' = …, '.join(keys)} = … }}")
+        out.append((where, row))
+    return out
+
+
+def _check_bands(params, out, max_points, at):
+    example = "[{ at = 1.0, points = 10 }, { at = 0.8, points = 6 }]"
+    table = []
+    for where, b in _rows(params.get("bands"), f"{at}.bands", ("at", "points"), example):
+        pts = _within_max(_num(b, "points", where, low=0), "points", max_points, where)
+        table.append({"at": _num(b, "at", where), "points": pts})
+    higher = out["direction"] == "higher"
+    for upper, lower in zip(table, table[1:], strict=False):
+        if (upper["at"] <= lower["at"]) if higher else (upper["at"] >= lower["at"]):
+            word = "从高到低" if higher else "从低到高（越低越好）"
+            raise SchemeError(f"{at}.bands 的门槛 at 须{word}排列，最好的一档在前")
+        if upper["points"] < lower["points"]:
+            raise SchemeError(f"{at}.bands 的得分须随档次降低而不增")
+    below = _num(params, "below", at, 0, low=0)
+    if below > table[-1]["points"]:
+        raise SchemeError(f"{at}.below {below} 不能高于最低一档的得分")
+    out.update(
+        bands=table,
+        below=below,
+        interpolate=_flag(params.get("interpolate", False), f"{at}.interpolate "),
+    )
+    return out
+
+
+def _check_items(params, out, max_points, at):
+    out["cap"] = _within_max(
+        _num(params, "cap", at, max_points, positive=True), "cap", max_points, at
+    )
+    if ("per" in params) == ("tiers" in params):
+        raise SchemeError(f"{at}：须给出 per（每项得分）或 tiers（分档得分）之一")
+    if "per" in params:
+        out["per"] = _num(params, "per", at, positive=True)
+        if "take" in params:
+            raise SchemeError(f"{at}.take 只用于分档 tiers")
+        return out
+    example = '[{ key = "national", name = "国家级", points = 7 }]'
+    checked = []
+    for where, t in _rows(params["tiers"], f"{at}.tiers", ("key", "name", "points"), example):
+        checked.append(
+            {
+                "key": str(_need(t, "key", where)),
+                "name": str(_need(t, "name", where)),
+                "points": _num(t, "points", where, positive=True),
+            }
+        )
+    if len({t["key"] for t in checked}) != len(checked):
+        raise SchemeError(f"{at}.tiers 的 key 重复")
+    points = [t["points"] for t in checked]
+    if points != sorted(points, reverse=True) or len(set(points)) != len(points):
+        raise SchemeError(f"{at}.tiers 须从高到低排列，得分逐档递减")
+    out.update(tiers=checked, take=_choice(params, "take", ("highest", "sum"), "highest", at))
+    return out
+
+
+def _check_deduct(params, out, max_points, at):
+    start = _within_max(_num(params, "start", at, max_points, low=0), "start", max_points, at)
+    floor = _num(params, "floor", at, 0, low=0)
+    if floor > start:
+        raise SchemeError(f"{at}.floor {floor} 不能高于起始分 start {start}")
+    return {"start": start, "per": _num(params, "per", at, positive=True), "floor": floor}
+
+
+_PARAMS = {
+    "rank": ("top", "step", "tie", "parts", "direction"),
+    "ratio": ("direction", "over"),
+    "threshold": ("direction",),
+    "efficacy": ("on", "direction", "base", "span", "best", "worst"),
+    "average": ("on", "direction", "base", "step", "points", "floor", "cap", "relative", "whole"),
+    "bands": ("on", "direction", "bands", "below", "interpolate"),
+    "items": ("per", "tiers", "take", "cap"),
+    "deduct": ("start", "per", "floor"),
+}
+_ON_DEFAULT = {"efficacy": "actual", "average": "rate", "bands": "rate"}
+_CHECKS = {
+    "rank": _check_rank,
+    "ratio": _check_ratio,
+    "threshold": lambda params, out, max_points, at: out,
+    "efficacy": _check_efficacy,
+    "average": _check_average,
+    "bands": _check_bands,
+    "items": _check_items,
+    "deduct": _check_deduct,
+}

@@ -24,7 +24,8 @@ def write_template(
     rows (a unit's own workbook holds only its row)."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path))
+    # User text (names, notes) is written with write_string and never read as a formula.
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     fmt = {
         "title": wb.add_format(
             {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
@@ -53,7 +54,7 @@ def _write_group(
     wb, fmt, scheme: Scheme, group: Group, prefill: Dataset | None, only_units: set[str] | None
 ) -> None:
     ws = wb.add_worksheet(f"{group.name}填报"[:31])
-    width = 2 + 3 * len(group.indicators)
+    width = 2 + 3 * len(group.inputs)
     ws.merge_range(0, 0, 0, width - 1, f"{scheme.name}（{group.name}）考核数据填报表", fmt["title"])
     ws.merge_range(
         1,
@@ -68,7 +69,7 @@ def _write_group(
     ws.set_row(1, 36)
     ws.merge_range(2, 0, 3, 0, "序号", fmt["head"])
     ws.merge_range(2, 1, 3, 1, group.name, fmt["head"])
-    for k, ind in enumerate(group.indicators):
+    for k, ind in enumerate(group.inputs):
         col = 2 + 3 * k
         label = f"{ind.name}（{ind.unit}）" if ind.unit else ind.name
         ws.merge_range(2, col, 2, col + 2, label, fmt["head"])
@@ -90,7 +91,7 @@ def _write_group(
     for r, unit in enumerate(units, start=FIRST_DATA_ROW):
         ws.write_number(r, 0, r - FIRST_DATA_ROW + 1, fmt["unit"])
         ws.write_string(r, 1, unit, fmt["unit"])
-        for k, ind in enumerate(group.indicators):
+        for k, ind in enumerate(group.inputs):
             col = 2 + 3 * k
             target = actual = note = None
             cell = _prefilled(prefill, group, unit, ind.key)
@@ -99,7 +100,7 @@ def _write_group(
             _write_value(ws, r, col, target, fmt["num"])
             _write_value(ws, r, col + 1, actual, fmt["num"])
             ws.write_string(r, col + 2, note or "", fmt["note"])
-    for k in range(len(group.indicators)):
+    for k in range(len(group.inputs)):
         col = 2 + 3 * k
         for c in (col, col + 1):
             letter = _col(c)

@@ -2,10 +2,12 @@
 Changes to indicators, periods and memberships are written to the audit log."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.forms.models import model_to_dict
 
 from . import models
-from .services import audit
+from .services import audit, security_log
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -32,6 +34,19 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         audit.record(request.user, f"后台删除{obj._meta.verbose_name}", detail=str(obj))
         super().delete_model(request, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records kept by the system: seen here, never changed here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
 
 
 class UnitInline(admin.TabularInline):
@@ -87,12 +102,44 @@ class MembershipAdmin(AuditedAdmin):
 
 
 @admin.register(models.LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
+class LoginFailureAdmin(ReadOnlyAdmin):
+    """Read only: locks are lifted on the site's 登录锁定 page, which writes the audit log."""
+
     list_display = ("username", "failures", "locked_until", "last_failure")
 
 
+class AuditedUserAdmin(UserAdmin):
+    """Django's user admin (its forms check the password policy); a password set here is on
+    record in the audit log like one changed on the site."""
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            security_log.record(
+                request,
+                security_log.PASSWORD_CHANGE,
+                user=request.user,
+                detail=f"管理后台为用户 {user.username} 设置密码",
+            )
+        return response
+
+    def log_addition(self, request, obj, message):
+        security_log.record(
+            request,
+            security_log.PASSWORD_CHANGE,
+            user=request.user,
+            detail=f"管理后台新建用户 {obj.username} 并设置密码",
+        )
+        return super().log_addition(request, obj, message)
+
+
+admin.site.unregister(User)
+admin.site.register(User, AuditedUserAdmin)
+
+
 @admin.register(models.AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     list_display = (
         "at",
         "username",
@@ -103,14 +150,6 @@ class AuditLogAdmin(admin.ModelAdmin):
         "field",
         "old",
         "new",
+        "address",
     )
     list_filter = ("action",)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False

@@ -161,7 +161,7 @@ class Period(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="上一期"
     )
     narrative = models.TextField("工作进展情况（通报第二部分）", blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField("版本", default=1)
 
     class Meta:
         verbose_name = verbose_name_plural = "考核期"
@@ -193,9 +193,15 @@ class Period(models.Model):
 class Entry(models.Model):
     """One unit's target and actual figure for one indicator in one period."""
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="entries")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="entries")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="entries")
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="entries", verbose_name="考核期"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="entries", verbose_name="单位"
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="entries", verbose_name="指标"
+    )
     target = models.DecimalField("任务数", null=True, blank=True, **DIGITS)
     target_na = models.BooleanField("未下达任务（/）", default=False)
     actual = models.DecimalField("实绩数", null=True, blank=True, **DIGITS)
@@ -204,10 +210,14 @@ class Entry(models.Model):
     late = models.BooleanField("迟报", default=False)
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="报送人",
     )
     source = models.CharField("来源", max_length=40, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField("版本", default=1)
 
     class Meta:
         verbose_name = verbose_name_plural = "填报数据"
@@ -222,16 +232,24 @@ class UnitReport(models.Model):
 
     DRAFT, SUBMITTED, RETURNED, APPROVED = "draft", "submitted", "returned", "approved"
     STATES = [(DRAFT, "未报送"), (SUBMITTED, "已报送"), (RETURNED, "已退回"), (APPROVED, "已审核")]
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="reports")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="reports")
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="reports", verbose_name="考核期"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="reports", verbose_name="单位"
+    )
     state = models.CharField("状态", max_length=12, choices=STATES, default=DRAFT)
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
     late = models.BooleanField("迟报", default=False)
     comment = models.TextField("审核意见", blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="审核人",
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "单位报送"
@@ -243,15 +261,21 @@ def material_path(instance, filename):
 
 
 class Material(models.Model):
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="materials")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="materials")
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="materials", verbose_name="考核期"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="materials", verbose_name="单位"
+    )
     kind = models.CharField("材料类型", max_length=20, choices=MATERIAL_KINDS)
     title = models.CharField("标题", max_length=200)
     file = models.FileField("文件", upload_to=material_path, max_length=500)
     size = models.PositiveBigIntegerField("大小（字节）", default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
+    sha256 = models.CharField("SHA-256 校验值", max_length=64, blank=True)
     uploaded_at = models.DateTimeField("到达时间", default=timezone.now)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name="上传人"
+    )
     late = models.BooleanField("迟报", default=False)
 
     class Meta:
@@ -265,12 +289,20 @@ class Material(models.Model):
 
 
 class TaskProgress(models.Model):
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="progress")
-    task = models.ForeignKey(KeyTask, on_delete=models.CASCADE, related_name="progress")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="progress")
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="progress", verbose_name="考核期"
+    )
+    task = models.ForeignKey(
+        KeyTask, on_delete=models.CASCADE, related_name="progress", verbose_name="重点任务"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="progress", verbose_name="单位"
+    )
     text = models.TextField("进展情况")
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name="更新人"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "重点任务进展"
@@ -282,11 +314,15 @@ class TaskProgress(models.Model):
 class ScoreRun(models.Model):
     """One computation of a period's results; corrections add a run and keep the earlier ones."""
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="runs")
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    current = models.BooleanField(default=True)
-    published = models.BooleanField(default=False)
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="runs", verbose_name="考核期"
+    )
+    created_at = models.DateTimeField("计算时间", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name="计算人"
+    )
+    current = models.BooleanField("当前结果", default=True)
+    published = models.BooleanField("已发布", default=False)
     reason = models.TextField("更正原因", blank=True)
     inputs = models.JSONField("计分输入")
 
@@ -296,47 +332,68 @@ class ScoreRun(models.Model):
 
 
 class UnitResult(models.Model):
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="units")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="results")
-    rank = models.PositiveIntegerField()
-    raw = models.DecimalField(**DIGITS)
-    total = models.DecimalField(**DIGITS)
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, related_name="units", verbose_name="计分结果"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="results", verbose_name="单位"
+    )
+    rank = models.PositiveIntegerField("名次")
+    raw = models.DecimalField("原始得分", **DIGITS)
+    total = models.DecimalField("总分", **DIGITS)
 
     class Meta:
+        verbose_name = verbose_name_plural = "单位得分"
         ordering = ["run", "unit__group__order", "rank", "unit__order"]
 
 
 class IndicatorResult(models.Model):
-    unit_result = models.ForeignKey(UnitResult, on_delete=models.CASCADE, related_name="indicators")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE)
-    target = models.DecimalField(null=True, **DIGITS)
-    actual = models.DecimalField(null=True, **DIGITS)
-    rate = models.DecimalField(null=True, max_digits=40, decimal_places=20)
-    points = models.DecimalField(**DIGITS)
-    status = models.CharField(max_length=20)
-    explain = models.TextField()
-    note = models.CharField(max_length=500, blank=True)
+    unit_result = models.ForeignKey(
+        UnitResult, on_delete=models.CASCADE, related_name="indicators", verbose_name="单位得分"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, verbose_name="指标")
+    target = models.DecimalField("任务数", null=True, **DIGITS)
+    actual = models.DecimalField("实绩数", null=True, **DIGITS)
+    rate = models.DecimalField("完成率", null=True, max_digits=40, decimal_places=20)
+    points = models.DecimalField("得分", **DIGITS)
+    status = models.CharField("状态", max_length=20)
+    explain = models.TextField("计分说明")
+    note = models.CharField("备注", max_length=500, blank=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "指标得分"
         ordering = ["unit_result", "indicator__order"]
 
 
 class Objection(models.Model):
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="objections")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="objections")
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="objections", verbose_name="考核期"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="objections", verbose_name="单位"
+    )
     indicator = models.ForeignKey(
         Indicator, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="指标"
     )
     text = models.TextField("异议内容")
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="提出人",
     )
-    raised_at = models.DateTimeField(default=timezone.now)
+    raised_at = models.DateTimeField("提出时间", default=timezone.now)
     answer = models.TextField("答复", blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="答复人",
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "异议"
@@ -347,7 +404,10 @@ class Membership(models.Model):
     """What a user may do, as capability flags. unit: the user's own unit (reporter / department)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership",
+        verbose_name="用户",
     )
     unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="所属单位"
@@ -384,10 +444,21 @@ class Membership(models.Model):
 
 
 class LoginFailure(models.Model):
-    username = models.CharField(max_length=150, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    last_failure = models.DateTimeField(null=True, blank=True)
+    """Failed logins counted per account (the username, lower case) and per source address
+    (ADDRESS_PREFIX + the address: Django usernames cannot contain a colon, so the two never
+    meet)."""
+
+    ADDRESS_PREFIX = "ip:"
+    username = models.CharField("账号或来源地址", max_length=150, unique=True)
+    failures = models.PositiveIntegerField("连续失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    last_failure = models.DateTimeField("最近失败时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录失败记录"
+
+    def __str__(self):
+        return self.username
 
 
 class AuditLog(models.Model):
@@ -410,6 +481,8 @@ class AuditLog(models.Model):
     old = models.TextField("原值", blank=True)
     new = models.TextField("新值", blank=True)
     detail = models.TextField("说明", blank=True)
+    address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=300, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "审计日志"
@@ -472,7 +545,11 @@ class Reminder(models.Model):
     )
     sent_at = models.DateTimeField("发送时间", default=timezone.now)
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="发送人",
     )
     recipients = models.JSONField("邮件收件人", default=list, blank=True)
     text = models.TextField("内容")

@@ -34,7 +34,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ImproperlyConfigured(f"环境变量 {name} 应为 1/0、true/false，实为 {value!r}")
+    raise ImproperlyConfigured(
+        f"环境变量 {name} 应为 1 或 0（也可写 true/false、yes/no、是/否），实为 {value!r}"
+    )
 
 
 def env_int(name: str, default: int, minimum: int = 0) -> int:
@@ -109,7 +111,9 @@ def _secret_key() -> str:
     key = os.environ.get("KAOHE_SECRET_KEY")
     if key:
         if not DEBUG and len(key) < 50:
-            raise ImproperlyConfigured("KAOHE_SECRET_KEY 至少需要 50 个字符")
+            raise ImproperlyConfigured(
+                f"环境变量 KAOHE_SECRET_KEY 太短：需要至少 50 个随机字符，现为 {len(key)} 个"
+            )
         return key
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -132,17 +136,20 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("KAOHE_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # first, so that its createsuperuser (which checks the password policy also with --noinput)
+    # takes the place of Django's
+    "kaohe.web.apps.WebConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "kaohe.web.apps.WebConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kaohe.web.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kaohe.web.security.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -195,6 +202,12 @@ LOGOUT_REDIRECT_URL = "login"
 # 等保 2.0：登录失败锁定、会话空闲超时
 KAOHE_LOGIN_MAX_FAILURES = env_int("KAOHE_LOGIN_MAX_FAILURES", 5, 1)
 KAOHE_LOGIN_LOCK_MINUTES = env_int("KAOHE_LOGIN_LOCK_MINUTES", 30, 1)
+# …and per source address, across all accounts (one address cannot try or lock every account)
+KAOHE_LOGIN_MAX_ADDRESS_FAILURES = env_int("KAOHE_LOGIN_MAX_ADDRESS_FAILURES", 10, 1)
+# 审计日志中的安全事件至少保留 180 天（kaohe manage kaohe_prune_audit 只删除更早的记录）
+KAOHE_AUDIT_KEEP_DAYS = env_int("KAOHE_AUDIT_KEEP_DAYS", 180, 180)
+# behind a reverse proxy the client's address is the last X-Forwarded-For entry
+KAOHE_BEHIND_PROXY = env_bool("KAOHE_BEHIND_PROXY", False)
 SESSION_COOKIE_AGE = env_int("KAOHE_SESSION_IDLE_SECONDS", 1800, 60)
 # Activity renews the session's expiry (IdleSessionMiddleware), written at most once every tenth
 # of the idle time rather than on every request: a session ends between 90% and 100% of
@@ -203,6 +216,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "kaohe.web.views.security.csrf_failure"
 
 # 上传大小上限（MB）：填报表和材料文件
 KAOHE_MAX_UPLOAD_MB = env_int("KAOHE_MAX_UPLOAD_MB", 20, 1)
@@ -246,7 +260,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("KAOHE_HSTS_SECONDS", 31536000, 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("KAOHE_BEHIND_PROXY", False):
+    if KAOHE_BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

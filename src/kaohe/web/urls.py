@@ -5,20 +5,22 @@ from django.urls import path, re_path
 from django.views.static import serve
 
 from . import views
+from .views import security as views_security
 
 admin.site.site_header = admin.site.site_title = "科技创新行动考核 · 管理后台"
 admin.site.index_title = "数据管理"
+
+handler403 = views_security.permission_denied
+handler404 = views_security.page_not_found
+handler500 = views_security.server_error
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(template_name="kaohe/password.html", success_url="/"),
-        name="password_change",
-    ),
+    path("password/", views_security.PasswordChangeView.as_view(), name="password_change"),
+    path("security/locks/", views_security.locks, name="locks"),
     path("periods/new/", views.period_new, name="period_new"),
     path("periods/<int:pid>/", views.period_detail, name="period"),
     path("periods/<int:pid>/edit/", views.period_edit, name="period_edit"),
@@ -57,7 +59,11 @@ urlpatterns = [
     path("materials/<int:mid>/", views.material_download, name="material_download"),
     path("materials/<int:mid>/replace/", views.material_replace, name="material_replace"),
     path("materials/<int:mid>/delete/", views.material_delete, name="material_delete"),
-    path("audit/", views.audit, name="audit"),
+    path("audit/", views_security.audit, name="audit"),
+    path("audit/export.xlsx", views_security.audit_xlsx, name="audit_xlsx"),
+    path("audit/export.csv", views_security.audit_csv, name="audit_csv"),
+    # the admin site logs in through the site's own form and lockout (one door)
+    path("admin/login/", views_security.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

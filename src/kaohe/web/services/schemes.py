@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from ...errors import SchemeError
 from ...scheme import Scheme as EngineScheme
-from ...scheme import build_scheme, load_scheme
+from ...scheme import build_scheme, load_scheme, rules_beyond_the_seed
 from ..models import Indicator, KeyTask, Scheme, Unit, UnitGroup
 from . import audit
 
@@ -36,6 +37,11 @@ def _jsonable(value):
 def load_scheme_file(name_or_path: str, user=None, material_kinds: dict | None = None) -> Scheme:
     """Create or update a scheme, its groups, units, indicators and key tasks from a TOML file."""
     parsed = load_scheme(name_or_path)
+    beyond = rules_beyond_the_seed(parsed)
+    if beyond:  # the database would drop them and the web would score by other rules
+        raise SchemeError(
+            f"网站暂不支持方案 {parsed.key} 中的{'、'.join(beyond)}；请用命令行 kaohe score 计分"
+        )
     kinds = DEFAULT_MATERIAL_KINDS if material_kinds is None else material_kinds
     source = ""
     try:

@@ -2,7 +2,6 @@
 (forms.py), calls a service and responds. urls.py names them through this package."""
 
 from .account import LoginView, healthz, home
-from .audit import audit
 from .board import board_export, period_template, rates
 from .entries import entry, entry_template, provide, provide_template
 from .materials import material_delete, material_download, material_replace, materials
@@ -24,7 +23,6 @@ __all__ = [
     "inbox",
     "entry_submit",
     "LoginView",
-    "audit",
     "board",
     "bulletin",
     "correct",

@@ -70,6 +70,8 @@ def entry(request, pid, uid):
                 fail(request, exc)
                 rows = form.rows()
             else:
+                for w in result.warnings:  # shown on the page that follows, whichever it is
+                    messages.warning(request, "请核对：" + w)
                 if draft and request.POST.get("intent") == "submit":
                     return redirect("entry_submit", pid=period.pk, uid=unit.pk)
                 if draft:
@@ -82,8 +84,6 @@ def entry(request, pid, uid):
                 if result.late:
                     text += "已超过填报截止时间，本次报送记为迟报。"
                 messages.success(request, text)
-                for w in result.warnings:
-                    messages.warning(request, "请核对：" + w)
                 return redirect("entry", pid=period.pk, uid=unit.pk)
         else:
             messages.error(

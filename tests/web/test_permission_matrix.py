@@ -1,0 +1,566 @@
+"""The permission matrix, generated from the URLconf: every named URL × every role (and the
+anonymous visitor) × own and other unit × GET and POST with a valid CSRF token. Each request
+answers as the matrix says, and a POST changes exactly what it should: nothing when refused,
+only the unit in the URL when a unit's page accepts it. A new URL without a row fails the test.
+
+Every response is also read for the security headers, and every page for inline script."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from pagecheck import check_page
+
+from kaohe.web.models import (
+    AuditLog,
+    Entry,
+    KeyTask,
+    LoginFailure,
+    Material,
+    Objection,
+    Period,
+    ScoreRun,
+    TaskProgress,
+    UnitReport,
+)
+from kaohe.web.services import materials as material_service
+from kaohe.web.services import security_log
+
+ROLES = ("admin", "chengui", "jingxin", "tongji", "lingdao", "anonymous")
+OK = 200  # a page (or a form shown again, a preview): nothing changed
+DENIED = 403
+MISSING = 404
+NOPE = 405  # method not allowed
+DONE = "done"  # redirected after a change, within the case's scope, on record
+GO = "go"  # redirected, nothing changed
+LOGIN = "login"  # redirected to the login page, nothing changed
+
+
+@dataclass
+class Case:
+    kwargs: dict  # URL arguments, as keys of the ids fixture
+    get: tuple  # per role, in ROLES order
+    post: tuple
+    data: str = "none"  # POST_DATA key
+    scope: str | None = "url"  # what a DONE may change: "url" (the URL's unit), or "any"
+    label: str = field(default="")
+
+
+def row(*codes):
+    assert len(codes) == len(ROLES)
+    return codes
+
+
+ANY_PAGE = row(OK, OK, OK, OK, OK, LOGIN)
+GET_ONLY = row(NOPE, NOPE, NOPE, NOPE, NOPE, LOGIN)
+BUREAU_ONLY = row(OK, DENIED, DENIED, DENIED, DENIED, LOGIN)
+OVERVIEW = row(OK, DENIED, DENIED, DENIED, OK, LOGIN)
+
+#   name: cases                       admin   chengui jingxin tongji  lingdao anonymous
+MATRIX = {
+    "home": [Case({}, ANY_PAGE, ANY_PAGE)],
+    "healthz": [Case({}, row(OK, OK, OK, OK, OK, OK), row(OK, OK, OK, OK, OK, OK))],
+    "login": [Case({}, row(GO, GO, GO, GO, GO, OK), row(GO, GO, GO, GO, GO, OK), data="bad_login")],
+    "logout": [
+        Case(
+            {},
+            row(NOPE, NOPE, NOPE, NOPE, NOPE, NOPE),
+            row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+        )
+    ],
+    "password_change": [Case({}, ANY_PAGE, ANY_PAGE, data="bad_password")],
+    "locks": [
+        Case(
+            {},
+            BUREAU_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="unlock",
+            scope="any",
+        )
+    ],
+    "period_new": [
+        Case(
+            {},
+            BUREAU_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="period",
+            scope="any",
+        )
+    ],
+    "period": [
+        Case({"pid": "p2"}, ANY_PAGE, ANY_PAGE),
+        Case({"pid": "nope"}, row(*[MISSING] * 5, LOGIN), row(*[MISSING] * 5, LOGIN)),
+    ],
+    "period_edit": [
+        Case(
+            {"pid": "p2"},
+            BUREAU_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="period_edit",
+            scope="any",
+        ),
+        Case(
+            {"pid": "p1"},
+            BUREAU_ONLY,
+            row(OK, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="period_edit",
+        ),
+    ],
+    "period_action": [
+        Case(
+            {"pid": "p2"},
+            GET_ONLY,  # POST only, in fact: every GET is refused
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="close",
+            scope="any",
+        )
+    ],
+    "entry": [
+        Case(
+            {"pid": "p2", "uid": "own"},
+            row(OK, OK, DENIED, DENIED, OK, LOGIN),
+            row(DONE, DONE, DENIED, DENIED, DENIED, LOGIN),
+            data="figures",
+        ),
+        Case(
+            {"pid": "p2", "uid": "other"},
+            row(OK, DENIED, DENIED, DENIED, OK, LOGIN),
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="figures",
+        ),
+        Case({"pid": "p2", "uid": "nope"}, row(*[MISSING] * 5, LOGIN), row(*[MISSING] * 5, LOGIN)),
+    ],
+    "entry_template": [
+        Case({"pid": "p2", "uid": "own"}, row(OK, OK, DENIED, DENIED, OK, LOGIN), GET_ONLY),
+        Case({"pid": "p2", "uid": "other"}, row(OK, DENIED, DENIED, DENIED, OK, LOGIN), GET_ONLY),
+    ],
+    "entry_upload": [
+        Case(
+            {"pid": "p2", "uid": "own"},
+            GET_ONLY,
+            row(GO, GO, DENIED, DENIED, DENIED, LOGIN),  # not a workbook: told so, nothing read
+            data="workbook",
+        ),
+        Case(
+            {"pid": "p2", "uid": "other"},
+            GET_ONLY,
+            row(GO, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="workbook",
+        ),
+    ],
+    "materials": [
+        Case(
+            {"pid": "p2", "uid": "own"},
+            row(OK, OK, DENIED, DENIED, OK, LOGIN),
+            row(DONE, DONE, DENIED, DENIED, DENIED, LOGIN),
+            data="new_material",
+        ),
+        Case(
+            {"pid": "p2", "uid": "other"},
+            row(OK, DENIED, DENIED, DENIED, OK, LOGIN),
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="new_material",
+        ),
+    ],
+    "review": [
+        Case(
+            {"pid": "p2", "uid": "own"},
+            GET_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="approve",
+        ),
+        Case(
+            {"pid": "p2", "uid": "other"},
+            GET_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="approve",
+        ),
+    ],
+    "unit_result": [
+        Case({"pid": "p1", "uid": "own"}, row(OK, OK, DENIED, DENIED, OK, LOGIN), GET_ONLY),
+        Case({"pid": "p1", "uid": "other"}, row(OK, DENIED, DENIED, DENIED, OK, LOGIN), GET_ONLY),
+    ],
+    "correct": [
+        Case(
+            {"pid": "p1", "uid": "own"},
+            BUREAU_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="correction",
+            scope="any",  # a correction computes the period again
+        ),
+        Case(
+            {"pid": "p1", "uid": "other"},
+            BUREAU_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="correction",
+            scope="any",
+        ),
+    ],
+    "provide": [
+        Case(
+            {"pid": "p2", "iid": "rd"},
+            row(OK, DENIED, DENIED, OK, OK, LOGIN),
+            row(DONE, DENIED, DENIED, DONE, DENIED, LOGIN),
+            data="provided_figure",
+            scope="own",
+        ),
+        Case(
+            {"pid": "p2", "iid": "sme"},
+            row(OK, DENIED, DENIED, DENIED, OK, LOGIN),
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="provided_figure",
+            scope="own",
+        ),
+    ],
+    "provide_upload": [
+        Case(
+            {"pid": "p2"},
+            row(DENIED, DENIED, DENIED, OK, DENIED, LOGIN),
+            row(DENIED, DENIED, DENIED, OK, DENIED, LOGIN),
+            data="provided_file",
+        )
+    ],
+    "provide_template": [
+        Case({"pid": "p2"}, row(DENIED, DENIED, DENIED, OK, DENIED, LOGIN), GET_ONLY)
+    ],
+    "targets_import": [Case({"pid": "p2"}, BUREAU_ONLY, BUREAU_ONLY, data="workbook")],
+    "board": [Case({"pid": "p2"}, OVERVIEW, GET_ONLY)],
+    "results": [
+        Case({"pid": "p2"}, OVERVIEW, GET_ONLY),
+        Case({"pid": "p1"}, ANY_PAGE, GET_ONLY),
+    ],
+    "results_xlsx": [
+        Case({"pid": "p1"}, OVERVIEW, GET_ONLY),
+        Case({"pid": "p2"}, row(MISSING, DENIED, DENIED, DENIED, MISSING, LOGIN), GET_ONLY),
+    ],
+    "bulletin": [Case({"pid": "p1"}, OVERVIEW, GET_ONLY)],
+    "tasks": [
+        Case(
+            {"pid": "p2"},
+            row(OK, DENIED, OK, DENIED, OK, LOGIN),
+            row(DENIED, DENIED, DONE, DENIED, DENIED, LOGIN),
+            data="progress",
+            scope="jingxin",
+        )
+    ],
+    "narrative": [
+        Case(
+            {"pid": "p2"},
+            OVERVIEW,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="narrative",
+            scope="any",
+        )
+    ],
+    "objections": [
+        Case(
+            {"pid": "p1"},
+            row(OK, OK, OK, DENIED, OK, LOGIN),
+            row(DENIED, DONE, DONE, DENIED, DENIED, LOGIN),  # objections come from units
+            data="objection",
+            scope="self",
+        )
+    ],
+    "material_download": [
+        Case({"mid": "mat_own"}, row(OK, OK, DENIED, DENIED, OK, LOGIN), GET_ONLY),
+        Case({"mid": "mat_other"}, row(OK, DENIED, DENIED, DENIED, OK, LOGIN), GET_ONLY),
+        Case({"mid": "nope"}, row(*[MISSING] * 5, LOGIN), GET_ONLY),
+    ],
+    "material_replace": [
+        Case(
+            {"mid": "mat_own"},
+            row(OK, OK, DENIED, DENIED, DENIED, LOGIN),
+            row(DONE, DONE, DENIED, DENIED, DENIED, LOGIN),
+            data="new_file",
+        ),
+        Case(
+            {"mid": "mat_other"},
+            row(OK, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="new_file",
+        ),
+    ],
+    "material_delete": [
+        Case({"mid": "mat_own"}, GET_ONLY, row(DONE, DONE, DENIED, DENIED, DENIED, LOGIN)),
+        Case({"mid": "mat_other"}, GET_ONLY, row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN)),
+    ],
+    "entry_submit": [
+        Case(
+            {"pid": "p2", "uid": "own"},
+            row(OK, OK, DENIED, DENIED, DENIED, LOGIN),
+            row(DONE, DONE, DENIED, DENIED, DENIED, LOGIN),
+        ),
+        Case(
+            {"pid": "p2", "uid": "other"},
+            row(OK, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+        ),
+    ],
+    "remind": [
+        Case(
+            {"pid": "p2"},
+            BUREAU_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            scope="any",
+        )
+    ],
+    "inbox": [Case({}, ANY_PAGE, GET_ONLY)],
+    "notice_read": [
+        Case({"nid": "nope"}, GET_ONLY, row(*[MISSING] * 5, LOGIN)),
+        Case({"nid": "zero"}, GET_ONLY, row(GO, GO, GO, GO, GO, LOGIN)),  # all one's own read
+    ],
+    "board_export": [Case({"pid": "p2"}, OVERVIEW, GET_ONLY)],
+    "rates": [Case({"pid": "p2"}, OVERVIEW, GET_ONLY)],
+    "period_template": [Case({"pid": "p2"}, BUREAU_ONLY, GET_ONLY)],
+    "audit": [Case({}, OVERVIEW, GET_ONLY)],
+    "audit_xlsx": [Case({}, OVERVIEW, GET_ONLY)],
+    "audit_csv": [Case({}, OVERVIEW, GET_ONLY)],
+    "admin_login": [
+        Case(
+            {},
+            row(GO, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            row(GO, DENIED, DENIED, DENIED, DENIED, LOGIN),
+        )
+    ],
+}
+# the URL arguments a case names, as the unit whose data a DONE may change
+UNIT_OF = {"own": "own", "other": "other", "mat_own": "own", "mat_other": "other"}
+
+
+def named_urls(patterns=None, namespace=None):
+    """Every named URL of the site, from the URLconf (the admin site is tested on its own)."""
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace != "admin":
+                yield from named_urls(p.url_patterns, p.namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}:{p.name}" if namespace else p.name
+
+
+def test_every_url_in_the_urlconf_has_a_row_in_the_matrix():
+    names = set(named_urls())
+    assert names - set(MATRIX) == set(), "URLs without a row in the matrix"
+    assert set(MATRIX) - names == set(), "matrix rows for URLs that no longer exist"
+
+
+def test_every_unit_page_is_tried_with_the_own_and_another_unit():
+    for name, cases in MATRIX.items():
+        keys = {v for c in cases for v in c.kwargs.values()}
+        if keys & set(UNIT_OF):
+            assert {"own", "other"} <= {UNIT_OF.get(k) for k in keys}, name
+
+
+@pytest.fixture
+def ids(demo, unit, indicator):
+    admin = User.objects.get(username="admin")
+
+    def material(u, title):
+        return material_service.upload_material(
+            demo["q2"],
+            u,
+            admin,
+            kind="简报",
+            title=title,
+            upload=SimpleUploadedFile("brief.pdf", b"%PDF-1.4 brief"),
+        )
+
+    chengui, lingxiang = unit("陈贵镇"), unit("灵乡镇")
+    # the published Q1 is still open for objections
+    Period.objects.filter(pk=demo["q1"].pk).update(published_at=timezone.now())
+    LoginFailure.objects.create(
+        username="chengui", failures=5, locked_until=timezone.now() + timezone.timedelta(minutes=9)
+    )
+    return {
+        "p1": demo["q1"].pk,
+        "p2": demo["q2"].pk,
+        "own": chengui.pk,
+        "other": lingxiang.pk,
+        "jingxin": unit("市经信局", "department").pk,
+        "rd": indicator("rd_spending").pk,
+        "sme": indicator("sme_registered").pk,
+        "mat_own": material(chengui, "陈贵镇简报").pk,
+        "mat_other": material(lingxiang, "灵乡镇简报").pk,
+        "task": KeyTask.objects.get(scheme=demo["scheme"], number=2).pk,
+        "scheme": demo["scheme"].pk,
+        "nope": 999999,
+        "zero": 0,
+    }
+
+
+def _period_form(ids, **changes):
+    data = {
+        "scheme": ids["scheme"],
+        "name": "2023年三季度",
+        "kind": "quarter",
+        "year": "2023",
+        "number": "3",
+        "deadline": "2023-10-10T17:00",
+        "objection_days": "5",
+    }
+    return {**data, **changes}
+
+
+def _pdf():
+    return SimpleUploadedFile("新简报.pdf", b"%PDF-1.4 new")
+
+
+POST_DATA = {
+    "none": lambda ids: {},
+    "bad_login": lambda ids: {"username": "chengui", "password": "wrong-password"},
+    "bad_password": lambda ids: {
+        "old_password": "wrong",
+        "new_password1": "Kaohe#2024?new",
+        "new_password2": "Kaohe#2024?new",
+    },
+    "unlock": lambda ids: {"key": "chengui"},
+    "period": lambda ids: _period_form(ids),
+    "period_edit": lambda ids: _period_form(ids, number="2", name="二季度"),
+    "close": lambda ids: {"action": "close"},
+    "figures": lambda ids: {f"actual_{ids['rd']}": "5"},
+    "workbook": lambda ids: {"file": SimpleUploadedFile("填报表.xlsx", b"PK\x03\x04 not really")},
+    "new_material": lambda ids: {"kind": "简报", "title": "新简报", "file": _pdf()},
+    "new_file": lambda ids: {"file": _pdf()},
+    "approve": lambda ids: {"decision": "return", "comment": "请补充佐证"},
+    "correction": lambda ids: {
+        "indicator": ids["rd"],
+        "target": "100",
+        "actual": "90",
+        "reason": "统计局更正",
+    },
+    "provided_figure": lambda ids: {f"actual_{ids['own']}": "1"},
+    "provided_file": lambda ids: {
+        "file": SimpleUploadedFile(
+            "长表.csv", "单位,指标,任务数,实绩数,备注\n陈贵镇,规上企业研发投入,,1,\n".encode()
+        )
+    },
+    "progress": lambda ids: {"task": ids["task"], "text": "已完成两项关键技术攻关。"},
+    "narrative": lambda ids: {"narrative": "一季度各单位工作进展顺利。"},
+    "objection": lambda ids: {"indicator": "", "text": "本单位研发投入数据有误，请核实。"},
+}
+
+
+def snapshot():
+    """The data a request may change: rows of each unit, and everything else."""
+    units: dict = {}
+    for model in (Entry, UnitReport, Material, TaskProgress, Objection):
+        for values in model.objects.order_by("pk").values():
+            units.setdefault(values["unit_id"], []).append((model.__name__, values))
+    others = {
+        "periods": list(Period.objects.order_by("pk").values()),
+        "runs": list(ScoreRun.objects.order_by("pk").values_list("pk", "current", "published")),
+        "locks": list(LoginFailure.objects.order_by("pk").values_list("username", "locked_until")),
+        "users": list(User.objects.order_by("pk").values_list("username", "password", "is_active")),
+    }
+    records = AuditLog.objects.exclude(action__in=security_log.KINDS).count()
+    events = AuditLog.objects.filter(action__in=security_log.KINDS).count()
+    return units, others, (records, events)
+
+
+def _client(role):
+    c = Client(enforce_csrf_checks=True)
+    c.get("/login/")  # the CSRF cookie, as a browser gets it
+    if role != "anonymous":
+        c.force_login(User.objects.get(username=role))
+    return c
+
+
+def _request(c, method, url, data):
+    if method == "post":
+        data = {**data, "csrfmiddlewaretoken": c.cookies["csrftoken"].value}
+        return c.post(url, data)
+    return c.get(url)
+
+
+def _changed_units(before, after):
+    keys = set(before) | set(after)
+    return {k for k in keys if before.get(k) != after.get(k)}
+
+
+CASES = [(name, i) for name, cases in MATRIX.items() for i in range(len(cases))]
+
+
+@pytest.mark.parametrize(("name", "index"), CASES, ids=[f"{n}-{i}" for n, i in CASES])
+def test_every_url_answers_every_role_as_the_matrix_says(ids, name, index):
+    case = MATRIX[name][index]
+    url = reverse(name, kwargs={k: ids[v] for k, v in case.kwargs.items()})
+    unit_key = next((UNIT_OF[v] for v in case.kwargs.values() if v in UNIT_OF), None)
+    for method, expected_row in (("get", case.get), ("post", case.post)):
+        for role, expected in zip(ROLES, expected_row, strict=True):
+            where = f"{role} {method.upper()} {url}"
+            with transaction.atomic():
+                c = _client(role)
+                data = POST_DATA[case.data](ids) if method == "post" else {}
+                units, others, records = snapshot()
+                response = _request(c, method, url, data)
+                units2, others2, records2 = snapshot()
+                check_page(response)
+                status = response.status_code
+                if expected in (DONE, GO, LOGIN):
+                    assert status == 302, f"{where}: {status}, expected {expected}"
+                    assert response.url.startswith("/login/") == (expected == LOGIN), where
+                else:
+                    assert status == expected, f"{where}: {status}, expected {expected}"
+                changed = _changed_units(units, units2)
+                if expected == DONE:
+                    assert records2[0] > records[0] or records2[1] > records[1], (
+                        f"{where}: a change not on record"
+                    )
+                    scope = {"url": unit_key, "own": "own", "jingxin": "jingxin"}.get(case.scope)
+                    if case.scope == "self":
+                        scope = User.objects.get(username=role).membership.unit_id
+                        assert changed == {scope} and others == others2, where
+                    elif scope is not None:
+                        assert changed <= {ids[scope]} and others == others2, (
+                            f"{where}: changed {changed}"
+                        )
+                        assert changed or records2[0] > records[0], where
+                else:
+                    assert (changed, others, records[0]) == (set(), others2, records2[0]), (
+                        f"{where}: {status} but changed {changed or 'other data'}"
+                    )
+                transaction.set_rollback(True)  # the next role starts from the same data
+            cache.clear()
+
+
+# --- the Django admin for non-staff roles --------------------------------------------------
+
+ADMIN_URLS = [
+    "/admin/",
+    "/admin/kaohe/period/",
+    "/admin/kaohe/period/{p2}/change/",
+    "/admin/kaohe/auditlog/",
+    "/admin/auth/user/",
+    "/admin/auth/user/add/",
+]
+
+
+@pytest.mark.parametrize("role", ["chengui", "jingxin", "tongji", "lingdao", "anonymous"])
+def test_the_django_admin_lets_no_other_role_in(ids, role):
+    for template in ADMIN_URLS:
+        url = template.format(**ids)
+        c = _client(role)
+        response = c.get(url)
+        assert response.status_code == 302 and response.url.startswith("/admin/login/"), url
+        final = c.get(url, follow=True)
+        assert final.status_code == (200 if role == "anonymous" else 403), url
+        assert "登录" in final.content.decode() or role != "anonymous"
+    c = _client(role)
+    before = snapshot()
+    response = _request(c, "post", f"/admin/kaohe/period/{ids['p2']}/change/", {"name": "改名"})
+    assert response.status_code == 302 and snapshot() == before
+
+
+def test_the_django_admin_pages_carry_the_headers_and_no_inline_script(ids):
+    c = _client("admin")
+    for template in [*ADMIN_URLS, "/admin/kaohe/loginfailure/", "/admin/kaohe/indicator/"]:
+        response = c.get(template.format(**ids))
+        assert response.status_code == 200, template
+        check_page(response)
