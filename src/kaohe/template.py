@@ -18,7 +18,10 @@ def write_template(
     path: str | Path,
     groups: list[Group] | None = None,
     prefill: Dataset | None = None,
+    only_units: set[str] | None = None,
 ) -> None:
+    """Write the entry workbook of some groups (all by default); only_units keeps those units'
+    rows (a unit's own workbook holds only its row)."""
     import xlsxwriter
 
     # User text (names, notes) is written with write_string and never read as a formula.
@@ -43,11 +46,13 @@ def write_template(
         "note": wb.add_format({"border": 1, "bg_color": "#FFFDE7"}),
     }
     for group in groups or scheme.groups:
-        _write_group(wb, fmt, scheme, group, prefill)
+        _write_group(wb, fmt, scheme, group, prefill, only_units)
     wb.close()
 
 
-def _write_group(wb, fmt, scheme: Scheme, group: Group, prefill: Dataset | None) -> None:
+def _write_group(
+    wb, fmt, scheme: Scheme, group: Group, prefill: Dataset | None, only_units: set[str] | None
+) -> None:
     ws = wb.add_worksheet(f"{group.name}填报"[:31])
     width = 2 + 3 * len(group.inputs)
     ws.merge_range(0, 0, 0, width - 1, f"{scheme.name}（{group.name}）考核数据填报表", fmt["title"])
@@ -80,6 +85,8 @@ def _write_group(wb, fmt, scheme: Scheme, group: Group, prefill: Dataset | None)
         for data in prefill.groups:
             if data.group is group:
                 units += [u for u in data.units if u not in units]
+    if only_units is not None:
+        units = [u for u in units if u in only_units]
     last = FIRST_DATA_ROW + max(len(units), 1) - 1
     for r, unit in enumerate(units, start=FIRST_DATA_ROW):
         ws.write_number(r, 0, r - FIRST_DATA_ROW + 1, fmt["unit"])

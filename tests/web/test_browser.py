@@ -92,7 +92,8 @@ def test_reporter_submits_late_material_is_marked_and_bureau_publishes_the_ranki
     assert "10 倍" in page.inner_text("#entry-form")
     shot(page, "02-entry-form")
     page.fill(f"input[name=actual_{rd.pk}]", "20059.9")
-    page.click("#submit-entry")
+    page.click("#submit-entry")  # saves, then asks for confirmation
+    page.click("#confirm-submit")
     assert "已报送" in page.inner_text(".messages")
     assert (
         str(Entry.objects.get(period=q2, unit=chengui, indicator=rd).actual.normalize())

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from submitting import submit
 
 from kaohe.web.models import AuditLog, Entry, Period, ScoreRun, UnitReport, UnitResult
 from kaohe.web.services import periods as period_service
@@ -41,7 +42,7 @@ def test_the_reporter_submits_figures_which_are_stored_as_decimals(
         f"actual_{rd.pk}": "20059.9",
         f"version_{rd.pk}": seen_version(page, rd),
     }
-    response = reporter_client.post(url, data, follow=True)
+    response = submit(reporter_client, url, data, follow=True)
     assert "已报送" in response.content.decode()
     e = Entry.objects.get(period=q2, unit=chengui, indicator=rd)
     assert e.actual == Decimal("20059.9") and not e.late
@@ -79,7 +80,7 @@ def test_a_submission_after_the_deadline_is_marked_late_and_scores_zero(
     q2, chengui, staff = demo["q2"], unit("陈贵镇"), indicator("rd_staff")
     Period.objects.filter(pk=q2.pk).update(deadline=timezone.now() - timedelta(hours=1))
     url = f"/periods/{q2.pk}/units/{chengui.pk}/entry/"
-    response = reporter_client.post(url, {f"actual_{staff.pk}": "505"}, follow=True)
+    response = submit(reporter_client, url, {f"actual_{staff.pk}": "505"}, follow=True)
     assert "迟报" in response.content.decode()
     e = Entry.objects.get(period=q2, unit=chengui, indicator=staff)
     assert e.late and "迟报材料" in e.note
@@ -235,7 +236,7 @@ def test_a_returned_report_can_be_fixed_during_review(
 ):
     q2, chengui, staff = demo["q2"], unit("陈贵镇"), indicator("rd_staff")
     url = f"/periods/{q2.pk}/units/{chengui.pk}/entry/"
-    reporter_client.post(url, {f"actual_{staff.pk}": "50"})
+    submit(reporter_client, url, {f"actual_{staff.pk}": "50"})
     admin_client.post(f"/periods/{q2.pk}/action/", {"action": "close"})
     assert reporter_client.post(url, {f"actual_{staff.pk}": "505"}).status_code == 403
     admin_client.post(
@@ -243,7 +244,7 @@ def test_a_returned_report_can_be_fixed_during_review(
         {"decision": "return", "comment": "研发人员数偏小，请核实"},
     )
     assert "研发人员数偏小" in reporter_client.get(url).content.decode()
-    reporter_client.post(url, {f"actual_{staff.pk}": "505"})
+    submit(reporter_client, url, {f"actual_{staff.pk}": "505"})
     assert Entry.objects.get(period=q2, unit=chengui, indicator=staff).actual == Decimal("505")
     assert UnitReport.objects.get(period=q2, unit=chengui).state == UnitReport.SUBMITTED
 

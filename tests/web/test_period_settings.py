@@ -66,7 +66,6 @@ def test_the_new_period_form_offers_the_latest_period_as_previous(admin_client, 
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"name": ""}, "请填写考核期名称"),
         ({"number": "5"}, "季度应在 1 到 4 之间"),
         ({"kind": "month", "number": "13"}, "月份应在 1 到 12 之间"),
         ({"year": "1999"}, "年度应在 2000 到 2100 之间"),

@@ -301,6 +301,34 @@ MATRIX = {
         Case({"mid": "mat_own"}, GET_ONLY, row(DONE, DONE, DENIED, DENIED, DENIED, LOGIN)),
         Case({"mid": "mat_other"}, GET_ONLY, row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN)),
     ],
+    "entry_submit": [
+        Case(
+            {"pid": "p2", "uid": "own"},
+            row(OK, OK, DENIED, DENIED, DENIED, LOGIN),
+            row(DONE, DONE, DENIED, DENIED, DENIED, LOGIN),
+        ),
+        Case(
+            {"pid": "p2", "uid": "other"},
+            row(OK, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+        ),
+    ],
+    "remind": [
+        Case(
+            {"pid": "p2"},
+            BUREAU_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            scope="any",
+        )
+    ],
+    "inbox": [Case({}, ANY_PAGE, GET_ONLY)],
+    "notice_read": [
+        Case({"nid": "nope"}, GET_ONLY, row(*[MISSING] * 5, LOGIN)),
+        Case({"nid": "zero"}, GET_ONLY, row(GO, GO, GO, GO, GO, LOGIN)),  # all one's own read
+    ],
+    "board_export": [Case({"pid": "p2"}, OVERVIEW, GET_ONLY)],
+    "rates": [Case({"pid": "p2"}, OVERVIEW, GET_ONLY)],
+    "period_template": [Case({"pid": "p2"}, BUREAU_ONLY, GET_ONLY)],
     "audit": [Case({}, OVERVIEW, GET_ONLY)],
     "audit_xlsx": [Case({}, OVERVIEW, GET_ONLY)],
     "audit_csv": [Case({}, OVERVIEW, GET_ONLY)],
@@ -372,6 +400,7 @@ def ids(demo, unit, indicator):
         "task": KeyTask.objects.get(scheme=demo["scheme"], number=2).pk,
         "scheme": demo["scheme"].pk,
         "nope": 999999,
+        "zero": 0,
     }
 
 

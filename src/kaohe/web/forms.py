@@ -9,6 +9,7 @@ from .services import uploads
 from .services.bulletin import FIELDS as BULLETIN_FIELDS
 from .services.entries import parse_figure
 from .services.errors import ServiceError
+from .services.measures import is_count, whole_number_error
 
 DATETIME = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 DATETIME_FORMATS = [DATETIME, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -57,6 +58,10 @@ def _entry_row(n, ind, e, with_targets: bool) -> dict:
         "version": e.version if e is not None else 0,
         "late": e is not None and e.late,
         "submitted": e is not None and e.submitted_at is not None,
+        "count": is_count(ind),
+        "draft": e is not None
+        and e.submitted_at is None
+        and (e.actual is not None or e.actual_na or bool(e.note)),
     }
 
 
@@ -96,6 +101,14 @@ class EntryForm(forms.Form):
                     self.initial[f"note_{ind.id}"] = e.note
                 self.initial[f"version_{ind.id}"] = e.version if e is not None else 0
 
+    def clean(self):
+        data = super().clean()
+        for ind in self.indicators:
+            name = f"actual_{ind.id}"
+            if name in data and (problem := whole_number_error(ind, data[name][0])):
+                self.add_error(name, problem)
+        return data
+
     def rows(self) -> list[dict]:
         """The table rows with what the user typed and the errors (entry_rows' shape)."""
         rows = entry_rows(self.indicators, self.entries, self.with_targets)
@@ -114,9 +127,9 @@ class EntryForm(forms.Form):
 
 
 class ProvideForm(forms.Form):
-    def __init__(self, *args, units, entries, **kwargs):
+    def __init__(self, *args, units, entries, indicator=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rows = []
+        self.rows, self.indicator = [], indicator
         from .services.entries import show_figure
 
         for unit in units:
@@ -136,6 +149,14 @@ class ProvideForm(forms.Form):
                     "version": self[f"version_{unit.id}"],
                 }
             )
+
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            if name.startswith("actual_") and self.indicator is not None:
+                if problem := whole_number_error(self.indicator, value[0]):
+                    self.add_error(name, problem)
+        return data
 
 
 def check_size(upload):
@@ -254,6 +275,13 @@ class PeriodActionForm(forms.Form):
     )
 
 
+def period_name(kind: str, year: int, number: int) -> str:
+    """2023, quarter 2 → 2023年二季度; 2023, month 7 → 2023年7月."""
+    from ..chinese import quarter_name
+
+    return f"{year}年{quarter_name(number)}" if kind == "quarter" else f"{year}年{number}月"
+
+
 class PeriodForm(forms.Form):
     """A period's settings; its state moves only by the period actions. The scheme is chosen when
     the period is created and fixed afterwards (figures belong to its indicators)."""
@@ -262,7 +290,10 @@ class PeriodForm(forms.Form):
         label="考核方案", queryset=Scheme.objects.all(), empty_label=None
     )
     name = forms.CharField(
-        label="考核期名称", max_length=100, error_messages={"required": "请填写考核期名称"}
+        label="考核期名称",
+        max_length=100,
+        required=False,
+        help_text="留空则按年度和季度（月份）自动填写，如“2023年二季度”",
     )
     kind = forms.ChoiceField(label="周期", choices=Period._meta.get_field("kind").choices)
     year = forms.IntegerField(label="年度", error_messages={"required": "请填写年度"})
@@ -314,6 +345,8 @@ class PeriodForm(forms.Form):
             top, label = PERIOD_NUMBERS[kind]
             if not 1 <= number <= top:
                 self.add_error("number", f"{label}应在 1 到 {top} 之间")
+        if not data.get("name") and data.get("year") and number and kind in PERIOD_NUMBERS:
+            data["name"] = period_name(kind, data["year"], number)
         deadline, late_until = data.get("deadline"), data.get("late_until")
         if deadline and late_until and late_until <= deadline:
             self.add_error("late_until", "迟报截止时间应晚于填报截止时间")

@@ -522,3 +522,80 @@ class AuditLog(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "审计日志"
         ordering = ["-at", "-id"]
+
+
+class Notice(models.Model):
+    """A message in one user's inbox (returned, objection, deadline near, results published…)."""
+
+    RETURNED, OBJECTION, ANSWERED, DEADLINE, PUBLISHED, EXTENDED = (
+        "returned",
+        "objection",
+        "answered",
+        "deadline",
+        "published",
+        "extended",
+    )
+    KINDS = [
+        (RETURNED, "退回修改"),
+        (OBJECTION, "新的异议"),
+        (ANSWERED, "异议已答复"),
+        (DEADLINE, "截止提醒"),
+        (PUBLISHED, "结果发布"),
+        (EXTENDED, "延长截止时间"),
+    ]
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name="收件人",
+    )
+    kind = models.CharField("类型", max_length=20, choices=KINDS)
+    period = models.ForeignKey(
+        Period, null=True, blank=True, on_delete=models.CASCADE, verbose_name="考核期"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, verbose_name="单位"
+    )
+    text = models.TextField("内容")
+    url = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "站内通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+
+class Reminder(models.Model):
+    """A reminder sent to one unit (by hand, or scheduled N days before the deadline): a
+    scheduled run sends each one once."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="reminders", verbose_name="考核期"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, verbose_name="单位")
+    days_before = models.PositiveSmallIntegerField(
+        "提前天数（手动催报为空）", null=True, blank=True
+    )
+    sent_at = models.DateTimeField("发送时间", default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="发送人",
+    )
+    recipients = models.JSONField("邮件收件人", default=list, blank=True)
+    text = models.TextField("内容")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "催报记录"
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit", "days_before"],
+                condition=models.Q(days_before__isnull=False),
+                name="scheduled_reminder_once",
+            )
+        ]

@@ -173,6 +173,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kaohe.web.access.context",
+                "kaohe.web.views.notices.badge",
             ],
         },
     }
@@ -224,6 +225,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # 异议期（天）：发布后可提出异议的天数（可在管理后台按考核期调整）
 KAOHE_OBJECTION_DAYS = env_int("KAOHE_OBJECTION_DAYS", 5, 0)
+
+# 催报邮件（可选）：KAOHE_SMTP_HOST 为空则只发站内通知，不发邮件
+KAOHE_SMTP_HOST = env_str("KAOHE_SMTP_HOST", "")
+KAOHE_SMTP_PORT = env_int("KAOHE_SMTP_PORT", 25, 1)
+KAOHE_SMTP_USER = env_str("KAOHE_SMTP_USER", "")
+KAOHE_SMTP_PASSWORD = env_str("KAOHE_SMTP_PASSWORD", "")
+KAOHE_SMTP_STARTTLS = env_bool("KAOHE_SMTP_STARTTLS", False)
+KAOHE_SMTP_SSL = env_bool("KAOHE_SMTP_SSL", False)
+KAOHE_MAIL_FROM = env_str("KAOHE_MAIL_FROM", "kaohe@localhost")
+# 定时催报：截止前这些天数各提醒一次（kaohe_remind 命令，由 cron 或 systemd 定时器运行）
+KAOHE_REMIND_DAYS = [int(d) for d in env_list("KAOHE_REMIND_DAYS", ["3", "1"])]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

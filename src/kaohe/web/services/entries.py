@@ -14,6 +14,7 @@ from ...numbers import NOT_APPLICABLE, Negative, NotANumber, parse_cell, plain
 from ..models import Entry, Indicator, Period, Unit, UnitReport
 from . import audit
 from .errors import ServiceError, StaleEdit
+from .measures import whole_number_error
 from .schemes import engine_scheme, late_note, lookups
 
 BLANK = object()
@@ -88,13 +89,22 @@ def magnitude_warnings(
 
 
 def _apply(
-    entry: Entry, change: Change, user, period: Period, now, late: bool, source: str
+    entry: Entry,
+    change: Change,
+    user,
+    period: Period,
+    now,
+    late: bool,
+    source: str,
+    draft: bool = False,
 ) -> bool:
     changed = False
     for name, pair in (("target", change.target), ("actual", change.actual)):
         if pair is None:
             continue
         value, na = pair
+        if name == "actual" and (problem := whole_number_error(entry.indicator, value)):
+            raise ServiceError(f"{entry.unit.name}：{problem}；本次没有保存任何数据。")
         old_value, old_na = getattr(entry, name), getattr(entry, f"{name}_na")
         if old_na == na and (
             old_value == value
@@ -132,7 +142,9 @@ def _apply(
         entry.note = change.note
         changed = True
     if changed:
-        if change.actual is not None or change.note is not None:
+        if draft:  # saved, not submitted: the bureau sees it as 未报送 until 提交报送
+            entry.submitted_at, entry.submitted_by, entry.late = None, None, False
+        elif change.actual is not None or change.note is not None:
             entry.submitted_at = now
             entry.submitted_by = user if user is not None and user.is_authenticated else None
             entry.late = late
@@ -189,10 +201,13 @@ def submit_values(
     as_reporter: bool,
     source: str = "填报表单",
     mark_submitted: bool = True,
+    draft: bool = False,
 ) -> SubmitResult:
-    """Save one unit's figures and mark the unit's report as submitted. All or nothing."""
+    """Save one unit's figures and mark the unit's report as submitted. All or nothing.
+    draft=True (a reporter's 保存草稿) saves them unsubmitted: the report is 未报送 (or stays
+    已退回) until the reporter submits, which stamps the drafted figures with its own time."""
     now = timezone.now()
-    late = as_reporter and period.is_late(now)
+    late = as_reporter and period.is_late(now) and not draft
     result = SubmitResult(late=late)
     with transaction.atomic():
         report, _ = UnitReport.objects.select_for_update().get_or_create(period=period, unit=unit)
@@ -208,7 +223,7 @@ def submit_values(
         for entry, change in pairs:
             if change.indicator.material_kind and as_reporter:
                 continue  # counted from uploaded materials
-            if _apply(entry, change, user, period, now, late, source):
+            if _apply(entry, change, user, period, now, late, source, draft):
                 if late and late_note(period.scheme) not in entry.note:
                     entry.note = (entry.note + "；" if entry.note else "") + late_note(
                         period.scheme
@@ -219,7 +234,11 @@ def submit_values(
                     result.warnings += magnitude_warnings(
                         period, unit, entry.indicator, entry.actual, entry.target
                     )
-        if mark_submitted and (as_reporter or report.state != UnitReport.APPROVED):
+        if draft:
+            _keep_draft(report, period, unit, user, result.changed)
+        elif mark_submitted and (as_reporter or report.state != UnitReport.APPROVED):
+            if as_reporter:
+                result.changed += _submit_drafts(period, unit, user, now, late)
             old_state = report.get_state_display()
             report.state = UnitReport.SUBMITTED
             report.submitted_at = now
@@ -236,6 +255,46 @@ def submit_values(
                 detail=f"{result.changed} 项有变化" + ("；迟报" if late else ""),
             )
     return result
+
+
+def _keep_draft(report: UnitReport, period: Period, unit: Unit, user, changed: int) -> None:
+    """A changed draft takes a submitted report back to 未报送; a returned one stays 已退回."""
+    if not changed or report.state in (UnitReport.DRAFT, UnitReport.RETURNED):
+        return
+    old = report.get_state_display()
+    report.state = UnitReport.DRAFT
+    report.save()
+    audit.record(
+        user,
+        "保存草稿",
+        period=period,
+        unit=unit,
+        field="报送状态",
+        old=old,
+        new=report.get_state_display(),
+        detail=f"{changed} 项有变化，尚未提交报送",
+    )
+
+
+def _submit_drafts(period: Period, unit: Unit, user, now, late: bool) -> int:
+    """Stamp the unit's drafted figures (saved, never submitted) with this submission."""
+    from django.db.models import Q
+
+    drafts = Entry.objects.select_for_update().filter(
+        Q(actual__isnull=False) | Q(actual_na=True) | ~Q(note=""),
+        period=period,
+        unit=unit,
+        submitted_at__isnull=True,
+    )
+    n = 0
+    for entry in drafts:
+        entry.submitted_at, entry.submitted_by, entry.late = now, user, late
+        if late and late_note(period.scheme) not in entry.note:
+            entry.note = (entry.note + "；" if entry.note else "") + late_note(period.scheme)
+        entry.version += 1
+        entry.save()
+        n += 1
+    return n
 
 
 def provide_values(
@@ -355,6 +414,11 @@ def read_upload(
                         )
                 if indicator.material_kind and not with_targets:
                     warnings.append("该指标由上传的材料自动计数，文件中的数字不会保存")
+                if problem := whole_number_error(indicator, cell.actual):
+                    where = unit_name
+                    if cell.origin is not None:
+                        where = cell.origin.describe().replace(str(path), display_name)
+                    problems.append(f"{where}：{problem}")
                 if isinstance(cell.actual, Decimal):
                     target = (
                         cell.target

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Objection, Period, Unit
-from . import audit
+from ..models import Notice, Objection, Period, Unit
+from . import audit, notices
 from .errors import ServiceError
 
 
@@ -22,6 +23,13 @@ def raise_objection(period: Period, unit: Unit, user, text: str, indicator=None)
         period=period, unit=unit, indicator=indicator, text=text.strip(), raised_by=user
     )
     audit.record(user, "提出异议", period=period, unit=unit, indicator=indicator, new=text.strip())
+    notices.notify(
+        Notice.OBJECTION,
+        f"{unit.name}对{period.name}考核结果提出异议：{text.strip()[:200]}",
+        bureau=True,
+        period=period,
+        url=reverse("objections", args=[period.pk]),
+    )
     return obj
 
 
@@ -43,5 +51,12 @@ def answer_objection(objection: Objection, user, answer: str) -> Objection:
             indicator=objection.indicator,
             old=old,
             new=objection.answer,
+        )
+        notices.notify(
+            Notice.ANSWERED,
+            f"科技局已答复您单位对{objection.period.name}的异议：{objection.answer[:200]}",
+            unit=objection.unit,
+            period=objection.period,
+            url=reverse("objections", args=[objection.period_id]),
         )
     return objection

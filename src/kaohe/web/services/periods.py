@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ...dataset import Cell, Dataset
@@ -15,8 +16,8 @@ from ...engine import score as run_engine
 from ...errors import InputErrors, KaoheError
 from ...numbers import NOT_APPLICABLE
 from ...scheme import build_scheme
-from ..models import Entry, IndicatorResult, Period, ScoreRun, Unit, UnitReport, UnitResult
-from . import audit
+from ..models import Entry, IndicatorResult, Notice, Period, ScoreRun, Unit, UnitReport, UnitResult
+from . import audit, notices
 from .errors import ServiceError
 from .schemes import late_note, lookups
 
@@ -168,9 +169,17 @@ def approve_period(period: Period, user) -> int:
 def return_report(period: Period, unit: Unit, user, comment: str) -> UnitReport:
     if not comment.strip():
         raise ServiceError("退回时必须填写退回意见")
-    return _review(
+    report = _review(
         period, unit, user, UnitReport.RETURNED, "退回修改", comment, "数据已锁定，不能退回"
     )
+    notices.notify(
+        Notice.RETURNED,
+        f"{period.name}：您单位的报送被科技局退回修改。退回意见：{comment.strip()}",
+        unit=unit,
+        period=period,
+        url=reverse("entry", args=[period.pk, unit.pk]),
+    )
+    return report
 
 
 def _review(period, unit, user, state: str, action: str, comment: str, locked: str) -> UnitReport:
@@ -352,6 +361,13 @@ def publish_results(period: Period, user) -> Period:
         period.version += 1
         period.save()
         audit.record(user, "发布结果", period=period, field="状态", old="已锁定", new="已发布")
+        notices.notify_units(
+            period,
+            Notice.PUBLISHED,
+            f"{period.name}考核结果已发布，可查看排名和本单位得分明细；"
+            f"异议期 {period.objection_days} 天。",
+            url=reverse("results", args=[period.pk]),
+        )
     return period
 
 
@@ -414,8 +430,8 @@ def completeness(period: Period):
             filled = 0
             for ind in indicators:
                 e = entries.get((unit.id, ind.id))
-                if e is None or (e.actual is None and not e.actual_na):
-                    state = "missing"
+                if e is None or (e.actual is None and not e.actual_na) or e.submitted_at is None:
+                    state = "missing"  # a draft (saved, not submitted) is 未报送 too
                 elif e.late:
                     state = "late"
                     filled += 1

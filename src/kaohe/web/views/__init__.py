@@ -2,16 +2,27 @@
 (forms.py), calls a service and responds. urls.py names them through this package."""
 
 from .account import LoginView, healthz, home
+from .board import board_export, period_template, rates
 from .bulletin import bulletin, bulletin_settings
 from .entries import entry, entry_template, provide, provide_template
 from .materials import material_delete, material_download, material_replace, materials
+from .notices import inbox, notice_read
 from .objections import objections
 from .periods import board, period_action, period_detail, period_edit, period_new, review
+from .reminders import remind
 from .results import correct, results, results_xlsx, unit_result
+from .submission import entry_submit
 from .tasks import narrative, tasks
 from .uploads import entry_upload, provide_upload, targets_import
 
 __all__ = [
+    "period_template",
+    "rates",
+    "board_export",
+    "remind",
+    "notice_read",
+    "inbox",
+    "entry_submit",
     "LoginView",
     "board",
     "bulletin",

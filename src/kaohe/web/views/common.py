@@ -45,8 +45,11 @@ def download(data: bytes, content_type: str, filename: str, fallback: str | None
     return response
 
 
-def workbook(period, group_keys, entries, filename) -> HttpResponse:
-    """The entry workbook (kaohe template) of some groups, prefilled with the given entries."""
+def workbook(
+    period, group_keys, entries, filename, *, only_units=None, targets_only=False
+) -> HttpResponse:
+    """The entry workbook (kaohe template) of some groups, prefilled with the given entries
+    (only their targets with targets_only); only_units: the unit names whose rows it holds."""
     from ...dataset import Cell, Dataset
     from ...numbers import NOT_APPLICABLE
     from ...template import write_template
@@ -58,11 +61,10 @@ def workbook(period, group_keys, entries, filename) -> HttpResponse:
     for e in entries.select_related("unit__group", "indicator"):
         t = NOT_APPLICABLE if e.target_na else e.target
         a = NOT_APPLICABLE if e.actual_na else e.actual
-        prefill.put(
-            scheme.group(e.unit.group.key), e.unit.name, e.indicator.key, Cell(t, a, e.note)
-        )
+        cell = Cell(t, None, "") if targets_only else Cell(t, a, e.note)
+        prefill.put(scheme.group(e.unit.group.key), e.unit.name, e.indicator.key, cell)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "template.xlsx"
-        write_template(scheme, path, groups, prefill)
+        write_template(scheme, path, groups, prefill, only_units)
         data = path.read_bytes()
     return download(data, XLSX, filename)

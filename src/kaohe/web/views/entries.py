@@ -51,6 +51,8 @@ def entry(request, pid, uid):
         form = forms.EntryForm(
             request.POST, indicators=indicators, entries=entries, with_targets=with_targets
         )
+        # a reporter saves a draft (保存草稿) or saves and goes on to confirm (提交报送)
+        draft = not c.admin
         if form.is_valid():
             try:
                 result = entry_service.submit_values(
@@ -59,6 +61,7 @@ def entry(request, pid, uid):
                     request.user,
                     _changes(form, indicators, with_targets),
                     as_reporter=not c.admin,
+                    draft=draft,
                 )
             except StaleEdit as exc:
                 fail(request, exc)  # show what is stored now
@@ -67,12 +70,20 @@ def entry(request, pid, uid):
                 fail(request, exc)
                 rows = form.rows()
             else:
+                for w in result.warnings:  # shown on the page that follows, whichever it is
+                    messages.warning(request, "请核对：" + w)
+                if draft and request.POST.get("intent") == "submit":
+                    return redirect("entry_submit", pid=period.pk, uid=unit.pk)
+                if draft:
+                    messages.success(
+                        request,
+                        f"已保存草稿，{result.changed} 项数据有变化。尚未报送：填完后请点击“提交报送”。",
+                    )
+                    return redirect("entry", pid=period.pk, uid=unit.pk)
                 text = f"已报送，{result.changed} 项数据有变化。"
                 if result.late:
                     text += "已超过填报截止时间，本次报送记为迟报。"
                 messages.success(request, text)
-                for w in result.warnings:
-                    messages.warning(request, "请核对：" + w)
                 return redirect("entry", pid=period.pk, uid=unit.pk)
         else:
             messages.error(
@@ -102,7 +113,13 @@ def entry(request, pid, uid):
 def entry_template(request, pid, uid):
     period, unit, _ = access.get_unit_entry(request.user, pid, uid)
     entries = Entry.objects.filter(period=period, unit=unit)
-    return workbook(period, [unit.group.key], entries, f"{period.name}-{unit.name}-填报表.xlsx")
+    return workbook(
+        period,
+        [unit.group.key],
+        entries,
+        f"{period.name}-{unit.name}-填报表.xlsx",
+        only_units={unit.name},
+    )
 
 
 @login_required
@@ -119,7 +136,7 @@ def provide(request, pid, iid):
     if request.method == "POST":
         if not may_write:
             raise PermissionDenied("本期已结束填报")
-        form = forms.ProvideForm(request.POST, units=units, entries=entries)
+        form = forms.ProvideForm(request.POST, units=units, entries=entries, indicator=indicator)
         if form.is_valid():
             changes = [
                 entry_service.Change(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
+from datetime import date, datetime, time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import access, forms
 from ..models import Period
+from ..services import board as board_service
 from ..services import periods as period_service
 from ..services.errors import ServiceError
 from .common import fail
@@ -97,10 +101,27 @@ def period_new(request):
 
 
 def _new_period_initial() -> dict:
+    """The period after the latest one of its kind (or the quarter now running), its name, its
+    data cutoff (the period's last day) and its deadline (that day, 17:00)."""
     last = Period.objects.order_by("-year", "-number", "-id").first()
+    kind = last.kind if last else "quarter"
+    if last is not None:
+        year, number = last.year, last.number + 1
+        if number > forms.PERIOD_NUMBERS[kind][0]:
+            year, number = year + 1, 1
+    else:
+        today = timezone.localdate()
+        year, number = today.year, (today.month - 1) // 3 + 1
+    last_month = number * 3 if kind == "quarter" else number
+    cutoff = date(year, last_month, monthrange(year, last_month)[1])
+    deadline = timezone.make_aware(datetime.combine(cutoff, time(17, 0)))
     return {
-        "kind": "quarter",
-        "year": timezone.localdate().year,
+        "kind": kind,
+        "year": year,
+        "number": number,
+        "name": forms.period_name(kind, year, number),
+        "cutoff": cutoff,
+        "deadline": timezone.localtime(deadline),
         "objection_days": settings.KAOHE_OBJECTION_DAYS,
         "scheme": last.scheme_id if last else None,
         "previous": last.pk if last else None,
@@ -141,13 +162,16 @@ def _period_initial(period) -> dict:
 def board(request, pid):
     access.require_overview(request.user)
     period, _ = access.get_period(request.user, pid)
+    show = request.GET.get("show")
     return render(
         request,
         "kaohe/board.html",
         {
             "period": period,
-            "groups": period_service.completeness(period),
+            "groups": board_service.board(period, show),
             "form": forms.ReviewForm(),
+            "filters": [(k, label) for k, (label, _) in board_service.FILTERS.items()],
+            "show": show if show in board_service.FILTERS else "",
         },
     )
 

@@ -104,8 +104,10 @@ def unit_result(request, pid, uid):
     if run is None:
         raise Http404("尚未计算得分")
     ur = UnitResult.objects.filter(run=run, unit=unit).first()
-    if ur is None:
-        raise Http404("该单位没有得分")
+    if ur is None:  # its group was not scored this period: say so rather than a 404
+        return render(
+            request, "kaohe/unit_result.html", {"period": period, "unit": unit, "ur": None}
+        )
     from ...numbers import percent
 
     rows = list(
