@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
 import subprocess
 import sys
-import time
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -96,18 +95,32 @@ def _bomb(path: Path, megabytes: int) -> Path:
     return path
 
 
+# Linux keeps a process's peak memory across exec, and a child forked from this (large) pytest
+# process starts with pytest's peak. A small launcher process starts kaohe instead and reports
+# the peak of kaohe alone.
+_LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def _run_cli(*args) -> tuple[subprocess.CompletedProcess, float, int]:
     """The installed `kaohe` in its own process: (result, seconds, peak memory in MB)."""
     kaohe_bin = Path(sys.executable).with_name("kaohe")
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [str(kaohe_bin), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    out, err = proc.stdout.read().decode(), proc.stderr.read().decode()
-    done = subprocess.CompletedProcess(proc.args, os.waitstatus_to_exitcode(status), out, err)
-    return done, elapsed, usage.ru_maxrss // 1024
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "usage.txt"
+        proc = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, str(report), str(kaohe_bin), *map(str, args)],
+            capture_output=True,
+            text=True,
+        )
+        elapsed, maxrss_kb, code = report.read_text().split()
+    done = subprocess.CompletedProcess(proc.args, int(code), proc.stdout, proc.stderr)
+    return done, float(elapsed), int(maxrss_kb) // 1024
 
 
 def test_a_zip_bomb_is_refused_by_the_cli_quickly_and_without_unpacking_it(tmp_path):
