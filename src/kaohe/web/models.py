@@ -10,6 +10,12 @@ DIGITS = {"max_digits": 30, "decimal_places": 10}
 
 
 class Scheme(models.Model):
+    """One version of a scheme. A period is scored with the version it was created on; only a
+    draft (草稿) is edited, and a draft has no periods, so no edit reaches a scored period.
+    Editing an active scheme means copying it to a new draft and activating that."""
+
+    DRAFT, ACTIVE, RETIRED = "draft", "active", "retired"
+    STATES = [(DRAFT, "草稿"), (ACTIVE, "启用"), (RETIRED, "停用")]
     key = models.SlugField("方案代号", max_length=80, unique=True)
     name = models.CharField("方案名称", max_length=200)
     region = models.CharField("地区", max_length=100, blank=True)
@@ -21,12 +27,27 @@ class Scheme(models.Model):
     source = models.TextField("方案文件原文", blank=True)
     # the scheme's [bulletin] table (wording, 版头/版记), so web bulletins word as the scheme does
     bulletin = models.JSONField("通报措辞（方案 [bulletin]）", default=dict, blank=True)
+    status = models.CharField("状态", max_length=10, choices=STATES, default=ACTIVE)
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="基于方案",
+    )
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
 
     class Meta:
         verbose_name = verbose_name_plural = "考核方案"
+        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.DRAFT
 
 
 class UnitGroup(models.Model):
@@ -55,6 +76,16 @@ class Unit(models.Model):
     short = models.CharField("简称", max_length=50, blank=True)
     aliases = models.JSONField("别名", default=list, blank=True)
     order = models.PositiveIntegerField("顺序", default=0)
+    # the unit of the first scheme version this one was copied from: a reporter of 陈贵镇 in
+    # the 2023 scheme reports for 陈贵镇 of the 2024 scheme, even renamed (see `identity`)
+    origin = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="原单位（前一版本）",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "被考核单位"
@@ -63,6 +94,11 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def identity(self) -> int:
+        """The same number for this unit in every scheme version."""
+        return self.origin_id or self.id
 
 
 MATERIAL_KINDS = [
@@ -92,7 +128,16 @@ class Indicator(models.Model):
     method = models.CharField(
         "计分方法",
         max_length=20,
-        choices=[("rank", "排名"), ("ratio", "比例"), ("threshold", "达标")],
+        choices=[
+            ("rank", "排名（rank）"),
+            ("ratio", "完成比例（ratio）"),
+            ("threshold", "达标（threshold）"),
+            ("efficacy", "功效系数（efficacy）"),
+            ("average", "与平均值比较（average）"),
+            ("bands", "分档（bands）"),
+            ("items", "计件（items）"),
+            ("deduct", "扣分（deduct）"),
+        ],
     )
     params = models.JSONField("计分参数", default=dict, blank=True)
     decimals = models.PositiveSmallIntegerField("小数位", default=2)
@@ -106,6 +151,14 @@ class Indicator(models.Model):
         help_text="填写后，实绩数 = 本期按时报送的该类材料份数，迟报按方案的迟报规则计分",
     )
     order = models.PositiveIntegerField("顺序", default=0)
+    origin = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="原指标（前一版本）",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "考核指标"
@@ -116,6 +169,11 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.unit}）" if self.unit else self.name
+
+    @property
+    def identity(self) -> int:
+        """The same number for this indicator in every scheme version."""
+        return self.origin_id or self.id
 
 
 class KeyTask(models.Model):

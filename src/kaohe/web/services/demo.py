@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from ...scheme import load_scheme
 from ..models import (
     AuditLog,
     Entry,
@@ -193,7 +194,9 @@ def _history(user, period, unit, indicator, figures, note, source) -> list[Audit
 
 @transaction.atomic
 def load_demo(*, with_q2: bool = True) -> Period:
-    scheme = load_scheme_file(demo_scheme_path())
+    scheme = Scheme.objects.filter(key=load_scheme(demo_scheme_path()).key).first()
+    if scheme is None or not scheme.periods.exists():  # a scheme in use is never reloaded
+        scheme = load_scheme_file(demo_scheme_path())
     users = ensure_accounts(scheme)
     admin = users["admin"]
     q1, created = Period.objects.get_or_create(

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import tomllib
 from decimal import Decimal
 
 from django.db import transaction
 
 from ...errors import SchemeError
-from ...scheme import BULLETIN_TEMPLATES, Bulletin, build_scheme, load_scheme, rules_beyond_the_seed
+from ...scheme import (
+    BULLETIN_TEMPLATES,
+    Bulletin,
+    build_scheme,
+    builtin_names,
+    load_scheme,
+    rules_beyond_the_seed,
+)
 from ...scheme import Scheme as EngineScheme
-from ..models import Indicator, KeyTask, Scheme, Unit, UnitGroup
+from ..models import ALL_MATERIALS, MATERIAL_KINDS, Indicator, KeyTask, Scheme, Unit, UnitGroup
 from . import audit
 
 # indicators whose actual figure is the count of uploaded materials of one kind
@@ -33,88 +41,241 @@ def _jsonable(value):
     return value
 
 
-@transaction.atomic
 def load_scheme_file(name_or_path: str, user=None, material_kinds: dict | None = None) -> Scheme:
-    """Create or update a scheme, its groups, units, indicators and key tasks from a TOML file."""
-    parsed = load_scheme(name_or_path)
+    """Create or update a scheme, its groups, units, indicators and key tasks from a built-in
+    scheme or a TOML file: the same path as a TOML imported in the web editor. A scheme that a
+    period is scored with is never overwritten (copy it to a new version in the web instead)."""
+    text, source = read_scheme_text(name_or_path)
+    data, _parsed = parse_scheme_text(text, source)
+    with transaction.atomic():
+        existing = Scheme.objects.select_for_update().filter(key=str(data.get("key"))).first()
+        if existing is not None and existing.periods.exists():
+            raise SchemeError(
+                f"方案 {existing.key} 已有考核期使用，不能覆盖（已计分的结果不因方案改动而变）；"
+                "请在网页“方案管理”中以它为基础新建一个版本"
+            )
+        status = existing.status if existing is not None else Scheme.ACTIVE
+        scheme = store_scheme(data, text=text, status=status, into=existing, kinds=material_kinds)
+        audit.record(
+            user,
+            "更新方案" if existing is not None else "载入方案",
+            detail=f"{scheme.key}：{name_or_path}",
+        )
+    return scheme
+
+
+def read_scheme_text(name_or_path: str) -> tuple[str, str]:
+    """A built-in scheme's text by name (daye-2023) or a TOML file's, and where it came from."""
+    from importlib import resources
+    from pathlib import Path
+
+    text = str(name_or_path)
+    if text in builtin_names():
+        return (resources.files("kaohe") / "schemes" / f"{text}.toml").read_text("utf-8"), text
+    path = Path(text)
+    if not path.is_file():
+        load_scheme(text)  # the engine's own message: no such built-in scheme or file
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemeError(f"无法读取方案文件 {path}：{exc}") from None
+
+
+def parse_scheme_text(text: str, source: str) -> tuple[dict, EngineScheme]:
+    """TOML text checked exactly as `kaohe check-scheme` checks it, plus what the web adds: only
+    rules it stores, and valid `materials` kinds. Returns the TOML's data and the engine's
+    scheme; raises SchemeError with the checker's Chinese message."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemeError(f"方案文件 {source} 不是有效的 TOML：{exc}") from None
+    parsed = build_scheme(data, source)
     beyond = rules_beyond_the_seed(parsed)
     if beyond:  # the database would drop them and the web would score by other rules
         raise SchemeError(
             f"网站暂不支持方案 {parsed.key} 中的{'、'.join(beyond)}；请用命令行 kaohe score 计分"
         )
-    kinds = DEFAULT_MATERIAL_KINDS if material_kinds is None else material_kinds
-    source = ""
-    try:
-        from pathlib import Path
+    data.setdefault("key", parsed.key)
+    kinds = [k for k, _ in MATERIAL_KINDS] + [ALL_MATERIALS]
+    for g in data["groups"]:
+        for ind in g["indicators"]:
+            kind = ind.get("materials")
+            if kind is not None and kind not in ("", *kinds):
+                raise SchemeError(
+                    f"方案 {source}：指标“{ind.get('name', ind.get('key'))}”的 materials"
+                    f"“{kind}”未知，可选：{'、'.join(kinds)}"
+                )
+    return data, parsed
 
-        path = Path(str(name_or_path))
-        if path.is_file():
-            source = path.read_text(encoding="utf-8")
-    except OSError:
-        source = ""
-    scheme, created = Scheme.objects.update_or_create(
-        key=parsed.key,
-        defaults=dict(
-            name=parsed.name,
-            region=parsed.region,
-            issuer=parsed.issuer,
-            late_notes=list(parsed.late_notes),
-            pending_note=parsed.pending_note,
-            total_scale=parsed.total_scale,
-            total_decimals=parsed.total_decimals,
-            source=source,
-            bulletin=bulletin_table(parsed.bulletin),
-        ),
+
+def default_material_kind(key: str, category: str, kinds: dict | None = None) -> str:
+    """An indicator counted from materials when its TOML says nothing (daye-2023's keys)."""
+    kinds = DEFAULT_MATERIAL_KINDS if kinds is None else kinds
+    return kinds.get(key, "") if category == "工作任务" else ""
+
+
+def store_scheme(
+    data: dict, *, text: str, status: str, into: Scheme | None = None, kinds=None, based_on=None
+) -> Scheme:
+    """Write checked TOML data (parse_scheme_text) to the database: into an existing scheme
+    that no period uses (rows matched by group key, unit name and indicator key, so they keep
+    their identity; rows the data no longer has are deleted), or a new one."""
+    parsed = build_scheme(data, "方案")
+    values = dict(
+        name=parsed.name,
+        region=parsed.region,
+        issuer=parsed.issuer,
+        late_notes=list(parsed.late_notes),
+        pending_note=parsed.pending_note,
+        total_scale=parsed.total_scale,
+        total_decimals=parsed.total_decimals,
+        source=text,
+        bulletin=bulletin_table(parsed.bulletin),
+        status=status,
     )
+    if into is None:
+        scheme = Scheme.objects.create(key=parsed.key, based_on=based_on, **values)
+    else:
+        scheme = into
+        for name, value in values.items():
+            setattr(scheme, name, value)
+        scheme.save()
+    raw_groups = {str(g["key"]): g for g in data["groups"]}
+    kept_groups = []
     for g_order, g in enumerate(parsed.groups):
         group, _ = UnitGroup.objects.update_or_create(
             scheme=scheme, key=g.key, defaults=dict(name=g.name, title=g.title, order=g_order)
         )
-        for u_order, u in enumerate(g.units):
+        kept_groups.append(group.pk)
+        kept = [
             Unit.objects.update_or_create(
                 group=group,
                 name=u.name,
                 defaults=dict(short=u.short, aliases=list(u.aliases), order=u_order),
-            )
+            )[0].pk
+            for u_order, u in enumerate(g.units)
+        ]
+        Unit.objects.filter(group=group).exclude(pk__in=kept).delete()
+        raw = {str(i["key"]): i for i in raw_groups[g.key]["indicators"]}
+        kept = []
         for i_order, ind in enumerate(g.indicators):
-            annex = None
-            if ind.annex is not None:
-                a = ind.annex
-                annex = {"number": a.number, "title": a.title, "header": a.header, "unit": a.unit}
-                if a.decimals is not None:
-                    annex["decimals"] = a.decimals
-            Indicator.objects.update_or_create(
-                group=group,
-                key=ind.key,
-                defaults=dict(
-                    name=ind.name,
-                    label=ind.label,
-                    aliases=list(ind.aliases),
-                    unit=ind.unit,
-                    max_points=ind.max_points,
-                    category=ind.category,
-                    method=ind.method,
-                    params=_jsonable(ind.params),
-                    decimals=ind.decimals,
-                    note=ind.note,
-                    annex=annex,
-                    material_kind=kinds.get(ind.key, "") if ind.category == "工作任务" else "",
-                    order=i_order,
-                ),
+            kind = raw[ind.key].get("materials")
+            if kind is None:
+                kind = default_material_kind(ind.key, ind.category, kinds)
+            kept.append(
+                Indicator.objects.update_or_create(
+                    group=group,
+                    key=ind.key,
+                    defaults=dict(
+                        name=ind.name,
+                        label=ind.label,
+                        aliases=list(ind.aliases),
+                        unit=ind.unit,
+                        max_points=ind.max_points,
+                        category=ind.category,
+                        method=ind.method,
+                        params=_jsonable(ind.params),
+                        decimals=ind.decimals,
+                        note=ind.note,
+                        annex=annex_table(ind.annex),
+                        material_kind=kind,
+                        order=i_order,
+                    ),
+                )[0].pk
             )
+        Indicator.objects.filter(group=group).exclude(pk__in=kept).delete()
+    UnitGroup.objects.filter(scheme=scheme).exclude(pk__in=kept_groups).delete()
+    kept = []
     for n, task in enumerate(parsed.key_tasks, start=1):
         kt, _ = KeyTask.objects.update_or_create(
             scheme=scheme,
             number=int(task.get("number", n)),
             defaults=dict(title=str(task["title"])),
         )
+        kept.append(kt.pk)
         leads = [str(x) for x in task.get("lead", [])]
-        if leads:
-            kt.lead_units.set(Unit.objects.filter(group__scheme=scheme, name__in=leads))
-    audit.record(
-        user, "载入方案" if created else "更新方案", detail=f"{scheme.key}：{name_or_path}"
-    )
+        kt.lead_units.set(Unit.objects.filter(group__scheme=scheme, name__in=leads))
+    KeyTask.objects.filter(scheme=scheme).exclude(pk__in=kept).delete()
     return scheme
+
+
+def annex_table(annex) -> dict | None:
+    if annex is None:
+        return None
+    table = {"number": annex.number, "title": annex.title, "header": annex.header}
+    table["unit"] = annex.unit
+    if annex.decimals is not None:
+        table["decimals"] = annex.decimals
+    return table
+
+
+# --- TOML out ------------------------------------------------------------------------------
+
+
+def _plain(value):
+    """Decimals as TOML numbers: whole ones as integers, others without trailing zeros (the
+    database keeps ten decimal places)."""
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        return value.normalize()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def export_data(scheme: Scheme) -> dict:
+    """The scheme as the TOML table it is written as: what the engine checks, the web's
+    `materials` (an indicator counted from uploaded materials) and the key tasks' leads."""
+    engine = engine_scheme(scheme)
+    data = _scheme_dict(scheme)
+    data.pop("key_tasks")
+    data["key_tasks"] = [
+        {"number": t.number, "title": t.title}
+        | ({"lead": [u.name for u in t.lead_units.order_by("group__order", "order")]})
+        for t in scheme.key_tasks.prefetch_related("lead_units").order_by("number")
+    ]
+    for task in data["key_tasks"]:
+        if not task["lead"]:
+            del task["lead"]
+    if not data["key_tasks"]:
+        del data["key_tasks"]
+    rows = {
+        (i.group.key, i.key): i
+        for i in Indicator.objects.filter(group__scheme=scheme).select_related("group")
+    }
+    for g in data["groups"]:
+        for u in g["units"]:
+            for name in ("short", "aliases"):
+                if not u[name]:
+                    del u[name]
+        for ind in g["indicators"]:
+            ind["params"] = dict(engine.group(g["key"]).indicator(ind["key"]).params)
+            row = rows[(g["key"], ind["key"])]
+            if row.material_kind != default_material_kind(row.key, row.category):
+                ind["materials"] = row.material_kind
+            for name in ("unit", "note", "aliases", "label", "params"):
+                if not ind[name]:
+                    del ind[name]
+    for name in ("region", "issuer"):
+        if not data[name]:
+            del data[name]
+    bulletin = data["bulletin"]
+    for name in list(bulletin):
+        if bulletin[name] in ("", [], {}) and name != "ranking":
+            del bulletin[name]
+    return _plain(data)
+
+
+def export_toml(scheme: Scheme) -> str:
+    """The scheme as a TOML file that `kaohe check-scheme`, `kaohe score` and the web's import
+    read back as the same scheme."""
+    import tomli_w
+
+    head = f"# {scheme.name}（{scheme.key}）：由考核系统导出，格式见 README“方案文件”一节。\n"
+    return head + tomli_w.dumps(export_data(scheme))
 
 
 def engine_scheme(scheme: Scheme) -> EngineScheme:
