@@ -4,7 +4,7 @@ or raises PermissionDenied (403) / Http404. Views call these first, services nev
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from .models import Indicator, Material, Membership, Period, Unit, UnitReport
@@ -14,25 +14,46 @@ class Caps:
     """What a user may do, read once per request from the user's membership; the ids of the
     indicators the user provides are read only when a page needs them."""
 
-    __slots__ = ("admin", "read_all", "report", "unit_id", "provides_any", "_membership", "_ids")
+    __slots__ = (
+        "admin",
+        "read_all",
+        "report",
+        "unit_id",
+        "unit_identity",
+        "provides_any",
+        "_membership",
+        "_ids",
+    )
 
     def __init__(self, admin=False, read_all=False, report=False, unit_id=None, membership=None):
         self.admin = admin
         self.read_all = read_all
         self.report = report
         self.unit_id = unit_id
+        # the user's unit in every scheme version (a unit's copies share it)
+        self.unit_identity = None
+        if membership is not None and membership.unit is not None:
+            self.unit_identity = membership.unit.identity
         self.provides_any = bool(membership is not None and membership.provides_any)
         self._membership = membership
         self._ids = None
 
     @property
     def provides(self) -> frozenset:
-        """Ids of the indicators whose figures the user provides for all units."""
+        """Identities of the indicators whose figures the user provides for all units (the
+        same in every scheme version: compare with Indicator.identity)."""
         if self._ids is None:
             self._ids = frozenset()
             if self.provides_any:
-                self._ids = frozenset(self._membership.can_provide.values_list("id", flat=True))
+                rows = self._membership.can_provide.values_list("id", "origin_id")
+                self._ids = frozenset(origin or pk for pk, origin in rows)
         return self._ids
+
+    def owns(self, unit: Unit) -> bool:
+        """Is `unit` (of any scheme version) the user's own unit?"""
+        return (
+            self.report and self.unit_identity is not None and unit.identity == self.unit_identity
+        )
 
     @property
     def has_role(self) -> bool:
@@ -75,6 +96,31 @@ def caps(user) -> Caps:
                 membership=m,
             )
     return user._kaohe_caps
+
+
+def own_unit(user, scheme) -> Unit | None:
+    """The user's own unit in one scheme version (None when it has none there)."""
+    c = caps(user)
+    if not c.report or c.unit_identity is None:
+        return None
+    identity = c.unit_identity
+    return (
+        Unit.objects.select_related("group")
+        .filter(Q(pk=identity) | Q(origin_id=identity), group__scheme=scheme)
+        .first()
+    )
+
+
+def provided_indicators(user, scheme) -> list[Indicator]:
+    """The indicators of one scheme version whose figures the user provides."""
+    ids = caps(user).provides
+    if not ids:
+        return []
+    return list(
+        Indicator.objects.filter(Q(pk__in=ids) | Q(origin_id__in=ids), group__scheme=scheme)
+        .select_related("group")
+        .order_by("group__order", "order")
+    )
 
 
 def context(request):
@@ -146,7 +192,7 @@ def _unit_access(user, period_id, unit_id, denied: str) -> tuple[Period, Unit, b
         return period, unit, period.state in (Period.OPEN, Period.REVIEW)
     if c.read_all:
         return period, unit, False
-    if c.report and c.unit_id == unit.id:
+    if c.owns(unit):
         return period, unit, reporter_may_write(period, unit)
     raise PermissionDenied(denied)
 
@@ -162,7 +208,7 @@ def get_indicator_for_provider(user, period_id, indicator_id) -> tuple[Period, I
         raise Http404("没有这个指标") from None
     if c.admin:
         return period, indicator, period.state in (Period.OPEN, Period.REVIEW)
-    if indicator.id in c.provides:
+    if indicator.identity in c.provides:
         return period, indicator, period.state == Period.OPEN
     if c.read_all:
         return period, indicator, False
@@ -178,11 +224,7 @@ def get_provided_indicators(user, period_id) -> tuple[Period, list[Indicator], b
             "只有数据提供部门使用此页面；科技局请在考核期页面“导入任务数 / 数据（Excel）”"
         )
     period = _period(period_id)
-    indicators = list(
-        Indicator.objects.filter(pk__in=c.provides, group__scheme_id=period.scheme_id)
-        .select_related("group")
-        .order_by("group__order", "order")
-    )
+    indicators = provided_indicators(user, period.scheme)
     if not indicators:
         raise PermissionDenied("本期的考核方案中没有您负责提供的指标")
     return period, indicators, period.state == Period.OPEN
@@ -232,7 +274,7 @@ def get_unit_result(user, period_id, unit_id) -> tuple[Period, Unit]:
     period = get_results(user, period_id)
     unit = _unit(period, unit_id)
     c = caps(user)
-    if c.sees_everything or (c.report and c.unit_id == unit.id):
+    if c.sees_everything or c.owns(unit):
         return period, unit
     raise PermissionDenied("您只能查看本单位的得分明细")
 
@@ -245,4 +287,7 @@ def get_objection_unit(user, period_id) -> tuple[Period, Unit]:
         raise PermissionDenied("只有被考核单位的填报员可以提出异议")
     if period.state != Period.PUBLISHED:
         raise PermissionDenied("考核结果尚未发布")
-    return period, Unit.objects.get(pk=c.unit_id)
+    unit = own_unit(user, period.scheme)
+    if unit is None:
+        raise PermissionDenied("本单位不在这一期的考核方案中")
+    return period, unit

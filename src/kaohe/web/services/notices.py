@@ -13,8 +13,11 @@ from ..models import Notice, Period, Unit
 
 def unit_users(unit: Unit):
     """The reporters of one unit."""
+    identity = unit.identity  # the unit in any scheme version
     return get_user_model().objects.filter(
-        is_active=True, membership__unit=unit, membership__can_report=True
+        Q(membership__unit_id=identity) | Q(membership__unit__origin_id=identity),
+        is_active=True,
+        membership__can_report=True,
     )
 
 

@@ -48,7 +48,10 @@ class Missing:
 
 def _provided_ids() -> set[int]:
     """Indicators a department provides for every unit: not the unit's to report."""
-    return set(Membership.can_provide.through.objects.values_list("indicator_id", flat=True))
+    rows = Membership.can_provide.through.objects.values_list(
+        "indicator_id", "indicator__origin_id"
+    )
+    return {origin or pk for pk, origin in rows}  # identities: the same in every scheme version
 
 
 def missing(period: Period) -> list[Missing]:
@@ -71,7 +74,7 @@ def missing(period: Period) -> list[Missing]:
             row = Missing(unit, report.get_state_display() if report else "未报送")
             for ind in indicators:
                 e = entries.get((unit.id, ind.id))
-                if ind.id in provided or (e is not None and e.target_na):
+                if ind.identity in provided or (e is not None and e.target_na):
                     continue
                 if ind.material_kind:
                     need = e.target if e is not None else None

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from .. import access
-from ..models import Indicator, Period, Unit, UnitReport
+from ..models import Period, Unit, UnitReport
 from ..security import LockoutAuthenticationForm
 
 
@@ -29,19 +29,27 @@ def home(request):
     if not c.has_role:
         raise PermissionDenied("您的账号还没有分配角色，请联系管理员")
     periods = list(Period.objects.select_related("scheme").order_by("-year", "-number", "-id"))
-    unit = Unit.objects.select_related("group").filter(pk=c.unit_id).first() if c.report else None
-    reports = {}
-    if unit is not None:
-        reports = {r.period_id: r for r in UnitReport.objects.filter(unit=unit)}
-    provided = (
-        Indicator.objects.filter(pk__in=c.provides).select_related("group") if c.provides else []
-    )
-    rows = [
-        {
-            "period": p,
-            "report": reports.get(p.id),
-            "may_enter": unit is not None and access.reporter_may_write(p, unit),
-        }
-        for p in periods
-    ]
-    return render(request, "kaohe/home.html", {"rows": rows, "unit": unit, "provided": provided})
+    # the user's unit and provided indicators in each scheme version the periods use
+    schemes = {p.scheme_id: p.scheme for p in periods}
+    units = {k: access.own_unit(request.user, s) for k, s in schemes.items()}
+    provided = {k: access.provided_indicators(request.user, s) for k, s in schemes.items()}
+    reports = {
+        (r.period_id, r.unit_id): r
+        for r in UnitReport.objects.filter(unit__in=[u for u in units.values() if u])
+    }
+    rows = []
+    for p in periods:
+        unit = units[p.scheme_id]
+        rows.append(
+            {
+                "period": p,
+                "unit": unit,
+                "provided": provided[p.scheme_id],
+                "report": reports.get((p.id, unit.id)) if unit else None,
+                "may_enter": unit is not None and access.reporter_may_write(p, unit),
+            }
+        )
+    unit = next((u for u in units.values() if u), None)
+    if unit is None and c.report:
+        unit = Unit.objects.filter(pk=c.unit_id).first()
+    return render(request, "kaohe/home.html", {"rows": rows, "unit": unit})

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from .. import access, forms
-from ..models import Objection, Period, Unit
+from ..models import Objection, Period
 from ..services import objections as objection_service
 from ..services.errors import ServiceError
 from .common import fail
@@ -23,7 +23,7 @@ def objections(request, pid):
     c = access.caps(request.user)
     if not (c.sees_everything or c.report):
         raise PermissionDenied("无权查看异议")
-    unit = Unit.objects.select_related("group").filter(pk=c.unit_id).first() if c.report else None
+    unit = access.own_unit(request.user, period.scheme)
     indicators = list(unit.group.indicators.all().order_by("order")) if unit else []
     form = forms.ObjectionForm(indicators=indicators) if unit else None
     if request.method == "POST":
@@ -59,7 +59,7 @@ def objections(request, pid):
         "unit", "indicator", "raised_by", "answered_by"
     )
     if not c.sees_everything:
-        items = items.filter(unit_id=c.unit_id)
+        items = items.filter(unit_id=unit.pk if unit else None)
     deadline = period.objection_deadline()
     open_ = period.state == Period.PUBLISHED and deadline is not None and timezone.now() <= deadline
     return render(

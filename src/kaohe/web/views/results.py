@@ -83,7 +83,7 @@ def results(request, pid):
         "period": period,
         "run": run,
         "objection_deadline": period.objection_deadline(),
-        "mine": c.unit_id,
+        "mine": getattr(access.own_unit(request.user, period.scheme), "pk", None),
         "sees_all": c.sees_everything,
     }
     if run is not None:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .. import access, forms
-from ..models import KeyTask, Period, TaskProgress, Unit
+from ..models import KeyTask, Period, TaskProgress
 from ..services import tasks as task_service
 from ..services.errors import ServiceError
 from .common import fail
@@ -25,9 +25,7 @@ def tasks(request, pid):
         .prefetch_related("lead_units")
         .order_by("number")
     )
-    mine = {
-        t.id for t in all_tasks if c.report and any(u.id == c.unit_id for u in t.lead_units.all())
-    }
+    mine = {t.id for t in all_tasks if any(c.owns(u) for u in t.lead_units.all())}
     if not (c.sees_everything or mine):
         raise PermissionDenied("只有牵头部门、科技局和领导可以查看重点任务进展")
     if request.method == "POST":
@@ -40,7 +38,7 @@ def tasks(request, pid):
                 task_service.save_progress(
                     period,
                     task,
-                    Unit.objects.get(pk=c.unit_id),
+                    access.own_unit(request.user, period.scheme),
                     request.user,
                     form.cleaned_data["text"],
                 )
@@ -56,7 +54,7 @@ def tasks(request, pid):
     for t in all_tasks:
         if not (c.sees_everything or t.id in mine):
             continue
-        own = next((p for p in progress.get(t.id, []) if p.unit_id == c.unit_id), None)
+        own = next((p for p in progress.get(t.id, []) if c.owns(p.unit)), None)
         rows.append(
             {
                 "task": t,
