@@ -31,8 +31,9 @@ from kaohe.web.models import (
     TaskProgress,
     UnitReport,
 )
+from kaohe.web.scheme_forms import initial_of
 from kaohe.web.services import materials as material_service
-from kaohe.web.services import security_log
+from kaohe.web.services import scheme_editor, security_log
 
 ROLES = ("admin", "chengui", "jingxin", "tongji", "lingdao", "anonymous")
 OK = 200  # a page (or a form shown again, a preview): nothing changed
@@ -63,6 +64,9 @@ ANY_PAGE = row(OK, OK, OK, OK, OK, LOGIN)
 GET_ONLY = row(NOPE, NOPE, NOPE, NOPE, NOPE, LOGIN)
 BUREAU_ONLY = row(OK, DENIED, DENIED, DENIED, DENIED, LOGIN)
 OVERVIEW = row(OK, DENIED, DENIED, DENIED, OK, LOGIN)
+BUREAU_DONE = row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN)
+BUREAU_GO = row(GO, DENIED, DENIED, DENIED, DENIED, LOGIN)
+BUREAU_MISSING = row(MISSING, DENIED, DENIED, DENIED, DENIED, LOGIN)
 
 #   name: cases                       admin   chengui jingxin tongji  lingdao anonymous
 MATRIX = {
@@ -321,6 +325,82 @@ MATRIX = {
             scope="any",
         )
     ],
+    "schemes": [Case({}, BUREAU_ONLY, GET_ONLY)],
+    "scheme": [
+        Case({"sid": "draft"}, BUREAU_ONLY, BUREAU_DONE, data="scheme_settings", scope="any"),
+        Case({"sid": "scheme"}, BUREAU_ONLY, BUREAU_ONLY, data="scheme_settings"),  # refused
+        Case({"sid": "nope"}, BUREAU_MISSING, BUREAU_MISSING),
+    ],
+    "scheme_copy": [
+        Case({"sid": "scheme"}, BUREAU_ONLY, BUREAU_DONE, data="scheme_copy", scope="any")
+    ],
+    "scheme_action": [
+        Case({"sid": "draft"}, GET_ONLY, BUREAU_DONE, data="activate", scope="any"),
+        Case({"sid": "scheme"}, GET_ONLY, BUREAU_GO, data="activate"),  # not a draft: refused
+    ],
+    "scheme_export": [Case({"sid": "scheme"}, BUREAU_ONLY, GET_ONLY)],
+    "scheme_import": [Case({}, BUREAU_ONLY, BUREAU_ONLY)],  # no file: the form again
+    "scheme_import_into": [Case({"sid": "draft"}, BUREAU_ONLY, BUREAU_ONLY)],
+    "scheme_preview": [Case({"sid": "draft"}, BUREAU_ONLY, GET_ONLY)],
+    "scheme_group": [
+        Case(
+            {"sid": "draft", "gid": "draft_group"},
+            BUREAU_ONLY,
+            BUREAU_DONE,
+            data="group",
+            scope="any",
+        ),
+        Case({"sid": "scheme", "gid": "draft_group"}, BUREAU_MISSING, BUREAU_MISSING, data="group"),
+    ],
+    "scheme_reorder": [
+        Case(
+            {"sid": "draft", "gid": "draft_group"},
+            GET_ONLY,
+            BUREAU_DONE,
+            data="reorder",
+            scope="any",
+        )
+    ],
+    "scheme_unit": [
+        Case(
+            {"sid": "draft", "uid": "draft_unit"},
+            BUREAU_ONLY,
+            BUREAU_DONE,
+            data="scheme_unit",
+            scope="any",
+        ),
+        # a version in use: shown, never changed, to the bureau; no unit's reporter sees it
+        Case({"sid": "scheme", "uid": "own"}, BUREAU_ONLY, BUREAU_ONLY, data="scheme_unit"),
+        Case({"sid": "scheme", "uid": "other"}, BUREAU_ONLY, BUREAU_ONLY, data="scheme_unit"),
+    ],
+    "scheme_unit_new": [
+        Case(
+            {"sid": "draft", "gid": "draft_group"},
+            BUREAU_ONLY,
+            BUREAU_DONE,
+            data="new_unit",
+            scope="any",
+        )
+    ],
+    "scheme_indicator": [
+        Case(
+            {"sid": "draft", "iid": "draft_ind"},
+            BUREAU_ONLY,
+            BUREAU_DONE,
+            data="indicator",
+            scope="any",
+        ),
+        Case({"sid": "scheme", "iid": "rd"}, BUREAU_ONLY, BUREAU_ONLY, data="indicator"),
+    ],
+    "scheme_indicator_new": [
+        Case(
+            {"sid": "draft", "gid": "draft_group"},
+            BUREAU_ONLY,
+            BUREAU_DONE,
+            data="new_indicator",
+            scope="any",
+        )
+    ],
     "inbox": [Case({}, ANY_PAGE, GET_ONLY)],
     "notice_read": [
         Case({"nid": "nope"}, GET_ONLY, row(*[MISSING] * 5, LOGIN)),
@@ -387,7 +467,15 @@ def ids(demo, unit, indicator):
     LoginFailure.objects.create(
         username="chengui", failures=5, locked_until=timezone.now() + timezone.timedelta(minutes=9)
     )
+    draft = scheme_editor.copy_scheme(
+        demo["scheme"], key="daye-2024", name="2024年方案", user=admin
+    )
+    draft_group = draft.groups.get(key="township")
     return {
+        "draft": draft.pk,
+        "draft_group": draft_group.pk,
+        "draft_unit": draft_group.units.get(name="陈贵镇").pk,
+        "draft_ind": draft_group.indicators.get(key="sme_registered").pk,
         "p1": demo["q1"].pk,
         "p2": demo["q2"].pk,
         "own": chengui.pk,
@@ -458,7 +546,38 @@ POST_DATA = {
         "narrative": "# 二、工作进展情况\n\n一季度各单位工作进展顺利。",
     },
     "objection": lambda ids: {"indicator": "", "text": "本单位研发投入数据有误，请核实。"},
+    "scheme_settings": lambda ids: {
+        "name": "大冶市2024年科技创新行动考核",
+        "region": "大冶市",
+        "issuer": "大冶市科学技术局",
+        "pending_note": "数据未出",
+        "total_decimals": "2",
+    },
+    "scheme_copy": lambda ids: {"key": "daye-2025", "name": "大冶市2025年科技创新行动考核"},
+    "activate": lambda ids: {"action": "activate"},
+    "group": lambda ids: {"name": "乡镇", "title": "乡镇（场、区）"},
+    "reorder": lambda ids: {"what": "units", f"order-{ids['draft_unit']}": "1"},
+    "scheme_unit": lambda ids: {"name": "陈贵镇", "short": "陈贵", "aliases": "陈贵"},
+    "new_unit": lambda ids: {"name": "新设镇", "aliases": "新设"},
+    "indicator": lambda ids: _indicator_form(ids["draft_ind"], note="2024年起按新办法计分。"),
+    "new_indicator": lambda ids: {
+        "key": "patents",
+        "name": "发明专利授权量",
+        "unit": "件",
+        "category": "目标任务",
+        "method": "ratio",
+        "max_points": "5",
+        "decimals": "0",
+    },
 }
+
+
+def _indicator_form(pk, **changes):
+    from kaohe.web.models import Indicator
+
+    data = {k: v for k, v in initial_of(Indicator.objects.get(pk=pk)).items() if v is not None}
+    data["aliases"] = "、".join(data["aliases"])
+    return {**data, **changes}
 
 
 def snapshot():

@@ -1,5 +1,7 @@
-"""Django admin: schemes, groups, units, indicators, periods and memberships are editable here.
-Changes to indicators, periods and memberships are written to the audit log."""
+"""Django admin: periods, key tasks and memberships are editable here, and their changes are
+written to the audit log. Schemes, their groups, units and indicators are only shown: they are
+written in the web's 方案管理, where every change is checked as `kaohe check-scheme` checks
+it, and a version in use is never changed."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
@@ -49,38 +51,51 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class UnitInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class UnitInline(ReadOnlyInline):
     model = models.Unit
-    extra = 0
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ReadOnlyInline):
     model = models.Indicator
-    extra = 0
     fields = ("order", "key", "name", "unit", "max_points", "category", "method", "material_kind")
 
 
 @admin.register(models.Scheme)
-class SchemeAdmin(AuditedAdmin):
-    list_display = ("key", "name", "region", "issuer")
+class SchemeAdmin(ReadOnlyAdmin):
+    """Read only: schemes are written in 方案管理 (/schemes/)."""
+
+    list_display = ("key", "name", "status", "region", "issuer")
 
 
 @admin.register(models.UnitGroup)
-class UnitGroupAdmin(AuditedAdmin):
+class UnitGroupAdmin(ReadOnlyAdmin):
     list_display = ("name", "scheme", "key", "order")
     inlines = [UnitInline, IndicatorInline]
 
 
 @admin.register(models.Unit)
-class UnitAdmin(AuditedAdmin):
+class UnitAdmin(ReadOnlyAdmin):
     list_display = ("name", "group", "short", "order")
-    list_filter = ("group",)
+    list_filter = ("group__scheme", "group")
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(AuditedAdmin):
+class IndicatorAdmin(ReadOnlyAdmin):
     list_display = ("name", "group", "unit", "max_points", "category", "method", "material_kind")
-    list_filter = ("group", "category")
+    list_filter = ("group__scheme", "group", "category")
 
 
 @admin.register(models.KeyTask)

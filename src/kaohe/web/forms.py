@@ -287,7 +287,10 @@ class PeriodForm(forms.Form):
     the period is created and fixed afterwards (figures belong to its indicators)."""
 
     scheme = forms.ModelChoiceField(
-        label="考核方案", queryset=Scheme.objects.all(), empty_label=None
+        label="考核方案",
+        queryset=Scheme.objects.filter(status=Scheme.ACTIVE),
+        empty_label=None,
+        help_text="只能选启用的方案版本；考核期按它计分，方案以后的改动（新版本）不影响本期",
     )
     name = forms.CharField(
         label="考核期名称",

@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from django.views.static import serve
 
 from . import views
+from .views import schemes as views_schemes
 from .views import security as views_security
 
 admin.site.site_header = admin.site.site_title = "科技创新行动考核 · 管理后台"
@@ -60,6 +61,36 @@ urlpatterns = [
     path("materials/<int:mid>/", views.material_download, name="material_download"),
     path("materials/<int:mid>/replace/", views.material_replace, name="material_replace"),
     path("materials/<int:mid>/delete/", views.material_delete, name="material_delete"),
+    path("schemes/", views_schemes.schemes, name="schemes"),
+    path("schemes/import/", views_schemes.scheme_import, name="scheme_import"),
+    path("schemes/<int:sid>/", views_schemes.scheme_detail, name="scheme"),
+    path("schemes/<int:sid>/copy/", views_schemes.scheme_copy, name="scheme_copy"),
+    path("schemes/<int:sid>/action/", views_schemes.scheme_action, name="scheme_action"),
+    path("schemes/<int:sid>/export.toml", views_schemes.scheme_export, name="scheme_export"),
+    path("schemes/<int:sid>/import/", views_schemes.scheme_import_into, name="scheme_import_into"),
+    path("schemes/<int:sid>/preview/", views_schemes.scheme_preview_page, name="scheme_preview"),
+    path("schemes/<int:sid>/groups/<int:gid>/", views_schemes.scheme_group, name="scheme_group"),
+    path(
+        "schemes/<int:sid>/groups/<int:gid>/order/",
+        views_schemes.scheme_reorder,
+        name="scheme_reorder",
+    ),
+    path(
+        "schemes/<int:sid>/groups/<int:gid>/units/new/",
+        views_schemes.scheme_unit_new,
+        name="scheme_unit_new",
+    ),
+    path(
+        "schemes/<int:sid>/groups/<int:gid>/indicators/new/",
+        views_schemes.scheme_indicator_new,
+        name="scheme_indicator_new",
+    ),
+    path("schemes/<int:sid>/units/<int:uid>/", views_schemes.scheme_unit, name="scheme_unit"),
+    path(
+        "schemes/<int:sid>/indicators/<int:iid>/",
+        views_schemes.scheme_indicator,
+        name="scheme_indicator",
+    ),
     path("audit/", views_security.audit, name="audit"),
     path("audit/export.xlsx", views_security.audit_xlsx, name="audit_xlsx"),
     path("audit/export.csv", views_security.audit_csv, name="audit_csv"),

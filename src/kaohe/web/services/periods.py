@@ -36,6 +36,10 @@ def create_period(
     objection_days: int | None = None,
     user=None,
 ) -> Period:
+    if scheme.status != scheme.ACTIVE:
+        raise ServiceError(
+            f"方案“{scheme.name}”为{scheme.get_status_display()}状态，只能在启用的方案上新建考核期"
+        )
     if objection_days is None:
         from django.conf import settings
 

@@ -394,7 +394,8 @@ def reorder(group: UnitGroup, user, what: str, numbers: dict[int, int]) -> None:
         scheme = _draft(group.scheme)
         rows = list(model.objects.filter(group=group).order_by("order", "id"))
         before = [str(r) for r in rows]
-        rows.sort(key=lambda r: (numbers.get(r.pk, r.order + 1), rows.index(r)))
+        place = {r.pk: n for n, r in enumerate(rows)}
+        rows.sort(key=lambda r: (numbers.get(r.pk, place[r.pk] + 1), place[r.pk]))
         for n, r in enumerate(rows):
             if r.order != n:
                 r.order = n

@@ -25,3 +25,22 @@ def points(value):
     from ...numbers import fixed
 
     return fixed(Decimal(value), 2)
+
+
+@register.filter
+def plain_or_dash(value):
+    return "—" if value is None else fig(value)
+
+
+@register.filter
+def signed(value):
+    """A change with its sign, exact: +1.5, -0.25, 0; — when there is nothing to compare."""
+    if value is None:
+        return "—"
+    text = plain(Decimal(value))
+    return f"+{text}" if value > 0 else text
+
+
+@register.filter
+def abs_int(value):
+    return abs(int(value))

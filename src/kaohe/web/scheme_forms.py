@@ -1,0 +1,203 @@
+"""Forms of the scheme editor: they parse what is typed (numbers, lists, TOML parameter lines);
+whether the scheme is valid is the engine's scheme checker's to say, in the editor service,
+which puts its message on the field it is about (SchemeEditError.field)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from decimal import Decimal
+
+from django import forms
+
+from ..methods import METHODS
+from ..scheme import _PARAMS, CATEGORIES
+from .models import ALL_MATERIALS, MATERIAL_KINDS, Indicator, Period
+
+SPLIT = re.compile(r"[、，,；;\n]+")
+
+
+class ListField(forms.CharField):
+    """Names separated by 、 or commas (or one a line): a list, blanks left out."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "多个用顿号“、”或逗号分隔")
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        return "、".join(value) if isinstance(value, (list, tuple)) else value
+
+    def clean(self, value):
+        return [p.strip() for p in SPLIT.split(super().clean(value) or "") if p.strip()]
+
+
+def params_text(params: dict) -> str:
+    """A method's parameters as TOML lines (key = value), as a scheme file writes them."""
+    import tomli_w
+
+    from .services.schemes import _plain
+
+    return tomli_w.dumps(_plain(dict(params or {}))).strip()
+
+
+class SchemeCopyForm(forms.Form):
+    key = forms.CharField(
+        label="新方案代号", max_length=80, help_text="如 daye-2024（小写字母、数字、连字符）"
+    )
+    name = forms.CharField(label="新方案名称", max_length=200)
+
+
+class SchemeForm(forms.Form):
+    name = forms.CharField(label="方案名称", max_length=200)
+    region = forms.CharField(label="地区", max_length=100, required=False)
+    issuer = forms.CharField(label="发文单位", max_length=100, required=False)
+    pending_note = forms.CharField(label="数据未出说明", max_length=200, required=False)
+    total_decimals = forms.IntegerField(label="总分小数位", min_value=0, max_value=10)
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label="分组名称", max_length=100)
+    title = forms.CharField(label="标题", max_length=100, required=False)
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label="单位名称", max_length=100)
+    short = forms.CharField(label="简称", max_length=50, required=False)
+    aliases = ListField(label="别名")
+
+
+MATERIAL_CHOICES = [("", "否（填报数字）")] + MATERIAL_KINDS + [(ALL_MATERIALS, "全部材料")]
+
+
+def _method_help() -> str:
+    return "；".join(f"{m}：{'、'.join(_PARAMS[m]) or '无参数'}" for m in METHODS)
+
+
+class IndicatorForm(forms.Form):
+    key = forms.SlugField(
+        label="指标代号", max_length=80, help_text="英文代号，如 rd_spending；建立后不能再改"
+    )
+    name = forms.CharField(label="指标名称", max_length=200)
+    label = forms.CharField(
+        label="得分表名称", max_length=200, required=False, help_text="留空则用“名称（计量单位）”"
+    )
+    aliases = ListField(label="别名")
+    unit = forms.CharField(label="计量单位", max_length=20, required=False)
+    category = forms.ChoiceField(label="类别", choices=[(c, c) for c in CATEGORIES])
+    method = forms.ChoiceField(
+        label="计分方法", choices=Indicator._meta.get_field("method").choices
+    )
+    max_points = forms.DecimalField(label="满分", max_digits=20, decimal_places=10)
+    params = forms.CharField(
+        label="计分参数",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "mono"}),
+        help_text="每行一项，写法同方案文件（TOML），如 top = 5。各方法可用的参数："
+        + _method_help(),
+    )
+    decimals = forms.IntegerField(label="小数位", min_value=0, max_value=10)
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    annex_number = forms.IntegerField(
+        label="附件序号",
+        required=False,
+        min_value=1,
+        help_text="印入通报的附件表（附件N）；留空则不印",
+    )
+    annex_title = forms.CharField(label="附件中的名称", max_length=200, required=False)
+    annex_header = forms.CharField(label="附件表头", max_length=200, required=False)
+    annex_unit = forms.CharField(label="附件计量单位", max_length=20, required=False)
+    annex_decimals = forms.IntegerField(
+        label="附件小数位", required=False, min_value=0, max_value=10
+    )
+    material_kind = forms.ChoiceField(
+        label="由材料计数",
+        choices=MATERIAL_CHOICES,
+        required=False,
+        help_text="选择后，实绩数为本期按时报送的该类材料份数（谁提供数字）",
+    )
+
+    def __init__(self, *args, indicator: Indicator | None = None, **kwargs):
+        if indicator is not None and "initial" not in kwargs:
+            kwargs["initial"] = initial_of(indicator)
+        super().__init__(*args, **kwargs)
+        if indicator is not None:
+            self.fields["key"].disabled = True
+            self.fields["key"].help_text = "建立后不能再改"
+
+    def clean_params(self):
+        text = self.cleaned_data.get("params") or ""
+        try:
+            return tomllib.loads(text, parse_float=Decimal)
+        except tomllib.TOMLDecodeError as exc:
+            raise forms.ValidationError(f"计分参数不是有效的写法（TOML）：{exc}") from None
+
+    def values(self) -> dict:
+        """The form as the editor service's indicator values."""
+        d = self.cleaned_data
+        annex_fields = ("number", "title", "header", "unit", "decimals")
+        given = {k: d[f"annex_{k}"] for k in annex_fields if d.get(f"annex_{k}") not in (None, "")}
+        return {
+            "key": d["key"],
+            "name": d["name"],
+            "label": d["label"],
+            "aliases": d["aliases"],
+            "unit": d["unit"],
+            "category": d["category"],
+            "method": d["method"],
+            "max_points": d["max_points"],
+            "params": d["params"],
+            "decimals": d["decimals"],
+            "note": d["note"],
+            "annex": given or None,
+            "material_kind": d.get("material_kind") or "",
+        }
+
+
+def initial_of(ind: Indicator) -> dict:
+    from .services.schemes import engine_scheme
+
+    engine = engine_scheme(ind.group.scheme).group(ind.group.key).indicator(ind.key)
+    annex = ind.annex or {}
+    return {
+        "key": ind.key,
+        "name": ind.name,
+        "label": ind.label,
+        "aliases": list(ind.aliases or []),
+        "unit": ind.unit,
+        "category": ind.category,
+        "method": ind.method,
+        "max_points": engine.max_points,
+        "params": params_text(engine.params),
+        "decimals": ind.decimals,
+        "note": ind.note,
+        **{f"annex_{k}": annex.get(k) for k in ("number", "title", "header", "unit", "decimals")},
+        "material_kind": ind.material_kind,
+    }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="方案文件（TOML）", required=False)
+    text = forms.CharField(label="方案文件内容", required=False, widget=forms.Textarea)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > 2 * 1024 * 1024:
+                raise forms.ValidationError("方案文件不能超过 2 MB")
+            try:
+                data["text"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("方案文件须为 UTF-8 编码的文本（.toml）") from None
+        if not (data.get("text") or "").strip():
+            raise forms.ValidationError("请选择方案文件（.toml）")
+        return data
+
+
+class PreviewForm(forms.Form):
+    period = forms.ModelChoiceField(label="用哪一期的数据预览", queryset=Period.objects.none())
+
+    def __init__(self, *args, periods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.filter(pk__in=[p.pk for p in periods])
