@@ -74,10 +74,30 @@ class KeyTaskAdmin(AuditedAdmin):
     filter_horizontal = ("lead_units",)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: period states and figures change only through the services,
+    which check the period's state and the user's role and keep the audit log."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.Period)
-class PeriodAdmin(AuditedAdmin):
+class PeriodAdmin(ReadOnlyAdmin):
     list_display = ("name", "scheme", "state", "deadline", "late_until", "objection_days")
     exclude = ("version",)
+
+
+@admin.register(models.Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ("period", "unit", "indicator", "target", "actual", "note", "late", "source")
+    list_filter = ("period",)
 
 
 @admin.register(models.Membership)

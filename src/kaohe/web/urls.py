@@ -32,6 +32,8 @@ urlpatterns = [
     path("periods/<int:pid>/units/<int:uid>/upload/", views.entry_upload, name="entry_upload"),
     path("periods/<int:pid>/units/<int:uid>/materials/", views.materials, name="materials"),
     path("periods/<int:pid>/units/<int:uid>/review/", views.review, name="review"),
+    path("periods/<int:pid>/units/<int:uid>/deadline/", views.deadline, name="deadline"),
+    path("periods/<int:pid>/pending/", views.pending, name="pending"),
     path("periods/<int:pid>/units/<int:uid>/result/", views.unit_result, name="unit_result"),
     path("periods/<int:pid>/units/<int:uid>/correct/", views.correct, name="correct"),
     path("periods/<int:pid>/indicators/<int:iid>/provide/", views.provide, name="provide"),
@@ -50,6 +52,7 @@ urlpatterns = [
     path("materials/<int:mid>/", views.material_download, name="material_download"),
     path("materials/<int:mid>/replace/", views.material_replace, name="material_replace"),
     path("materials/<int:mid>/delete/", views.material_delete, name="material_delete"),
+    path("materials/<int:mid>/kind/", views.material_kind, name="material_kind"),
     path("audit/", views.audit, name="audit"),
     path("admin/", admin.site.urls),
 ]

@@ -4,9 +4,24 @@
 from .account import LoginView, healthz, home
 from .audit import audit
 from .entries import entry, entry_template, provide, provide_template
-from .materials import material_delete, material_download, material_replace, materials
+from .materials import (
+    material_delete,
+    material_download,
+    material_kind,
+    material_replace,
+    materials,
+)
 from .objections import objections
-from .periods import board, period_action, period_detail, period_edit, period_new, review
+from .periods import (
+    board,
+    deadline,
+    pending,
+    period_action,
+    period_detail,
+    period_edit,
+    period_new,
+    review,
+)
 from .results import bulletin, correct, results, results_xlsx, unit_result
 from .tasks import narrative, tasks
 from .uploads import entry_upload, provide_upload, targets_import
@@ -24,9 +39,12 @@ __all__ = [
     "home",
     "material_delete",
     "material_download",
+    "material_kind",
     "material_replace",
     "materials",
     "narrative",
+    "pending",
+    "deadline",
     "objections",
     "period_action",
     "period_detail",
