@@ -6,6 +6,8 @@ import zipfile
 
 import pytest
 
+from kaohe.scheme import load_scheme
+
 from .builders import (
     ANNEX_XLSX,
     LONG_CSV,
@@ -13,7 +15,9 @@ from .builders import (
     annex_sheets,
     kaohe,
     long_rows,
+    synthetic_long_rows,
     write_csv,
+    write_long_csv,
     write_xlsx,
 )
 
@@ -355,3 +359,21 @@ def test_a_blank_target_beside_an_actual_is_an_error_not_a_free_pass(tmp_path):
     result = kaohe("score", path)
     assert result.exit_code == 2
     assert "任务数为空" in result.output and "第 20 行" in result.output
+
+
+@pytest.mark.parametrize("row", [1, 100])
+@pytest.mark.parametrize("value", ["nan", "NaN", "sNaN", "inf", "-Infinity"])
+def test_nan_or_infinity_is_not_a_number_in_any_row(tmp_path, row, value):
+    """Row 100's unit and indicator were both seen in earlier rows (once a fast path's case)."""
+    output = fails(tmp_path, long_with(tmp_path, {(row, 3): value}))
+    assert f"第 {row + 1} 行，D 列（实绩数）：“{value}”不是有效数字" in output
+    assert "内部错误" not in output
+
+
+def test_a_bad_cell_deep_in_a_large_file_is_named_by_row_and_column(tmp_path):
+    rows = list(synthetic_long_rows(load_scheme("daye-2023"), 200, seed=7))
+    rows[2500][3] = "十二"
+    output = fails(
+        tmp_path, write_long_csv(tmp_path / "big.csv", rows), extra=["--units-from-data"]
+    )
+    assert "第 2502 行，D 列（实绩数）：“十二”不是有效数字" in output

@@ -53,10 +53,3 @@ def test_every_number_from_1_to_130_is_spelled_out():
 def test_quarters_are_named_one_to_four():
     assert [quarter_name(n) for n in range(1, 5)] == ["一季度", "二季度", "三季度", "四季度"]
 
-
-def test_the_bulletin_and_the_web_number_with_the_same_function():
-    from kaohe.report import narrative
-    from kaohe.web.services import tasks
-
-    assert narrative.cn_number is cn_number
-    assert tasks.cn_number is cn_number

@@ -129,7 +129,7 @@ def test_empty_template_lists_every_unit_and_indicator(runner, tmp_path):
     rows = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()
     assert rows[2][2] == "高新技术产业产值（亿元）"
     assert rows[3][2:5] == ["任务数", "实绩数", "备注"]
-    assert [r[1] for r in rows[4:]][:2] == ["大冶湖高新区", "陈贵镇"]
+    assert [r[1] for r in rows[4:]][:2] == ["大冶湖高新区", "临空区·还地桥镇"]  # the scheme's order
     assert len(rows) == 4 + 14 and len(rows[2]) == 2 + 3 * 16
 
 

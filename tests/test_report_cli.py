@@ -35,9 +35,14 @@ def _totals(*files) -> list[tuple[str, str]]:
 
 def test_report_writes_the_bulletin_the_workbook_and_the_charts_and_nothing_else(out_dir):
     names = sorted(p.name for p in out_dir.iterdir())
-    assert names == sorted(
-        ["通报.docx", "附件.xlsx", "图_乡镇考核总得分排名.png", "图_乡镇指标完成率.png"]
-    )
+    assert names == sorted(["通报.docx", "附件.xlsx"])  # charts only with --charts
+
+
+def test_charts_come_with_the_charts_option(tmp_path):
+    out = tmp_path / "通报"
+    done = CliRunner().invoke(main, ["report", str(SEED), "-o", str(out), "--charts"])
+    assert done.exit_code == 0, done.output
+    assert {"图_乡镇考核总得分排名.png", "图_乡镇指标完成率.png"} <= {p.name for p in out.iterdir()}
 
 
 def test_the_workbook_reads_back_through_score_to_the_same_totals(out_dir):
@@ -95,3 +100,27 @@ def test_every_option_of_report_has_help_text():
 
     assert report.help
     assert all(p.help for p in report.params if p.param_type_name == "option")
+
+
+def test_the_masthead_number_theme_and_record_come_from_the_options(tmp_path):
+    from docx import Document
+
+    out = tmp_path / "通报"
+    options = ["--theme", "开门红", "--masthead", "大冶市科学技术局文件"]
+    options += [
+        "--doc-number",
+        "大冶科技〔2023〕5号",
+        "--copy-to",
+        "市委办公室",
+        "--printer",
+        "市科技局",
+    ]
+    done = CliRunner().invoke(main, ["report", str(SEED), "-o", str(out), *options])
+    assert done.exit_code == 0, done.output
+    texts = [p.text for p in Document(str(out / "通报.docx")).paragraphs if p.text]
+    assert texts[:3] == [
+        "大冶市科学技术局文件",
+        "大冶科技〔2023〕5号",
+        "关于大冶市2023年科技创新行动“开门红”工作进展情况的通报",
+    ]
+    assert texts[-2:] == ["抄送：市委办公室。", "市科技局\t印发"]

@@ -36,6 +36,7 @@ def written(seed_result, tmp_path_factory):
         doc_date="2023-04-21",
         cutoff="2023 年 3 月 31 日下午 17：00",
         narrative=NARRATIVE,
+        charts=True,
     )
 
 
@@ -125,8 +126,7 @@ def test_the_generated_sentences_state_the_seed_facts(doc):
         "规上企业研发投入完成较高的为高新区、临空区·还地桥镇和灵乡镇",
         "规上企业研发人员完成较高的为高新区、金湖街道和临空区·还地桥镇",
         "等13个乡镇（场）全面完成5项指标的目标任务",
-        "东岳街道技术合同成交额完成64.00%",
-        "第一名高新区（85.06分）",
+        "茗山乡和东风农场等13个乡镇（场）完成该目标任务，完成较高的为高新区、灵乡镇和陈贵镇",
     ):
         assert fact in text
 
@@ -153,13 +153,13 @@ def test_the_attachment_list_aligns_names_and_the_date_follows_the_issuer(doc):
 
 def test_attachments_start_on_new_pages_headed_in_hei(doc):
     labels = [p for p in doc.paragraphs if p.text.startswith("附件") and p.text[2:].isdigit()]
-    assert [p.text for p in labels] == [f"附件{n}" for n in range(1, 7)]
+    assert [p.text for p in labels] == [f"附件{n}" for n in range(1, 8)]  # 附件7: the charts
     assert all(p.style.name == "KH Annex Label" for p in labels)
     assert all(p.paragraph_format.page_break_before for p in labels[:5])
 
 
 def test_every_table_sets_grid_columns_and_cell_widths(doc):
-    assert len(doc.tables) == 6
+    assert len(doc.tables) >= 6  # 附件1–5 and 附件6 as one table a page
     for table in doc.tables:
         tbl = table._tbl
         grid = [int(c.get(qn("w:w"))) for c in tbl.tblGrid.findall(qn("w:gridCol"))]
@@ -186,19 +186,53 @@ def test_annex_tables_show_the_seed_rows_and_totals(doc):
     assert _cell_texts(doc.tables[4])[-2] == ["14", "东岳街道", "960", "1500", "64.00%"]
 
 
+def _score_pages(doc) -> list[list[list[str]]]:
+    """附件6's tables (one a page), each without its header row."""
+    return [_cell_texts(t)[1:] for t in doc.tables[5:]]
+
+
 def test_the_score_table_figures_equal_the_engines(doc, seed_result):
-    rows = _cell_texts(doc.tables[5])[1:]
+    rows = [row for page in _score_pages(doc) for row in page]
     group = seed_result.groups[0]
     k = 0
     for unit in group.units:
-        for n, score_ in enumerate(unit.indicators):
+        for score_ in unit.indicators:
             row = rows[k]
             points = row[6]  # merged cells stay as empty w:tc (vMerge continue)
             assert points == points_text(score_.points)
-            if n == 0:
-                assert row[1] == unit.unit and row[7] == f"{unit.total:.2f}"
             k += 1
     assert k == len(rows)
+
+
+def test_every_score_page_starts_each_block_with_the_units_number_name_and_total(doc, seed_result):
+    totals = {u.unit: f"{u.total:.2f}" for u in seed_result.groups[0].units}
+    pages = _score_pages(doc)
+    assert 5 <= len(pages) <= 8  # the seed prints its 14 units on 5 landscape pages
+    for page in pages:
+        # the page's first row names its unit, whether the block starts here or goes on
+        assert page[0][1] in totals and page[0][7] == totals[page[0][1]]
+        for row in page:
+            if row[1]:
+                assert row[7] == totals[row[1]]
+
+
+def test_score_table_headings_break_where_the_seed_breaks_them_and_cells_have_padding(doc):
+    table = doc.tables[5]
+    head = table._tbl.findall(qn("w:tr"))[0]
+    cells = ["\n".join(t.text for t in tc.iter(qn("w:t"))) for tc in head.findall(qn("w:tc"))]
+    assert cells[3:8] == ["目标\n任务数", "完成\n任务数", "目标\n分值", "考核\n得分", "总得分"]
+    margins = table._tbl.tblPr.find(qn("w:tblCellMar"))
+    assert all(int(margins.find(qn(f"w:{side}")).get(qn("w:w"))) > 0 for side in ("top", "left"))
+
+
+def test_unit_names_and_labels_fit_their_columns_on_one_line(seed_result):
+    from kaohe.report.docx_writer import SCORE_PT, score_widths, text_lines
+
+    widths = score_widths()
+    for unit in seed_result.groups[0].units:
+        assert text_lines(unit.unit, widths[1], SCORE_PT) == 1
+    for ind in seed_result.groups[0].group.indicators:
+        assert text_lines(ind.display_label, widths[2], SCORE_PT) == 1
 
 
 def test_the_document_xml_holds_no_leftover_placeholders(written):

@@ -87,26 +87,46 @@ def test_the_overall_paragraph_states_each_indicators_total_and_rate(facts):
     assert text.startswith("（一）全市指标整体完成情况。全市")
 
 
-def test_the_units_paragraph_names_the_three_highest_and_the_unit_that_missed(facts):
+def test_the_units_paragraph_names_the_three_highest_and_the_unit_that_missed(facts, result):
     text = facts.sections[2].text
     assert "规上企业研发投入完成较高的为高新区、临空区·还地桥镇和灵乡镇" in text
     assert "规上企业研发人员完成较高的为高新区、金湖街道和临空区·还地桥镇" in text
     assert "14个乡镇（场）全部完成目标任务" in text
-    assert "等13个乡镇（场）完成该目标任务，东岳街道（完成64.00%）未完成" in text
+    # daye-2023 words it as the seed does: the unit that missed is not named in the clause …
+    assert "等13个乡镇（场）完成该目标任务，完成较高的为" in text and "东岳街道" not in text
+    # … the default wording names it with its rate
+    assert "等13个乡镇（场）完成该目标任务，东岳街道（完成64.00%）未完成" in _default_words(result)
     assert "技术合同成交额完成较高的为高新区、灵乡镇和陈贵镇" not in text  # one clause each
     assert "完成较高的为高新区、灵乡镇和陈贵镇" in text
 
 
-def test_thirteen_units_met_every_target_and_dongyue_did_not(facts):
+def _default_words(result, section=2) -> str:
+    import dataclasses
+
+    from kaohe.scheme import build_bulletin
+
+    saved = result.scheme.bulletin
+    result.scheme.bulletin = dataclasses.replace(build_bulletin({}, ""), clauses=saved.clauses)
+    try:
+        return build_facts(result, cutoff="2023年3月31日").sections[section].text
+    finally:
+        result.scheme.bulletin = saved
+
+
+def test_thirteen_units_met_every_target_and_dongyue_did_not(facts, result):
     text = facts.sections[3].text
-    assert text.startswith("截至3月31日，")
+    assert text.startswith("截止至3月31日，")  # the seed's words, set in daye-2023
     assert "等13个乡镇（场）全面完成5项指标的目标任务" in text
-    assert "东岳街道技术合同成交额完成64.00%，未全面完成" in text
-    assert "东岳街道、" not in text.split("全面完成5项")[0]
+    assert "东岳街道" not in text
+    default = _default_words(result, 3)
+    assert default.startswith("截至3月31日，")
+    assert "东岳街道技术合同成交额完成64.00%，未全面完成" in default
 
 
-def test_the_ranking_paragraph_lists_every_unit_with_its_total(result, facts):
-    text = facts.sections[4].text
+def test_the_ranking_paragraph_lists_every_unit_with_its_total(result):
+    # daye-2023 leaves it out as the seed does ([bulletin] ranking = false); asked for, it is §一（三）
+    text = build_facts(result, cutoff="2023年3月31日", ranking=True).sections[4].text
+    assert text.startswith("（三）考核得分排名情况。")
     assert "第一名高新区（85.06分），第二名陈贵镇（84.77分）" in text
     assert "第十四名茗山乡（68.06分）" in text
     assert text.count("名") >= len(result.units)
@@ -142,10 +162,9 @@ def test_units_without_a_task_are_not_counted_as_missing_it(result):
     saved = (col.status[i], col.target[i])
     col.status[i], col.target[i] = "no_task", None
     try:
-        facts = build_facts(result)
+        text = _default_words(result)
     finally:
         col.status[i], col.target[i] = saved
-    text = facts.sections[2].text
     assert "东岳街道（完成" in text  # still misses 技术合同成交额
     assert "规上企业研发人员，下达任务的13个乡镇（场）全部完成目标任务" in text
 
@@ -188,11 +207,16 @@ def test_without_a_narrative_the_sections_are_marked_placeholders():
     )
 
 
-def test_long_lists_of_units_are_cut_short_and_counted_once(result, monkeypatch):
-    monkeypatch.setattr("kaohe.report.facts.NAME_LIST_LIMIT", 3)
+def test_long_lists_of_units_are_cut_short_and_counted_exactly(result, monkeypatch):
+    import dataclasses
+
+    bulletin = dataclasses.replace(result.scheme.bulletin, list_limit=3)
+    monkeypatch.setattr(result.scheme, "bulletin", bulletin)
     monkeypatch.setattr("kaohe.report.facts.RANKING_LIMIT", 2)
-    facts = build_facts(result)
+    facts = build_facts(result, ranking=True)
     text = facts.sections[2].text
-    assert "等13个乡镇（场）完成该目标任务" in text
-    assert "等13个乡镇（场）等" not in text
+    # 三 names printed, counted as 3, and the ten left out counted apart
+    assert (
+        "高新区、临空区·还地桥镇、灵乡镇等3个乡镇（场）及其余10个乡镇（场）完成该目标任务" in text
+    )
     assert facts.sections[4].text.endswith("（共14个乡镇（场），完整排名见附件）。")

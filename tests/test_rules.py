@@ -196,3 +196,16 @@ def test_every_score_explains_itself_in_chinese(rows, unit, fragment):
 def test_ratio_explanations_show_the_arithmetic(target, actual, fragment):
     result = run(one_indicator_scheme("ratio", "5", ""), {"甲": (target, actual)})
     assert fragment in result.unit("甲").indicators[0].explain
+
+
+@pytest.mark.parametrize(
+    ("params", "actuals", "expected"),
+    [
+        ('top = 5, step = 0.1, tie = "shared"', ["5", "5.0", "4", "5.00"], [1, 1, 4, 1]),
+        ('top = 5, step = 0.1, tie = "dense"', ["5", "5.0", "4", "3"], [1, 1, 2, 3]),
+        ('top = 5, step = 0.1, tie = "cross"', ["1E+300", "2E+300", "0", "2E+300"], [3, 1, 4, 1]),
+    ],
+)
+def test_every_tie_policy_ranks_equal_values_alike_at_any_size(params, actuals, expected):
+    rows = {f"单位{i}": ("1", a) for i, a in enumerate(actuals)}
+    assert run(one_indicator_scheme(params=params), rows).columns[0].rank_actual == expected

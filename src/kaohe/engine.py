@@ -1,21 +1,23 @@
 """The scoring engine: pure Python and Decimal, no web framework.
 
-Results are kept column by column (one column per indicator, one slot per unit) so that tens of
-thousands of units score fast; `GroupResult.units` gives the familiar per-unit view.
+Reading top to bottom: `score` takes a checked Dataset; `score_indicator` sorts each cell into a
+status (no task, pending, late, scored) and hands the scored ones to the indicator's method; the
+methods (rank, ratio, threshold) are small functions registered in METHODS, each with the function
+that explains its points in Chinese; `score_group` adds the points up into totals and ranks.
+
+Results are kept per indicator as one list per field, one slot per unit (`IndicatorColumn`);
+`GroupResult.units` gives the per-unit view.
 """
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
-from itertools import chain, compress, repeat
-from operator import add, and_, eq, ge, gt, itemgetter, ne, not_, sub, truediv
+from functools import cached_property, lru_cache
 
-from .dataset import Column, Dataset, GroupData
-from .numbers import ONE, ZERO, percents, plain, plains, round_half_up, rounded
+from .dataset import Cell, Dataset, GroupData
+from .numbers import ONE, ZERO, percent, plain, round_half_up
 from .scheme import Group, Indicator, Scheme
 
 SCORED = "scored"  # ranked / compared against its target
@@ -27,49 +29,28 @@ STATUS_LABELS = {SCORED: "已计分", NO_TASK: "未下达任务", PENDING: "数�
 
 
 class IndicatorColumn:
-    """One indicator's results for every unit of a group."""
+    """One indicator's results for every unit of a group: one list per field, one slot per unit.
 
-    def __init__(self, indicator: Indicator, figures: Column, nothing: tuple):
-        """`nothing`: a tuple of None, one per unit, shared by columns without ranks."""
-        n = len(figures.target)
+    target / actual are as scored (a pending actual is the target, a late actual is 0);
+    `given_actual` is the actual as the file gave it.
+    """
+
+    def __init__(self, indicator: Indicator, n: int):
         self.indicator = indicator
         self.status: list[str] = [SCORED] * n
-        self.target: list[Decimal | None] = list(figures.target)
-        self.actual: list[Decimal | None] = list(figures.actual)
-        self.given_actual: list = figures.actual
-        self.note: list[str] = figures.note
-        self._rate: list[Decimal | None] | None = None  # exact rates of ranked units, if computed
-        self._rate_done = False
-        self.nothing = nothing
-        self.rank_actual: list[int | None] | tuple = nothing
-        self.rank_rate: list[int | None] | tuple = nothing
-        self.points_actual: list[Decimal | None] | tuple = nothing
-        self.points_rate: list[Decimal | None] | tuple = nothing
+        self.target: list[Decimal | None] = [None] * n
+        self.actual: list[Decimal | None] = [None] * n
+        self.given_actual: list = [None] * n
+        self.note: list[str] = [""] * n
+        self.rate: list[Decimal | None] = [None] * n
+        self.rank_actual: list[int | None] = [None] * n
+        self.rank_rate: list[int | None] = [None] * n
+        self.points_actual: list[Decimal | None] = [None] * n
+        self.points_rate: list[Decimal | None] = [None] * n
         self.points: list[Decimal] = [ZERO] * n
 
-    @property
-    def rate(self) -> list[Decimal | None]:
-        """Completion rates, computed on first use (scoring itself needs them only for ranks)."""
-        if not self._rate_done:
-            status = self.status
-            others = list(compress(range(len(status)), map(ne, status, repeat(SCORED))))
-            rate = self._rate
-            if rate is None:
-                t, a = list(self.target), list(self.actual)
-                for i in others:
-                    t[i] = a[i] = ONE  # placeholders, replaced below
-                rate = list(map(truediv, a, t))
-            for i in others:
-                st = status[i]
-                if st == PENDING:
-                    rate[i] = ONE
-                elif st == LATE and self.target[i]:
-                    rate[i] = ZERO
-                else:
-                    rate[i] = None
-            self._rate = rate
-            self._rate_done = True
-        return self._rate
+    def explain(self, i: int) -> str:
+        return explain(self, i)
 
 
 class IndicatorScore:
@@ -115,16 +96,29 @@ class UnitScore:
 
 
 class GroupResult:
+    """One group's results: `columns` per indicator; `raw`, `total`, `rank` per unit in stored
+    order; `order` lists the units best first."""
+
     def __init__(self, group: Group, units: list[str], columns: list[IndicatorColumn], scheme):
         self.group = group
         self.unit_names = units
         self.columns = columns
         self.max_points = group.max_points
-        n = len(units)
-        # Unrounded points added in indicator order, starting from 0, for each unit.
-        raw = add_points(columns) if columns else [ZERO] * n
-        self.raw = raw
-        self.total, self.order, self.rank = totals_and_ranks(scheme, group, raw)
+        # Unrounded points added in indicator order for each unit.
+        self.raw = [
+            sum(points, ZERO) for points in zip(*(c.points for c in columns), strict=True)
+        ] or [ZERO] * len(units)
+        scale, quantum = scheme.total_scale, Decimal(1).scaleb(-scheme.total_decimals)
+        self.total = [
+            (r * scale / self.max_points).quantize(quantum, ROUND_HALF_UP) for r in self.raw
+        ]
+        # The total grows with raw, so one stable sort on raw orders both (input order on ties);
+        # equal totals share a rank.
+        self.order = sorted(range(len(units)), key=self.raw.__getitem__, reverse=True)
+        self.rank = [0] * len(units)
+        totals = [self.total[i] for i in self.order]
+        for i, r in zip(self.order, rank_values(totals), strict=True):
+            self.rank[i] = r
 
     @cached_property
     def units(self) -> list[UnitScore]:
@@ -166,334 +160,168 @@ class Result:
 def score(scheme: Scheme, dataset: Dataset) -> Result:
     """Score every group present in the dataset. The dataset must be complete."""
     dataset.check_complete()
-    with gc_paused():
-        return Result(scheme, [score_group(scheme, data) for data in dataset.groups])
-
-
-@contextmanager
-def gc_paused():
-    """Scoring makes millions of small acyclic objects; cycle collection would only rescan them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    return Result(scheme, [score_group(scheme, data) for data in dataset.groups])
 
 
 def score_group(scheme: Scheme, data: GroupData) -> GroupResult:
-    nothing = (None,) * len(data.units)
-    columns = [
-        _score_indicator(scheme, ind, data.columns[ind.key], nothing)
-        for ind in data.group.indicators
-    ]
+    columns = [score_indicator(scheme, ind, data.cells[ind.key]) for ind in data.group.indicators]
     return GroupResult(data.group, list(data.units), columns, scheme)
 
 
 # --- one indicator ------------------------------------------------------------
 
 
-def _score_indicator(scheme: Scheme, ind: Indicator, figures: Column, nothing) -> IndicatorColumn:
-    col = IndicatorColumn(ind, figures, nothing)
-    targets, actuals, notes = col.target, col.actual, figures.note
-    max_points = ind.max_points
-    status = col.status
-    fixed_points: dict[int, Decimal] = {}
-    for i in figures.special:
-        t, a, note = targets[i], actuals[i], notes[i]
+def score_indicator(scheme: Scheme, ind: Indicator, cells: list[Cell]) -> IndicatorColumn:
+    """Each cell's status and the points of those outside the method; then the method."""
+    col = IndicatorColumn(ind, len(cells))
+    scored = []
+    for i, cell in enumerate(cells):
+        t, a, note = cell.target, cell.actual, cell.note
+        t = t if isinstance(t, Decimal) else None
+        a = a if isinstance(a, Decimal) else None
+        col.note[i], col.given_actual[i] = note, a
         if note and scheme.is_late(note):
-            status[i] = LATE
-            targets[i] = t if t.__class__ is Decimal else None
-            actuals[i] = ZERO
-            fixed_points[i] = ZERO
-        elif t.__class__ is not Decimal or not t:
-            status[i] = NO_TASK
-            targets[i] = t if t.__class__ is Decimal else None
-            actuals[i] = a if a.__class__ is Decimal else None
-            fixed_points[i] = max_points
-        elif a.__class__ is not Decimal:
-            status[i] = PENDING  # completion taken as the target: full points, not ranked
-            actuals[i] = t
-            fixed_points[i] = max_points
-    if ind.method == "rank":
-        _rank_points(col, fixed_points, figures.actual_shadow(), figures.target_floats())
-    else:
-        _compare_points(col, fixed_points)
-    points = col.points
-    for i, p in fixed_points.items():
-        points[i] = p
+            col.status[i], col.target[i], col.actual[i] = LATE, t, ZERO
+            col.rate[i] = ZERO if t else None
+        elif not t:  # '/', or a zero target: nothing was asked of the unit
+            col.status[i], col.target[i], col.actual[i] = NO_TASK, t, a
+            col.points[i] = ind.max_points
+        elif a is None:  # completion taken as the target: full points, not ranked
+            col.status[i], col.target[i], col.actual[i], col.rate[i] = PENDING, t, t, ONE
+            col.points[i] = ind.max_points
+        else:
+            col.target[i], col.actual[i], col.rate[i] = t, a, a / t
+            scored.append(i)
+    if scored:
+        METHODS[ind.method].score(col, scored)
     return col
 
 
-def _compare_points(col: IndicatorColumn, excluded) -> None:
-    """ratio: max × min(actual ÷ target, 1); threshold: max when the target is met, else 0."""
-    mp = col.indicator.max_points
-    t, a = col.target, col.actual
-    if excluded:
-        t, a = list(t), list(a)  # placeholders where the caller fixes the points itself
-        for i in excluded:
-            t[i] = a[i] = ONE
-    if col.indicator.method == "ratio":
-        col.points = [mp if y >= x else mp * y / x for x, y in zip(t, a, strict=True)]
-    else:
-        col.points = [mp if y >= x else ZERO for x, y in zip(t, a, strict=True)]
+@dataclass(frozen=True)
+class Method:
+    """A scoring method: `score(col, scored)` sets the points (and ranks) of the scored units;
+    `explain(col, i)` says in Chinese how unit i got its points."""
+
+    score: Callable[[IndicatorColumn, list[int]], None]
+    explain: Callable[[IndicatorColumn, int], str]
 
 
-# Float rates are within a few ulps (about 1e-16, relative) of the exact rates; rates closer than
-# this are compared exactly.
-_CLOSE = 1e-12
-# Floats of figures inside this range keep that accuracy (no overflow, no subnormals).
-_SAFE_LOW, _SAFE_HIGH = 1e-150, 1e150
-
-
-def _rank_points(col: IndicatorColumn, excluded, actual_floats, target_floats) -> None:
-    """Rank points on actual and on rate for every unit not in `excluded`.
-
-    Units are sorted by float copies of the figures (fast); every pair of neighbours whose floats
-    do not settle their order for certain is then compared on the exact Decimals. If that shows
-    the float order was wrong anywhere, the whole ranking is redone exactly.
-    Excluded units get a key of -1, below every real figure, so they never change a rank.
-    """
+def score_rank(col: IndicatorColumn, scored: list[int]) -> None:
+    """rank: for each part (actual, rate) top − step × (rank − 1), never below 0, summed."""
     params = col.indicator.params
-    top, step, tie, parts = params["top"], params["step"], params["tie"], params["parts"]
-    n = len(col.target)
-    k = n - len(excluded)
-    if not k:
-        return
-    a = col.actual
-    fa, ft = list(actual_floats), list(target_floats)
-    for i in excluded:
-        fa[i] = ft[i] = 1.0
-    keys = None  # figures too large or too small for floats: rank on the Decimals alone
-    if (
-        min(ft) >= _SAFE_LOW
-        and max(ft) <= _SAFE_HIGH
-        and max(fa) <= _SAFE_HIGH
-        and min(filter(None, fa), default=1.0) >= _SAFE_LOW
-    ):
-        for i in excluded:
-            fa[i] = -1.0
-        fr = [x / y for x, y in zip(fa, ft, strict=True)]
-        rates = _ExactRates(col, excluded)
-        actuals = lambda: a  # noqa: E731
-        keys = {
-            "actual": (fa, actuals, True, rates),
-            "rate": (fr, rates, False, actuals),
-        }
-    table = _points_table(top, step, n)
-    totals = None
-    for part in parts:
-        if keys is not None:
-            ranks = _rank_fast(*keys[part], k, tie)
-        else:
-            ranks = _rank_exact_part(col, excluded, part, tie)
-        pts = list(map(table.__getitem__, ranks))
-        totals = pts[:] if totals is None else list(map(add, totals, pts))
-        for i in excluded:
-            ranks[i] = pts[i] = None
-        if part == "actual":
-            col.rank_actual, col.points_actual = ranks, pts
-        else:
-            col.rank_rate, col.points_rate = ranks, pts
-    col.points = totals
+    top, step, tie = params["top"], params["step"], params["tie"]
+    actual = [col.actual[i] for i in scored]
+    rate = [col.rate[i] for i in scored]
+    cross = tie == "cross"  # ties on one key go to the other
+    for part in params["parts"]:
+        first, second = (actual, rate) if part == "actual" else (rate, actual)
+        ranks = rank_values(first, second if cross else None, dense=tie == "dense")
+        points = [_rank_points(top, step, r) for r in ranks]
+        rank_list, points_list = (
+            (col.rank_actual, col.points_actual)
+            if part == "actual"
+            else (col.rank_rate, col.points_rate)
+        )
+        for i, r, p in zip(scored, ranks, points, strict=True):
+            rank_list[i], points_list[i] = r, p
+    for i in scored:
+        col.points[i] = sum(
+            (p[i] for p in (col.points_actual, col.points_rate) if p[i] is not None), ZERO
+        )
 
 
-class _ExactRates:
-    """actual ÷ target for every ranked unit, computed once and only if floats are not enough."""
-
-    def __init__(self, col: IndicatorColumn, excluded):
-        self.col, self.excluded = col, excluded
-
-    def __call__(self) -> list:
-        col = self.col
-        if col._rate is not None:
-            return col._rate
-        t, a = col.target, col.actual
-        if self.excluded:
-            t, a = list(t), list(a)
-            for i in self.excluded:
-                t[i] = a[i] = ONE
-        rates = list(map(truediv, a, t))
-        for i in self.excluded:
-            rates[i] = None
-        col._rate = rates
-        return rates
+def _rank_points(top: Decimal, step: Decimal, rank: int) -> Decimal:
+    points = top - step * (rank - 1)
+    return points if points > 0 else ZERO
 
 
-def _rank_fast(fkeys, exact_of, floats_exact, esec_of, k: int, tie: str) -> list[int]:
-    """Ranks (0 for excluded units): float order, settled exactly where floats are too close.
+def explain_rank(col: IndicatorColumn, i: int) -> str:
+    parts = []
+    if col.rank_actual[i] is not None:
+        shown = f"{plain(col.actual[i])}{_suffix(col)}"
+        parts.append(_rank_text("实绩数", shown, col.rank_actual[i], col.points_actual[i]))
+    if col.rank_rate[i] is not None:
+        parts.append(
+            _rank_text("完成率", percent(col.rate[i]), col.rank_rate[i], col.points_rate[i])
+        )
+    if len(parts) > 1:
+        parts.append(f"合计 {_points_text(col.points[i])} 分")
+    return "；".join(parts)
 
-    `floats_exact`: the float keys are correctly rounded copies, so different floats mean
-    different values; otherwise (rates) only floats further apart than _CLOSE settle an order.
-    Each run of neighbours too close to call is re-sorted on the exact values (`exact_of()`,
-    `esec_of()` give them); a run cannot overlap in exact value with what lies above or below it.
-    """
-    n = len(fkeys)
-    cross = tie == "cross"
-    # Ties on the first key are put in order by the second one in the exact pass below.
-    top = sorted(range(n), key=fkeys.__getitem__, reverse=True)[:k]
-    fv = _pick(fkeys, top)
-    if floats_exact:
-        close = list(map(eq, fv[1:], fv[:-1]))
+
+def _rank_text(label: str, shown: str, rank: int, points: Decimal) -> str:
+    return f"{label} {shown}，排第 {rank} 名，得 {_rank_points_text(points)} 分"
+
+
+def score_ratio(col: IndicatorColumn, scored: list[int]) -> None:
+    """ratio: max × min(actual ÷ target, 1)."""
+    mp = col.indicator.max_points
+    for i in scored:
+        t, a = col.target[i], col.actual[i]
+        col.points[i] = mp if a >= t else mp * a / t
+
+
+def explain_ratio(col: IndicatorColumn, i: int) -> str:
+    t, a, max_text = col.target[i], col.actual[i], plain(col.indicator.max_points)
+    if a > t:
+        tail = f"，超过 100% 按 100% 计，得满分 {max_text} 分"
+    elif a == t:
+        tail = f"，得满分 {max_text} 分"
     else:
-        close = [x - y <= x * _CLOSE for x, y in zip(fv, fv[1:], strict=False)]
-    ties = [False] * (k - 1)
-    if True in close:
-        exact = exact_of()
-        second = esec_of() if cross else None
-        for first, last in _runs(close):
-            if last == first + 1:  # the common case: a pair
-                u, w = top[first], top[last]
-                hi, lo = exact[u], exact[w]
-                if hi == lo and second is not None:
-                    hi, lo = second[u], second[w]
-                if hi < lo:
-                    top[first], top[last] = w, u
-                ties[first] = hi == lo
-                continue
-            members = top[first : last + 1]
-            if second is not None:
-                members.sort(key=second.__getitem__, reverse=True)
-            members.sort(key=exact.__getitem__, reverse=True)
-            top[first : last + 1] = members
-            same = list(map(eq, _pick(exact, members[1:]), _pick(exact, members[:-1])))
-            if second is not None:
-                same = list(
-                    map(
-                        and_, same, map(eq, _pick(second, members[1:]), _pick(second, members[:-1]))
-                    )
-                )
-            ties[first:last] = same
-    ranks = [0] * n
-    for i, r in zip(top, _along(ties, tie == "dense"), strict=True):
-        ranks[i] = r
-    return ranks
+        points = col.points[i]
+        shown = round_half_up(points, 2)
+        sign = "=" if shown == points else "≈"
+        tail = f"，得 {max_text} × {plain(a)} ÷ {plain(t)} {sign} {plain(shown)} 分"
+    return _compared_text(col, i) + tail
 
 
-def _runs(close: list[bool]):
-    """(first, last) positions of each run of neighbours joined by `close[p]` (p with p + 1)."""
-    p, end = 0, len(close)
-    while True:
-        try:
-            first = close.index(True, p)
-        except ValueError:
-            return
-        try:
-            last = close.index(False, first)
-        except ValueError:
-            last = end
-        yield first, last
-        p = last
+def score_threshold(col: IndicatorColumn, scored: list[int]) -> None:
+    """threshold: max when the target is met, else 0."""
+    mp = col.indicator.max_points
+    for i in scored:
+        col.points[i] = mp if col.actual[i] >= col.target[i] else ZERO
 
 
-def _rank_exact_part(col: IndicatorColumn, excluded, part: str, tie: str) -> list[int]:
-    """The same ranks from the exact Decimals alone (slow, always right)."""
-    n = len(col.target)
-    members = [i for i in range(n) if i not in excluded]
-    rates = {i: col.actual[i] / col.target[i] for i in members}
-    rate_list = [rates.get(i) for i in range(n)]
-    first, second = (col.actual, rate_list) if part == "actual" else (rate_list, col.actual)
-    return _rank_exact(members, first, second if tie == "cross" else None, n, tie)
+def explain_threshold(col: IndicatorColumn, i: int) -> str:
+    if col.actual[i] >= col.target[i]:
+        tail = f"，完成任务，得 {plain(col.indicator.max_points)} 分"
+    else:
+        tail = "，未完成任务，得 0 分"
+    return _compared_text(col, i) + tail
 
 
-def _pick(values: list, indices) -> list:
-    if indices.__class__ is range and indices.step == 1:
-        return values[indices.start : indices.stop]
-    if not indices:
-        return []
-    if len(indices) == 1:
-        return [values[indices[0]]]
-    return list(itemgetter(*indices)(values))
+def _compared_text(col: IndicatorColumn, i: int) -> str:
+    sfx = _suffix(col)
+    return (
+        f"任务数 {plain(col.target[i])}{sfx}，实绩数 {plain(col.actual[i])}{sfx}，"
+        f"完成率 {percent(col.rate[i])}"
+    )
 
 
-def _rank_exact(members, exact, esec, n, tie) -> list:
-    values = [exact[i] for i in members]
-    seconds = None if esec is None else [esec[i] for i in members]
-    ranks = [0] * n
-    for i, r in zip(members, rank_values(values, seconds, dense=tie == "dense"), strict=True):
-        ranks[i] = r
-    return ranks
-
-
-def _along(ties: list[bool], dense: bool):
-    """Ranks along an ordered list, given which entries tie with the one before."""
-    n = len(ties) + 1
-    if True not in ties:
-        return range(1, n + 1)
-    firsts = [True, *map(not_, ties)]  # where a run of equal entries starts
-    starts = list(compress(range(1, n + 1), firsts))
-    lengths = list(map(sub, [*starts[1:], n + 1], starts))
-    shown = range(1, len(starts) + 1) if dense else starts
-    return chain.from_iterable(map(repeat, shown, lengths))
-
-
-def _points_table(top: Decimal, step: Decimal, n: int) -> list[Decimal]:
-    """Points for rank r at index r: top − step × (r − 1), never below zero."""
-    table = [ZERO]
-    for r in range(1, n + 1):
-        value = top - step * (r - 1)
-        if value <= 0:
-            table.extend([ZERO] * (n + 1 - r))
-            break
-        table.append(value)
-    return table
+METHODS: dict[str, Method] = {
+    "rank": Method(score_rank, explain_rank),
+    "ratio": Method(score_ratio, explain_ratio),
+    "threshold": Method(score_threshold, explain_threshold),
+}
 
 
 def rank_values(
     values: list[Decimal], seconds: list[Decimal] | None = None, dense=False
 ) -> list[int]:
-    """Ranks, largest first. Ties on `values` go to the larger `seconds`; equal on both share
-    the better rank (1, 2, 2, 4), or with dense=True (1, 2, 2, 3)."""
-    n = len(values)
-    order = sorted(range(n), key=values.__getitem__, reverse=True)
-    ordered = [values[i] for i in order]
-    ties = list(map(eq, ordered[1:], ordered[:-1]))
-    if seconds is not None and True in ties:
-        order = sorted(range(n), key=seconds.__getitem__, reverse=True)
-        order.sort(key=values.__getitem__, reverse=True)  # stable: equal values by seconds
-        ordered = [values[i] for i in order]
-        second = [seconds[i] for i in order]
-        ties = [
-            a and b
-            for a, b in zip(
-                map(eq, ordered[1:], ordered[:-1]), map(eq, second[1:], second[:-1]), strict=True
-            )
-        ]
-    ranks = [0] * n
-    for i, r in zip(order, _along(ties, dense), strict=True):
-        ranks[i] = r
+    """Ranks, largest first, compared exactly. Ties on `values` go to the larger `seconds`;
+    equal on both share the better rank (1, 2, 2, 4), or with dense=True (1, 2, 2, 3)."""
+    key = values.__getitem__ if seconds is None else lambda i: (values[i], seconds[i])
+    order = sorted(range(len(values)), key=key, reverse=True)
+    ranks = [0] * len(values)
+    previous, shown, distinct = None, 0, 0
+    for position, i in enumerate(order, start=1):
+        k = key(i)
+        if k != previous:
+            distinct += 1
+            shown = distinct if dense else position
+            previous = k
+        ranks[i] = shown
     return ranks
-
-
-def _competition(ordered: list) -> list[int]:
-    """Competition ranks (1, 2, 2, 4) for values already in order."""
-    return list(_along(list(map(eq, ordered[1:], ordered[:-1])), dense=False))
-
-
-def totals_and_ranks(scheme: Scheme, group: Group, raw: list[Decimal]):
-    """(total, order best first, rank) from each unit's unrounded points."""
-    scale, mp = scheme.total_scale, group.max_points
-    quantum = Decimal(1).scaleb(-scheme.total_decimals)
-    total = [(r * scale / mp).quantize(quantum, ROUND_HALF_UP) for r in raw]
-    return (total, *_rank_totals(total, raw))
-
-
-def add_points(columns: list, start: list[Decimal] | None = None) -> list[Decimal]:
-    """Each unit's points added in column order, from `start` (0 by default)."""
-    points = [c.points for c in columns]
-    return list(map(sum, zip(*points, strict=True), start or repeat(ZERO)))
-
-
-def _rank_totals(total: list[Decimal], raw: list[Decimal]) -> tuple[list[int], list[int]]:
-    """Order best first (by total, then raw, then input order); equal totals share a rank."""
-    n = len(total)
-    # The total grows with raw, so one stable sort on raw orders both (input order on ties).
-    order = sorted(range(n), key=raw.__getitem__, reverse=True)
-    ranks = [0] * n
-    for i, r in zip(order, _competition([total[i] for i in order]), strict=True):
-        ranks[i] = r
-    return order, ranks
 
 
 # --- explanations ---------------------------------------------------------------
@@ -501,34 +329,20 @@ def _rank_totals(total: list[Decimal], raw: list[Decimal]) -> tuple[list[int], l
 
 def explain(col: IndicatorColumn, i: int) -> str:
     """Why unit i got its points on this indicator, in Chinese."""
-    return explain_many(col, [i])[0]
-
-
-def explain_many(col: IndicatorColumn, indices, texts=None) -> list[str]:
-    """Explanations for many units at once (each column-wide step is done in one pass).
-
-    `texts`: (targets, actuals) of these units as str() gives them, when the caller has them."""
-    if indices.__class__ is not range:
-        indices = list(indices)
-    status = _pick(col.status, indices)
-    out: list = [None] * len(indices)
-    scored = list(compress(range(len(indices)), map(eq, status, repeat(SCORED))))
-    sfx, max_text = _suffix(col), plain(col.indicator.max_points)
-    for p in compress(range(len(indices)), map(ne, status, repeat(SCORED))):
-        out[p] = _explain_special(col, indices[p], status[p], sfx, max_text)
-    if scored:
-        units = _pick(indices, scored)
-        if texts is not None and len(scored) < len(out):
-            texts = [_pick(t, scored) for t in texts]
-        if col.indicator.method == "rank":
-            texts = _explain_ranked(col, units, texts)
-        else:
-            texts = _explain_compared(col, units, texts)
-        if len(scored) == len(out):
-            return texts
-        for p, text in zip(scored, texts, strict=True):
-            out[p] = text
-    return out
+    status = col.status[i]
+    if status == SCORED:
+        return METHODS[col.indicator.method].explain(col, i)
+    max_text = plain(col.indicator.max_points)
+    if status == NO_TASK:
+        if col.target[i] is None:
+            return f"未下达任务（任务数为“/”），得满分 {max_text} 分，不参与排名"
+        return f"任务数为 0，视为未下达任务，得满分 {max_text} 分，不参与排名"
+    if status == PENDING:
+        return (
+            f"实绩数据未出，完成任务数暂取目标任务数 {plain(col.target[i])}{_suffix(col)}，"
+            f"得满分 {max_text} 分，不参与排名"
+        )
+    return f"{col.note[i]}：完成任务数记为 0，得 0 分，不参与排名"
 
 
 def _suffix(col: IndicatorColumn) -> str:
@@ -536,77 +350,9 @@ def _suffix(col: IndicatorColumn) -> str:
     return f" {unit}" if unit else ""
 
 
-def _points_texts(values: list[Decimal]) -> list[str]:
-    """Points shown to 2 decimals; rank points take few values, so each is printed once."""
-    shown = {v: plain(round_half_up(v, 2)) for v in set(values)}
-    return list(map(shown.__getitem__, values))
+def _points_text(points: Decimal) -> str:
+    return plain(round_half_up(points, 2))
 
 
-def _explain_ranked(col: IndicatorColumn, units: list[int], texts=None) -> list[str]:
-    parts = []
-    if col.rank_actual[units[0]] is not None:
-        given = None if texts is None else texts[1]
-        shown = list(map(add, plains(_pick(col.actual, units), given), repeat(_suffix(col))))
-        parts.append(_rank_part("实绩数", shown, col.rank_actual, col.points_actual, units))
-    if col.rank_rate[units[0]] is not None:
-        shown = percents(_pick(col.rate, units))
-        parts.append(_rank_part("完成率", shown, col.rank_rate, col.points_rate, units))
-    if len(parts) > 1:
-        totals = _points_texts(_pick(col.points, units))
-        return [f"{x}；{y}；合计 {z} 分" for x, y, z in zip(*parts, totals, strict=True)]
-    return parts[0]
-
-
-def _rank_part(label: str, shown: list[str], ranks, points, units: list[int]) -> list[str]:
-    ranks, points = _pick(ranks, units), _points_texts(_pick(points, units))
-    return [
-        f"{label} {x}，排第 {r} 名，得 {p} 分" for x, r, p in zip(shown, ranks, points, strict=True)
-    ]
-
-
-def _explain_compared(col: IndicatorColumn, units: list[int], texts=None) -> list[str]:
-    ind = col.indicator
-    sfx = _suffix(col)
-    max_text = plain(ind.max_points)
-    t, a = _pick(col.target, units), _pick(col.actual, units)
-    given_t, given_a = texts or (None, None)
-    tt, at = plains(t, given_t), plains(a, given_a)
-    rt = percents(_pick(col.rate, units))
-    met = list(map(ge, a, t))
-    if ind.method == "threshold":
-        done, failed = f"，完成任务，得 {max_text} 分", "，未完成任务，得 0 分"
-        tails = [done if m else failed for m in met]
-    else:
-        full = f"，得满分 {max_text} 分"
-        over = f"，超过 100% 按 100% 计{full}"
-        tails = [over if more else full for more in map(gt, a, t)]
-        short = list(compress(range(len(met)), map(not_, met)))
-        if short:
-            points = _pick(_pick(col.points, units), short)
-            shown = rounded(points, 2)
-            for p, xa, ya, st, e in zip(
-                short,
-                _pick(tt, short),
-                _pick(at, short),
-                plains(shown),
-                map(eq, shown, points),
-                strict=True,
-            ):
-                tails[p] = f"，得 {max_text} × {ya} ÷ {xa} {'=' if e else '≈'} {st} 分"
-    return [
-        f"任务数 {x}{sfx}，实绩数 {y}{sfx}，完成率 {r}{tail}"
-        for x, y, r, tail in zip(tt, at, rt, tails, strict=True)
-    ]
-
-
-def _explain_special(col: IndicatorColumn, i: int, status: str, sfx: str, max_text: str) -> str:
-    if status == NO_TASK:
-        if col.target[i] is None:
-            return f"未下达任务（任务数为“/”），得满分 {max_text} 分，不参与排名"
-        return f"任务数为 0，视为未下达任务，得满分 {max_text} 分，不参与排名"
-    if status == PENDING:
-        return (
-            f"实绩数据未出，完成任务数暂取目标任务数 {plain(col.target[i])}{sfx}，"
-            f"得满分 {max_text} 分，不参与排名"
-        )
-    return f"{col.note[i]}：完成任务数记为 0，得 0 分，不参与排名"
+# Rank points take a few dozen values (top − step × k), so each is printed once.
+_rank_points_text = lru_cache(maxsize=1024)(_points_text)

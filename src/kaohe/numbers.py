@@ -6,8 +6,6 @@ import datetime as _dt
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
-from itertools import compress, repeat
-from operator import add, and_, contains, eq, methodcaller, mul, or_
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -17,6 +15,7 @@ HUNDRED = Decimal(100)
 NA_MARKERS = frozenset({"/", "／", "\\", "—", "－", "-", "无", "不适用"})
 
 _SPACE = re.compile(r"[\s\u3000,，_']")
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 class NotANumber(ValueError):
@@ -71,6 +70,8 @@ def parse_cell(value, *, allow_percent: bool = False, allow_negative: bool = Fal
     if isinstance(value, (_dt.date, _dt.datetime, _dt.time, _dt.timedelta)):
         raise NotANumber(str(value))
     if isinstance(value, str):
+        if _PLAIN_NUMBER.fullmatch(value):  # the common case: digits, perhaps a point
+            return Decimal(value)
         text = unicodedata.normalize("NFKC", value).strip()
         if not text:
             return None
@@ -232,48 +233,3 @@ def normalize_name(text: str) -> str:
     if _ODD_NAME.search(text) is None:
         return text
     return _DOTS.sub("·", _SPACES.sub("", text))
-
-
-# --- the same, for whole columns (C-level passes; equal to the functions above) -----------
-
-
-def plains(values: list[Decimal], texts: list[str] | None = None) -> list[str]:
-    """[plain(d) for d in values], several times faster for long lists.
-
-    `texts`: [str(d) for d in values] when the caller has them already."""
-    texts = list(map(str, values)) if texts is None else list(texts)
-    odd = map(
-        or_,
-        map(contains, texts, repeat("E")),
-        map(and_, map(contains, texts, repeat(".")), map(methodcaller("endswith", "0"), texts)),
-    )
-    where = list(compress(range(len(texts)), odd))
-    if where:
-        given = [values[p] for p in where]
-        # Without exponent or trailing zeros is what normalize() gives, unless it had to round.
-        norms = list(map(_normalize, given))
-        if all(map(eq, norms, given)):
-            fixed_texts = map(format, norms, repeat("f"))
-        else:
-            fixed_texts = map(plain, given)
-        for p, text in zip(where, fixed_texts, strict=True):
-            texts[p] = text
-    return texts
-
-
-def rounded(values: list[Decimal], places: int) -> list[Decimal]:
-    """[round_half_up(d, places) for d in values]."""
-    try:
-        return list(map(_quantize, values, repeat(_QUANTA[places]), repeat(ROUND_HALF_UP)))
-    except InvalidOperation:
-        return [round_half_up(d, places) for d in values]
-
-
-def percents(rates: list[Decimal], places: int = 2) -> list[str]:
-    """[percent(r, places) for r in rates]."""
-    scaled = rounded(list(map(mul, rates, repeat(HUNDRED))), places)
-    return list(map(add, map(format, scaled, repeat("f")), repeat("%")))
-
-
-_quantize = Decimal.quantize
-_normalize = Decimal.normalize

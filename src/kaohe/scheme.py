@@ -104,6 +104,132 @@ class Group:
         return _closest(split_unit(name)[0], names)
 
 
+# --- the bulletin's wording ([bulletin] in a scheme) -----------------------------------
+
+#: Named sentence templates of the bulletin: name -> (default, the fields it may use). A county
+#: changes its wording in the scheme's [bulletin.templates]; the defaults are today's sentences.
+BULLETIN_TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "title": ("关于{subject}{period}{theme}工作进展情况的通报", ("subject", "period", "theme")),
+    "theme": ("“{word}”", ("word",)),
+    "intro": ("现将{matter}通报如下：", ("matter",)),
+    "overall_heading": ("（一）{region}指标整体完成情况。", ("region",)),
+    "overall_item": (
+        "{indicator}实绩数为{actual}{unit}，完成任务数{rate}",
+        ("indicator", "actual", "unit", "rate"),
+    ),
+    "units_heading": ("（二）各{group}指标完成情况。", ("group",)),
+    "all_met": ("{indicators}，{count}个{word}全部完成目标任务", ("indicators", "count", "word")),
+    "none_met": ("{indicators}，{count}个{word}均未完成目标任务", ("indicators", "count", "word")),
+    "some_met": ("{indicators}，{names}完成该目标任务", ("indicators", "names")),
+    "missed": ("{names}未完成", ("names",)),  # "" leaves them out, as the seed does
+    "top": ("{indicator}完成较高的为{names}", ("indicator", "names")),
+    "counted": ("{names}等{count}个{word}", ("names", "count", "word")),
+    "others": ("{names}等{count}个{word}及其余{rest}个{word}", ("names", "count", "rest", "word")),
+    "complete": (
+        "{when}{names}全面完成{n}项指标的目标任务{see}。",
+        ("when", "names", "n", "see"),
+    ),
+    "see": ("（各{group}{period}指标进展情况及考核结果详见附件）", ("group", "period")),
+    "as_of": ("截至{month}月{day}日，", ("month", "day")),
+    "short_of": ("{name}{parts}，未全面完成。", ("name", "parts")),
+    "departments_heading": ("（三）各部门{work}工作完成情况。", ("work",)),
+    "departments": (
+        "根据{scheme}办法，各部门考核{indicators}，完成较好部门为{best}",
+        ("scheme", "indicators", "best"),
+    ),
+    "departments_short": ("{names}未全面完成", ("names",)),
+    "ranking_heading": ("（{number}）考核得分排名情况。", ("number",)),
+}
+BULLETIN_KEYS = (
+    "theme",
+    "masthead",
+    "doc_number",
+    "copy_to",
+    "printer",
+    "ranking",
+    "clauses",
+    "list_limit",
+    "templates",
+)
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    """[bulletin]: the bulletin's wording and its 版头/版记 (all optional)."""
+
+    templates: dict = field(default_factory=dict)  # name -> template, defaults filled in
+    theme: str = ""  # 开门红: printed in the title as “开门红”
+    masthead: str = ""  # 发文机关标志, e.g. 大冶市科学技术局文件 (red, with the red rule)
+    doc_number: str = ""  # 发文字号, e.g. 大冶科技〔2023〕5号
+    copy_to: str = ""  # 版记: 抄送
+    printer: str = ""  # 版记: 印发机关
+    ranking: bool = True  # the score-ranking paragraph in 一、
+    clauses: tuple = ()  # indicator keys that share one 一是/二是 clause, e.g. (("a", "b"),)
+    list_limit: int = 20  # prose lists name at most this many units
+
+    def text(self, template: str, /, **fields) -> str:
+        return self.templates[template].format(**fields)
+
+
+def build_bulletin(data, where: str) -> Bulletin:
+    """Checks [bulletin]: known keys, templates that use only their own fields."""
+    import string
+
+    if not isinstance(data, dict):
+        raise SchemeError(f"{where}[bulletin] 应为表")
+    unknown = sorted(set(data) - set(BULLETIN_KEYS))
+    if unknown:
+        raise SchemeError(
+            f"{where}[bulletin] 中的“{'、'.join(unknown)}”未知，可用：{'、'.join(BULLETIN_KEYS)}"
+        )
+    given = data.get("templates", {})
+    if not isinstance(given, dict):
+        raise SchemeError(f"{where}[bulletin.templates] 应为表")
+    templates = {name: default for name, (default, _f) in BULLETIN_TEMPLATES.items()}
+    for name, text in given.items():
+        if name not in BULLETIN_TEMPLATES:
+            known = "、".join(BULLETIN_TEMPLATES)
+            raise SchemeError(
+                f"{where}[bulletin.templates] 中没有名为“{name}”的句子，可用：{known}"
+            )
+        allowed = BULLETIN_TEMPLATES[name][1]
+        if not isinstance(text, str):
+            raise SchemeError(f"{where}[bulletin.templates] 的“{name}”应为文字")
+        try:
+            used = [f for _t, f, _s, _c in string.Formatter().parse(text) if f is not None]
+        except ValueError as exc:
+            raise SchemeError(f"{where}[bulletin.templates] 的“{name}”写法有误：{exc}") from None
+        bad = [f for f in used if f not in allowed]
+        if bad:
+            raise SchemeError(
+                f"{where}[bulletin.templates] 的“{name}”用了未知的字段“{'、'.join(bad)}”，"
+                f"可用：{'、'.join('{' + f + '}' for f in allowed)}"
+            )
+        templates[name] = text
+    clauses = data.get("clauses", [])
+    if not isinstance(clauses, list) or not all(
+        isinstance(c, list) and all(isinstance(k, str) for k in c) for c in clauses
+    ):
+        raise SchemeError(f"{where}[bulletin] 的 clauses 应为指标 key 的列表的列表")
+    limit = data.get("list_limit", 20)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise SchemeError(f"{where}[bulletin] 的 list_limit 应为正整数")
+    ranking = data.get("ranking", True)
+    if not isinstance(ranking, bool):
+        raise SchemeError(f"{where}[bulletin] 的 ranking 应为 true 或 false")
+    return Bulletin(
+        templates=templates,
+        theme=str(data.get("theme", "")),
+        masthead=str(data.get("masthead", "")),
+        doc_number=str(data.get("doc_number", "")),
+        copy_to=str(data.get("copy_to", "")),
+        printer=str(data.get("printer", "")),
+        ranking=ranking,
+        clauses=tuple(tuple(c) for c in clauses),
+        list_limit=limit,
+    )
+
+
 @dataclass
 class Scheme:
     key: str
@@ -117,6 +243,7 @@ class Scheme:
     total_decimals: int = 2
     source: str = ""
     key_tasks: list[dict] = field(default_factory=list)
+    bulletin: Bulletin = field(default_factory=lambda: build_bulletin({}, ""))
 
     def group(self, key_or_name: str) -> Group:
         for g in self.groups:
@@ -207,10 +334,16 @@ def build_scheme(data: dict, source: str) -> Scheme:
         total_decimals=int(scoring.get("total_decimals", 2)),
         source=source,
         key_tasks=list(data.get("key_tasks", [])),
+        bulletin=build_bulletin(data.get("bulletin", {}), where),
     )
     keys = [g.key for g in scheme.groups]
     if len(set(keys)) != len(keys):
         raise SchemeError(f"{where}分组 key 重复")
+    indicator_keys = {i.key for g in scheme.groups for i in g.indicators}
+    for clause in scheme.bulletin.clauses:
+        for k in clause:
+            if k not in indicator_keys:
+                raise SchemeError(f"{where}[bulletin] 的 clauses 中没有指标“{k}”")
     return scheme
 
 

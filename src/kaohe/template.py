@@ -21,7 +21,8 @@ def write_template(
 ) -> None:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path))
+    # User text (names, notes) is written with write_string and never read as a formula.
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     fmt = {
         "title": wb.add_format(
             {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}

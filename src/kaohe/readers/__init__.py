@@ -12,9 +12,8 @@ from pathlib import Path
 from ..dataset import Dataset
 from ..errors import InputError, InputErrors, KaoheError, Location
 from ..scheme import Scheme
-from .bulk import read_long_bulk
 from .files import Sheet, csv_rows, excel_sheets, kind_of
-from .long import header_columns, long_header_row, read_long
+from .long import long_header_row, read_long
 from .resolve import Resolver
 from .wide import read_wide
 
@@ -81,10 +80,6 @@ def _read_csv(path: Path, dataset: Dataset, resolver: Resolver, errors: list) ->
         raise InputError("文件是空的", Location(str(path)))
     first = long_header_row(rows)
     if first is not None:
-        columns = header_columns(rows[first])
-        body = rows[first + 1 :]
-        if read_long_bulk(body, columns, str(path), None, first, dataset, resolver):
-            return
         read_long(rows[first:], str(path), None, dataset, resolver, errors, first)
         return
     all_rows = [[c if c.strip() else None for c in r] for r in rows]

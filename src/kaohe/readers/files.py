@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+import zipfile
 from dataclasses import dataclass
-from operator import methodcaller
 from pathlib import Path
 
 from ..errors import InputError, Location
@@ -78,39 +79,6 @@ def decode_text(data: bytes, path: Path) -> str:
     )
 
 
-# Characters str.splitlines() breaks on but the csv module does not.
-_ODD_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-
-
-_ODD_BREAK_BYTES = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e")
-
-
-def _odd_breaks_utf8(data: bytes) -> bool:
-    """Whether UTF-8 `data` holds a character of _ODD_BREAKS. A lone byte is found by memchr;
-    the longer needles are slow to search for, so only where their lead byte occurs."""
-    if any(map(data.__contains__, _ODD_BREAK_BYTES)):
-        return True
-    if b"\xc2" in data and "\x85".encode() in data:
-        return True
-    return b"\xe2" in data and ("\u2028".encode() in data or "\u2029".encode() in data)
-
-
-def read_unquoted(path: Path) -> str | None:
-    """The text of a CSV file without quotes or odd line breaks (see `is_unquoted`), else None.
-    A UTF-8 file is checked on its bytes, several times faster than on the text."""
-    data = path.read_bytes()
-    if b'"' in data:
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = decode_text(data, path)
-        return text if is_unquoted(text) else None
-    if b"\x00" in data[:4096] or _odd_breaks_utf8(data):
-        return None
-    return text
-
-
 def delimiter_of(text: str) -> str:
     sample = text[:4096]
     if sample.count("\t") > sample.count(",") and sample.count("\t") > 0:
@@ -118,31 +86,153 @@ def delimiter_of(text: str) -> str:
     return ","
 
 
-def is_unquoted(text: str) -> bool:
-    """True when every line is its fields joined by the delimiter (no quotes, no odd breaks)."""
-    return '"' not in text and not _ODD_BREAKS.search(text)
-
-
 def csv_rows(path: Path) -> list[list[str]]:
     text = read_text(path)
-    delimiter = delimiter_of(text)
-    if is_unquoted(text):
-        # Without quotes a CSV line is its fields joined by the delimiter: split it directly,
-        # several times faster than the csv module for large files.
-        lines = text.splitlines()
-        rows = list(map(methodcaller("split", delimiter), lines))
-        if "" in lines:  # the csv module gives [] for an empty line
-            rows = [r if r != [""] else [] for r in rows]
-        return rows
     try:
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter_of(text)))
     except csv.Error as exc:
         raise InputError(f"CSV 格式错误：{exc}", Location(str(path))) from None
+
+
+# Limits checked before a workbook is parsed: a small zip can expand to gigabytes of XML.
+MAX_UNPACKED = 50 * 1024 * 1024  # bytes, all entries together
+MAX_ENTRIES = 10_000
+MAX_RATIO = 200  # uncompressed ÷ compressed, for an entry over 1 MB unpacked
+MAX_ROWS = 1_048_576  # Excel's own limit
+MAX_COLUMNS = 1_000  # kaohe's tables are far narrower
+MAX_CELLS = 4_000_000  # rows × columns of one sheet as the reader holds them (a 640,000-row long table fits)
+
+
+def size_text(size: int) -> str:
+    """A size in MB rounded up, so a file over a limit never reads as the limit."""
+    return f"{math.ceil(size * 10 / (1024 * 1024)) / 10:.1f} MB"
+
+
+def check_zip(path: Path) -> None:
+    """Refuse an xlsx/ods whose zip directory shows too much data to unpack (a zip bomb)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip (an old .xls) or damaged: calamine says which
+    with archive:
+        _check_entries(path, archive.infolist())
+        try:
+            check_sheet_extents(path, archive)
+            check_ods_extents(path, archive)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            pass  # a damaged entry: calamine reports the file as damaged
+
+
+def _check_entries(path: Path, entries: list[zipfile.ZipInfo]) -> None:
+    where = Location(str(path))
+    if len(entries) > MAX_ENTRIES:
+        raise InputError(
+            f"工作簿内部文件过多（{len(entries)} 个，上限为 {MAX_ENTRIES} 个），拒绝读取", where
+        )
+    unpacked = sum(e.file_size for e in entries)
+    if unpacked > MAX_UNPACKED:
+        raise InputError(
+            f"工作簿解压后为 {size_text(unpacked)}，上限为 {MAX_UNPACKED // (1024 * 1024)} MB，"
+            "拒绝读取（请删去多余的工作表或空白区域后再试）",
+            where,
+        )
+    for e in entries:
+        if e.file_size > 1024 * 1024 and e.file_size > MAX_RATIO * max(e.compress_size, 1):
+            raise InputError(
+                f"工作簿中的“{e.filename}”压缩比异常（{size_text(e.compress_size)} 解压为 "
+                f"{size_text(e.file_size)}），拒绝读取",
+                where,
+            )
+
+
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
+_CELL_REF = re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
+
+
+def check_sheet_extents(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse an xlsx sheet spanning more cells than the caps before calamine reads it: the
+    reader holds every cell of the rectangle, so two cells far apart would take gigabytes.
+    Excel, LibreOffice and XlsxWriter write the rectangle as <dimension>; without one, every
+    cell reference is looked at (the sheet's XML is at most MAX_UNPACKED bytes)."""
+    for entry in archive.infolist():
+        if not (entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")):
+            continue
+        with archive.open(entry) as fh:
+            head = fh.read(4096)
+        found = _DIMENSION.search(head)
+        if found:
+            first_col, first_row, last_col, last_row = found.groups()
+            refs = [(first_col, first_row), (last_col or first_col, last_row or first_row)]
+        else:
+            refs = _CELL_REF.findall(archive.read(entry)) or [(b"A", b"1")]
+        rows = [int(r) for _, r in refs]
+        cols = [_column_number(c) for c, _ in refs]
+        height, width = max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
+        if height > MAX_ROWS or width > MAX_COLUMNS or height * width > MAX_CELLS:
+            raise InputError(
+                f"工作簿中的“{entry.filename}”过大（{height} 行 × {width} 列；上限为 {MAX_ROWS} 行、"
+                f"{MAX_COLUMNS} 列、共 {MAX_CELLS} 个单元格），拒绝读取",
+                Location(str(path)),
+            )
+
+
+_ODS_TAG = re.compile(rb"<table:(table-row|table-cell|covered-table-cell)\b([^>]*)>")
+_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
+_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
+
+
+def check_ods_extents(path: Path, archive: zipfile.ZipFile) -> None:
+    """The same for an ods: a row or cell may say it repeats a million times, and the reader
+    would hold every repeated cell up to the last one with a value."""
+    try:
+        content = archive.read("content.xml")
+    except KeyError:
+        return
+    height = width = row_end = 0
+    row_start, rows_repeated, column, filled = 0, 0, 0, 0
+    for tag, attributes in _ODS_TAG.findall(content):
+        if tag == b"table-row":
+            row_start += rows_repeated  # the previous row's extent, then this row's
+            found = _ROWS_REPEATED.search(attributes)
+            rows_repeated = int(found.group(1)) if found else 1
+            column = filled = 0
+            continue
+        found = _COLUMNS_REPEATED.search(attributes)
+        column += int(found.group(1)) if found else 1
+        if b"office:value-type" in attributes:
+            filled = column
+            width = max(width, filled)
+            row_end = row_start + rows_repeated
+        height = max(height, row_end)
+        if height * width > MAX_CELLS or height > MAX_ROWS or width > MAX_COLUMNS:
+            raise InputError(
+                f"工作表过大（至少 {height} 行 × {width} 列；上限为 {MAX_ROWS} 行、{MAX_COLUMNS} 列、"
+                f"共 {MAX_CELLS} 个单元格），拒绝读取",
+                Location(str(path)),
+            )
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _check_size(path: Path, name: str, sheet) -> None:
+    height, width = sheet.height, sheet.width
+    if height > MAX_ROWS or width > MAX_COLUMNS or height * width > MAX_CELLS:
+        raise InputError(
+            f"工作表过大（{height} 行 × {width} 列；上限为 {MAX_ROWS} 行、{MAX_COLUMNS} 列、"
+            f"共 {MAX_CELLS} 个单元格），拒绝读取",
+            Location(str(path), name),
+        )
 
 
 def excel_sheets(path: Path) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
+    check_zip(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own types for every kind of bad file
@@ -153,7 +243,10 @@ def excel_sheets(path: Path) -> list[Sheet]:
     for name in workbook.sheet_names:
         try:
             sheet = workbook.get_sheet_by_name(name)
+            _check_size(path, name, sheet)
             rows = sheet.to_python(skip_empty_area=False)
+        except InputError:
+            raise
         except Exception as exc:
             raise InputError(f"无法读取：{exc}", Location(str(path), name)) from None
         merged = None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ..dataset import Cell, Dataset
 from ..errors import InputError, Location
 from ..numbers import ONE, Negative, NotANumber, normalize_name, parse_cell, plain, tolerance
+from ..scheme import Group
 from .resolve import Resolver, is_total
 
 HEADINGS = {
@@ -61,9 +62,6 @@ def read_long(
     heading_of: dict[int, str] = {}
     totals: list = []
     sums: dict = {}
-    fast_indicators: dict = {}
-    fast_units: dict = {}
-    put = dataset.put
     for r, row in enumerate(rows, start=first_row):
         if columns is None:
             if not any(c not in (None, "") for c in row):
@@ -85,77 +83,39 @@ def read_long(
             width = max(columns.values()) + 1
             merged_top = _merged_down(merged or (), ci)
             unit_of_top: dict[int, object] = {}
+            names = _Names(resolver, Location(file, sheet), heading_of, ci, ii, mi)
             continue
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
         unit_raw, ind_raw = row[ci], row[ii]
         if merged_top:
-            if r in merged_top and (unit_raw is None or unit_raw == ""):
+            if r in merged_top and _blank(unit_raw):
                 unit_raw = unit_of_top.get(merged_top[r])
             else:
                 unit_of_top[r] = unit_raw
-        fast = fast_indicators.get(ind_raw) if mi is None else None
-        unit = fast and fast_units.get((unit_raw, fast[0].key))
-        t_raw, a_raw = row[ti], row[ai]
-        if unit and t_raw.__class__ is str and a_raw.__class__ is str:
-            # A CSV row whose unit and indicator were seen before: only the figures need reading.
-            try:
-                target, actual = Decimal(t_raw), Decimal(a_raw)
-            except InvalidOperation:
-                target = actual = None
-            if (
-                target is not None
-                and target > 0
-                and actual >= 0
-                and target.is_finite()
-                and actual.is_finite()
-                and "_" not in t_raw
-                and "_" not in a_raw
-            ):
-                group, key, factor, acc = fast
-                if factor is not ONE:
-                    target, actual = target * factor, actual * factor
-                note = "" if ni is None or not row[ni] else str(row[ni]).strip()
-                put(group, unit, key, Cell(target, actual, note, Location(file, sheet, r + 1)))
-                acc[0] += target
-                acc[1] += actual
-                continue
-        if _blank(unit_raw) and _blank(ind_raw):
-            if all(_blank(c) for c in row):
-                continue
+        if _blank(unit_raw) and _blank(ind_raw) and all(_blank(c) for c in row):
+            continue
         try:
             if _blank(unit_raw):
                 raise InputError("单位名称为空", Location(file, sheet, r + 1, ci, heading_of[ci]))
             if _blank(ind_raw):
                 raise InputError("指标名称为空", Location(file, sheet, r + 1, ii, heading_of[ii]))
-            where = Location(file, sheet, r + 1, ii, heading_of[ii])
-            known = None if is_total(unit_raw) else resolver.unit(str(unit_raw).strip())
-            group, ind, measure = resolver.indicator_for(ind_raw, known and known[0], where)
-            if mi is not None and not _blank(row[mi]):
-                measure = str(row[mi]).strip()
-            factor = resolver.factor(
-                ind, measure, Location(file, sheet, r + 1, mi if mi is not None else ii)
-            )
+            measure_raw = None if mi is None or _blank(row[mi]) else str(row[mi]).strip()
+            group, ind, factor = names.indicator(unit_raw, ind_raw, measure_raw, r)
             target = _number(row[ti], factor, file, sheet, r, ti, heading_of[ti])
             actual = _number(row[ai], factor, file, sheet, r, ai, heading_of[ai])
             note = "" if ni is None or _blank(row[ni]) else str(row[ni]).strip()
             if is_total(unit_raw):
                 totals.append((group, ind, target, actual, r))
                 continue
-            group, unit = resolver.unit_for(
-                unit_raw, group, Location(file, sheet, r + 1, ci, heading_of[ci])
-            )
-            dataset.unit_slot(group, unit)
+            group, unit = names.unit(unit_raw, group, r)
             if target is None and actual is None and not note:
-                continue  # nothing filled in: reported as missing unless another file has it
+                dataset.unit_slot(group, unit)  # reported as missing unless another file has it
+                continue
             dataset.put(
                 group, unit, ind.key, Cell(target, actual, note, Location(file, sheet, r + 1))
             )
-            key = (group.key, ind.key)
-            acc = sums.setdefault(key, [Decimal(0), Decimal(0)])
-            if isinstance(unit_raw, str) and isinstance(ind_raw, str):
-                fast_indicators[ind_raw] = (group, ind.key, factor, acc)
-                fast_units[(unit_raw, group.key)] = unit
+            acc = sums.setdefault((group.key, ind.key), [Decimal(0), Decimal(0)])
             if isinstance(target, Decimal):
                 acc[0] += target
             if isinstance(actual, Decimal):
@@ -186,6 +146,45 @@ def read_long(
                 )
 
 
+class _Names:
+    """The scheme's unit and indicator for the names in a row, each name resolved once per
+    table (the answer cannot change within a file); a name that fails raises every time."""
+
+    def __init__(self, resolver: Resolver, where: Location, heading_of, ci, ii, mi):
+        self.resolver, self.file, self.sheet = resolver, where.file, where.sheet
+        self.heading_of, self.ci, self.ii, self.mi = heading_of, ci, ii, mi
+        self.groups: dict = {}  # unit name -> its group, None for a total row or unknown
+        self.indicators: dict = {}  # (name, unit's group, measure) -> (group, ind, factor)
+        self.units: dict = {}  # (name, indicator's group) -> (group, canonical name)
+
+    def _where(self, r: int, c: int | None = None) -> Location:
+        header = None if c is None else self.heading_of[c]
+        return Location(self.file, self.sheet, r + 1, c, header)
+
+    def indicator(self, unit_raw, ind_raw, measure_raw, r: int):
+        if unit_raw not in self.groups:
+            known = None if is_total(unit_raw) else self.resolver.unit(str(unit_raw).strip())
+            self.groups[unit_raw] = known and known[0]
+        unit_group = self.groups[unit_raw]
+        key = (ind_raw, unit_group and unit_group.key, measure_raw)
+        found = self.indicators.get(key)
+        if found is None:
+            where = self._where(r, self.ii)
+            group, ind, measure = self.resolver.indicator_for(ind_raw, unit_group, where)
+            at = self._where(r, self.ii if self.mi is None else self.mi)
+            factor = self.resolver.factor(ind, measure_raw or measure, at)
+            found = self.indicators[key] = (group, ind, factor)
+        return found
+
+    def unit(self, unit_raw, group: Group, r: int) -> tuple[Group, str]:
+        key = (unit_raw, group.key)
+        found = self.units.get(key)
+        if found is None:
+            found = self.resolver.unit_for(unit_raw, group, self._where(r, self.ci))
+            self.units[key] = found
+        return found
+
+
 def _merged_down(ranges, column: int) -> dict[int, int]:
     """Rows covered by a vertical merge in `column`, mapped to the merge's top row."""
     top_of = {}
@@ -201,14 +200,6 @@ def _blank(value) -> bool:
 
 
 def _number(value, factor, file, sheet, r, c, heading):
-    # Fast path for the common case: a plain non-negative number written as text.
-    if isinstance(value, str):
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            number = None
-        if number is not None and number.is_finite() and number >= 0 and "_" not in value:
-            return number if factor is ONE else number * factor
     try:
         number = parse_cell(value)
     except NotANumber:

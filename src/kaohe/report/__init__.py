@@ -11,7 +11,7 @@ from pathlib import Path
 from ..engine import Result
 from .errors import ReportError
 from .facts import Facts, build_facts, short_names
-from .narrative import read_narrative
+from .narrative import read_narrative_parts
 
 __all__ = ["ReportError", "write_report", "build_facts", "Facts"]
 
@@ -31,19 +31,28 @@ def write_report(
     pdf: bool = False,
     year: int | None = None,
     period: str | None = None,
+    theme: str | None = None,
+    charts: bool = True,
+    masthead: str | None = None,
+    doc_number: str | None = None,
+    copy_to: str | None = None,
+    printer: str | None = None,
 ) -> dict[str, Path]:
     """Write the bulletin into out_dir; returns the files written by kind.
 
-    Kinds: docx, xlsx, chart_ranking[_N], chart_heatmap[_N] (one pair per unit group) and, with
-    pdf=True, pdf. `narrative` is a Markdown file (Path) or Markdown text (str) for sections
-    二、三、四; without it those sections are marked placeholders.
+    Kinds: docx, xlsx, with charts (the default here; the CLI asks for them with --charts)
+    chart_ranking[_N], chart_heatmap[_N] (one pair per unit group, also printed as the last
+    attachment) and, with pdf=True, pdf. `narrative` is a Markdown
+    file (Path) or Markdown text (str) for sections 二、三、四 (a '# 各部门…' section is §一（三）);
+    without it those sections are marked placeholders. theme, masthead (发文机关标志),
+    doc_number (发文字号), copy_to and printer (版记) default to the scheme's [bulletin].
     """
     from .annex_xlsx import write_annex_xlsx
-    from .charts import heatmap_chart, ranking_chart
-    from .docx_writer import write_docx
+    from .docx_writer import Masthead, write_docx
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    departments, body = read_narrative_parts(narrative, first_number=2)
     facts = build_facts(
         result,
         title=title,
@@ -52,10 +61,33 @@ def write_report(
         cutoff=cutoff,
         year=year,
         period=period,
+        theme=theme,
+        departments=departments,
     )
-    body = read_narrative(narrative, first_number=2)
+    bulletin = result.scheme.bulletin
+    head = Masthead(
+        masthead=bulletin.masthead if masthead is None else masthead,
+        doc_number=bulletin.doc_number if doc_number is None else doc_number,
+        copy_to=bulletin.copy_to if copy_to is None else copy_to,
+        printer=bulletin.printer if printer is None else printer,
+        print_date=facts.doc_date,
+    )
     files: dict[str, Path] = {}
-    charts = []
+    figures = draw_charts(result, out, files) if charts else []
+    files["docx"] = write_docx(facts, body, figures, out / DOCX_NAME, head)
+    files["xlsx"] = write_annex_xlsx(facts, out / XLSX_NAME)
+    if pdf:
+        from .pdf import convert_to_pdf
+
+        files["pdf"] = convert_to_pdf(files["docx"], out)
+    return files
+
+
+def draw_charts(result: Result, out: Path, files: dict[str, Path]) -> list[tuple[str, Path]]:
+    """The ranking and heat-map PNGs of every unit group; (caption, path) for the document."""
+    from .charts import heatmap_chart, ranking_chart
+
+    figures = []
     for k, g in enumerate(result.groups):
         suffix = "" if k == 0 else f"_{k + 1}"
         short = short_names(g)
@@ -69,11 +101,5 @@ def write_report(
         )
         files[f"chart_ranking{suffix}"] = ranking
         files[f"chart_heatmap{suffix}"] = heat
-        charts += [(f"各{label}考核总得分排名", ranking), (f"各{label}各项指标完成率", heat)]
-    files["docx"] = write_docx(facts, body, charts, out / DOCX_NAME)
-    files["xlsx"] = write_annex_xlsx(facts, out / XLSX_NAME)
-    if pdf:
-        from .pdf import convert_to_pdf
-
-        files["pdf"] = convert_to_pdf(files["docx"], out)
-    return files
+        figures += [(f"各{label}考核总得分排名", ranking), (f"各{label}各项指标完成率", heat)]
+    return figures

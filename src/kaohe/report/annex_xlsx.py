@@ -113,6 +113,7 @@ def write_annex_sheet(book, fm: Formats, table: AnnexTable, cutoff: str) -> None
         sheet.write(row, 4, _number(r.rate), fm.rate)
         if table.has_notes:
             sheet.write(row, 5, r.note, fm.note)
+            sheet.set_row(row, fitted_height((r.note, 20, 9)))
         row += 1
     sheet.merge_range(row, 0, row, 1, "合计", fm.head)
     sheet.write(row, 2, _number(table.total_actual), figure)
@@ -123,7 +124,23 @@ def write_annex_sheet(book, fm: Formats, table: AnnexTable, cutoff: str) -> None
     _print_setup(sheet, (head, head + 1), landscape=False)
 
 
-SCORE_WIDTHS = (6, 16, 36, 11, 11, 9, 9, 9, 48)
+SCORE_WIDTHS = (6, 18, 38, 11, 11, 9, 9, 9, 48)
+ROW_PT = 15.75  # Excel's own row height for one line of 12 pt text
+
+
+def lines_in(text: str, width: float, pt: float) -> int:
+    """Lines wrapped text takes in a column `width` characters wide (Excel's unit: a digit of
+    11 pt Calibri, about 7 px); a CJK character of `pt` points is about pt / 11 × 2 such units."""
+    per_char = pt / 11 * 2 * 1.1  # a little wider than two digits, to be safe
+    used = sum(per_char / 2 if ch.isascii() else per_char for ch in text)
+    return max(1, -int(-used // (width - 1)))
+
+
+def fitted_height(*cells: tuple[str, float, float]) -> float:
+    """A row height (points) that shows every wrapped cell whole: (text, width, font pt)."""
+    return max(
+        ROW_PT, *(lines_in(text, width, pt) * pt * 1.3 + 3 for text, width, pt in cells if text)
+    )
 
 
 def write_score_sheet(book, fm: Formats, table: ScoreTable) -> None:
@@ -138,6 +155,7 @@ def write_score_sheet(book, fm: Formats, table: ScoreTable) -> None:
     for k, text in enumerate(SCORE_HEADINGS):
         sheet.write(head, k, table.group_name if k == 1 else text, fm.head)
     row = head + 1
+    heights: dict[tuple[str, str], float] = {}  # the same label and note recur in every unit
     for unit in table.units:
         n = len(unit.rows)
         if row + n >= MAX_SHEET_ROWS:
@@ -157,6 +175,12 @@ def write_score_sheet(book, fm: Formats, table: ScoreTable) -> None:
             for k, text in ((3, r.target), (4, r.actual), (5, r.max_points), (6, r.points)):
                 sheet.write(row, k, _shown(text), fm.cell)
             sheet.write_string(row, 8, r.note, fm.note)
+            key = (r.label, r.note)
+            if key not in heights:
+                heights[key] = fitted_height(
+                    (r.label, SCORE_WIDTHS[2], 12), (r.note, SCORE_WIDTHS[8], 9)
+                )
+            sheet.set_row(row, heights[key])
             row += 1
     _print_setup(sheet, (head, head))
 

@@ -3,36 +3,29 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from ..engine import NO_TASK, PENDING, GroupResult
 
-CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "FandolHei",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "SimHei",
-    "Microsoft YaHei",
-    "AR PL UKai CN",
-)
-FANDOL_DIRS = ("/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol",)
+FONT_FILE = "KaoheSans-SC.otf"  # Noto Sans CJK SC cut to GB 2312 (OFL), see fonts/make_subset.py
+FONT_FAMILY = "Kaohe Sans SC"
 LABELLED_UNITS = 60  # beyond this many units the charts drop per-unit labels
 RATE_CAP = 1.5  # the heat map's colour scale tops out at 150%
 DPI = 150
 
 
+def font_path() -> Path:
+    return Path(str(resources.files("kaohe.report") / "fonts" / FONT_FILE))
+
+
 @lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """A font family matplotlib can use for Chinese, registering Fandol if fontconfig lacks it."""
+def cjk_font() -> str:
+    """The packaged Chinese font, registered with matplotlib (no system font needed)."""
     from matplotlib import font_manager
 
-    for folder in FANDOL_DIRS:
-        for path in sorted(Path(folder).glob("FandolHei-Regular.otf")):
-            font_manager.fontManager.addfont(str(path))
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FAMILIES if name in known), None)
+    font_manager.fontManager.addfont(str(font_path()))
+    return FONT_FAMILY
 
 
 def _pyplot():
@@ -41,10 +34,10 @@ def _pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    font = cjk_font()
-    if font:
-        plt.rcParams["font.family"] = [font]
-        plt.rcParams["font.sans-serif"] = [font]
+    # DejaVu Sans (bundled with matplotlib) draws any sign the subset lacks, glyph by glyph.
+    families = [cjk_font(), "DejaVu Sans"]
+    plt.rcParams["font.family"] = families
+    plt.rcParams["font.sans-serif"] = families
     plt.rcParams["axes.unicode_minus"] = False
     return plt
 
@@ -79,6 +72,14 @@ def ranking_chart(g: GroupResult, names: list[str], path: Path, title: str) -> P
     return path
 
 
+def heat_value(col, i: int) -> float:
+    """A cell's colour value; NaN (grey, as the legend says) where no task or no figure yet."""
+    rate = col.rate[i]
+    if rate is None or col.status[i] in (NO_TASK, PENDING):
+        return float("nan")
+    return min(float(rate), RATE_CAP)
+
+
 def heatmap_chart(g: GroupResult, names: list[str], path: Path, title: str) -> Path:
     """Completion rates (actual ÷ target) per unit and indicator; grey where no task."""
     plt = _pyplot()
@@ -88,9 +89,7 @@ def heatmap_chart(g: GroupResult, names: list[str], path: Path, title: str) -> P
     data = np.full((len(g.order), len(columns)), np.nan)
     for x, col in enumerate(columns):
         for y, i in enumerate(g.order):
-            rate = col.rate[i]
-            if rate is not None and col.status[i] not in (NO_TASK, PENDING):
-                data[y, x] = min(float(rate), RATE_CAP)
+            data[y, x] = heat_value(col, i)
     n = len(g.order)
     labelled = n <= LABELLED_UNITS
     height = min(max(3.5, 0.3 * n + 3.0), 11.0) if labelled else 9.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -42,6 +43,14 @@ PORTRAIT_WIDTH = round((A4[0] - MARGINS["left"] - MARGINS["right"]) * TWIPS_PER_
 LANDSCAPE_WIDTH = round((A4[1] - MARGINS["top"] - MARGINS["bottom"]) * TWIPS_PER_MM)
 
 PLACEHOLDER = "KAOHE-TABLE-{}"
+RED = RGBColor(0xFF, 0, 0)
+
+# 附件6: small type in exact lines, so that each row's height is known and the table can be cut
+# into pages ahead of Word, WPS or LibreOffice, each page repeating the unit and its total.
+SCORE_PT, SCORE_LINE = 7, 160  # 7 pt in exact 8 pt lines (twips), about the seed's size
+NOTE_PT, NOTE_LINE = 6.5, 150
+CELL_PAD_X, CELL_PAD_Y = 85, 10  # twips: 1.5 mm either side, ½ pt above and below
+LANDSCAPE_HEIGHT = round((A4[0] - MARGINS["left"] - MARGINS["right"]) * TWIPS_PER_MM)
 
 
 def twips_per_char(pt: float = BODY_PT) -> int:
@@ -188,7 +197,19 @@ def _spacing(ppr, line: int, rule: str = "exact") -> None:
     sp.set(qn("w:lineRule"), rule)
 
 
-def _style(doc, name, font, size, *, align=None, first_line=0, line=None, snap=True, bold=False):
+def _style(
+    doc,
+    name,
+    font,
+    size,
+    *,
+    align=None,
+    first_line=0,
+    line=None,
+    snap=True,
+    bold=False,
+    exact=False,
+):
     styles = doc.styles
     style = (
         styles[name]
@@ -206,8 +227,13 @@ def _style(doc, name, font, size, *, align=None, first_line=0, line=None, snap=T
     if align is not None:
         style.paragraph_format.alignment = align
     _indent(ppr, firstLine=first_line)
+    # Line-end punctuation: no "，" at a line's start (kinsoku), and a "，" that falls 29th hangs
+    # in the margin (overflowPunct), as Word, WPS and LibreOffice all do by default; said
+    # explicitly so a template's settings cannot turn it off.
+    _ppr_child(ppr, "w:kinsoku").set(qn("w:val"), "1")
+    _ppr_child(ppr, "w:overflowPunct").set(qn("w:val"), "1")
     if line is not None:
-        _spacing(ppr, line, "exact" if snap or line > 240 else "auto")
+        _spacing(ppr, line, "exact" if snap or exact or line > 240 else "auto")
     if not snap:
         _ppr_child(ppr, "w:snapToGrid").set(qn("w:val"), "0")
     return style
@@ -243,16 +269,37 @@ def setup_styles(doc) -> dict[str, str]:
         "KH Cutoff": _style(doc, "KH Cutoff", FANG, 14, align=center, line=500),
         "KH Table": _style(doc, "KH Table", FANG, 12, align=center, line=240, snap=False),
         "KH Table Small": _style(
-            doc, "KH Table Small", FANG, 10.5, align=center, line=240, snap=False
+            doc,
+            "KH Table Small",
+            FANG,
+            SCORE_PT,
+            align=center,
+            line=SCORE_LINE,
+            snap=False,
+            exact=True,
         ),
-        "KH Table Note": _style(doc, "KH Table Note", FANG, 9, align=left, line=240, snap=False),
+        "KH Table Note": _style(
+            doc, "KH Table Note", FANG, NOTE_PT, align=left, line=NOTE_LINE, snap=False, exact=True
+        ),
         "KH Table Head": _style(doc, "KH Table Head", HEI, 12, align=center, line=240, snap=False),
         "KH Table Head Small": _style(
-            doc, "KH Table Head Small", HEI, 10.5, align=center, line=240, snap=False
+            doc,
+            "KH Table Head Small",
+            HEI,
+            SCORE_PT,
+            align=center,
+            line=SCORE_LINE,
+            snap=False,
+            exact=True,
         ),
+        "KH Break": _style(doc, "KH Break", FANG, 1, align=left, line=20, snap=False, exact=True),
+        "KH Masthead": _style(doc, "KH Masthead", XBS, 36, align=center, line=1000, snap=False),
         "KH Caption": _style(doc, "KH Caption", HEI, 14, align=center, line=500),
         "KH Page Number": _style(doc, "KH Page Number", SONG, PAGE_NUM_PT, line=240, snap=False),
     }
+    for name in ("KH Heading 1", "KH Annex Label", "KH Annex Title", "KH Cutoff"):
+        made[name].paragraph_format.keep_with_next = True
+    made["KH Masthead"].font.color.rgb = RED
     return {name: style.style_id for name, style in made.items()}
 
 
@@ -385,7 +432,9 @@ def attachment_list(doc, items: list[tuple[int, str]]) -> None:
 
 
 def signature(doc, issuer: str, date: str) -> None:
-    """Issuer centred over the date; the date four characters in from the right."""
+    """Issuer centred over the date; the date four characters in from the right. Everything
+    from the body's last paragraph on keeps with the next, so that the issuer and the date never
+    stand alone on a page (GB/T 9704 7.3.5)."""
     if not issuer and not date:
         return
     for _ in range(2):
@@ -394,6 +443,7 @@ def signature(doc, issuer: str, date: str) -> None:
     if issuer:
         p = doc.add_paragraph(issuer, style=doc.styles["KH Plain"])
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        p.paragraph_format.keep_with_next = True
         shift = max((text_width(date) - text_width(issuer)) / 2, 0) if date else 0
         _right_indent(p, date_right + shift if date else 2)
     if date:
@@ -419,7 +469,7 @@ _BORDERS = "".join(
 class TableXml:
     """Builds one <w:tbl>: fixed layout, grid columns and every cell's width set."""
 
-    def __init__(self, widths: list[int], row_height: int | None = None):
+    def __init__(self, widths: list[int], row_height: int | None = None, pad=(57, 0)):
         self.widths = widths
         self.row_height = row_height
         self.parts: list[str] = []
@@ -428,7 +478,9 @@ class TableXml:
         self.parts.append(
             f'<w:tbl><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
             f'<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-            '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
+            f'<w:tblCellMar><w:top w:w="{pad[1]}" w:type="dxa"/>'
+            f'<w:left w:w="{pad[0]}" w:type="dxa"/><w:bottom w:w="{pad[1]}" w:type="dxa"/>'
+            f'<w:right w:w="{pad[0]}" w:type="dxa"/>'
             '</w:tblCellMar><w:tblLook w:val="0000"/></w:tblPr>'
             f"<w:tblGrid>{grid}</w:tblGrid>"
         )
@@ -455,7 +507,11 @@ class TableXml:
             body = (
                 ""
                 if vmerge == "continue" or not text
-                else (f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>')
+                else "<w:r>"
+                + "<w:br/>".join(
+                    f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in text.split("\n")
+                )
+                + "</w:r>"
             )
             out.append(
                 f'<w:tc><w:tcPr>{tcpr}<w:vAlign w:val="center"/></w:tcPr>'
@@ -511,40 +567,215 @@ def annex_table_xml(table: AnnexTable, ids) -> str:
     return t.xml()
 
 
-SCORE_WIDTHS = (560, 1000, 3800, 1050, 1100, 600, 650, 700)
+SCORE_WIDTHS = (450, 1350, 2700, 850, 850, 550, 550, 650)  # twips; 备注 takes the rest
+# Headings broken where the seed breaks them (not "目标任务⏎数").
+HEADING_BREAKS = {
+    "目标任务数": "目标\n任务数",
+    "完成任务数": "完成\n任务数",
+    "目标分值": "目标\n分值",
+    "考核得分": "考核\n得分",
+}
 
 
-def score_table_xml(table: ScoreTable, ids) -> str:
-    body, head, note = ids["KH Table Small"], ids["KH Table Head Small"], ids["KH Table Note"]
-    widths = list(SCORE_WIDTHS) + [LANDSCAPE_WIDTH - sum(SCORE_WIDTHS)]
-    t = TableXml(widths)
-    headings = list(SCORE_HEADINGS)
-    headings[1] = table.group_name
-    t.row([(h, head, 1, None) for h in headings], header=True)
+def score_widths() -> list[int]:
+    return list(SCORE_WIDTHS) + [LANDSCAPE_WIDTH - sum(SCORE_WIDTHS)]
+
+
+def text_lines(text: str, width: int, pt: float) -> int:
+    """Lines a cell's text takes: width in twips, CJK a full em, other signs 0.6 em (wide)."""
+    if not text:
+        return 1
+    room = (width - 2 * CELL_PAD_X) / (pt * 20)
+    lines = 0
+    for part in text.split("\n"):
+        used = sum(0.6 if ch.isascii() else 1 for ch in part)
+        lines += max(1, -(-used // room))
+    return int(lines)
+
+
+def row_height(row, unit_lines: int, widths: list[int]) -> int:
+    """A score row's height in twips, from the lines of its widest-wrapping cell."""
+    body = max(
+        unit_lines,
+        *(
+            text_lines(t, widths[k], SCORE_PT)
+            for k, t in ((2, row.label), (3, row.target), (4, row.actual))
+        ),
+    )
+    note = text_lines(row.note, widths[8], NOTE_PT)
+    return max(body * SCORE_LINE, note * NOTE_LINE) + 2 * CELL_PAD_Y + 15  # 15: the border
+
+
+def score_pages(table: ScoreTable, first_room: int, room: int) -> list[list[tuple]]:
+    """The table cut into pages: each page a list of (unit, first row, end row). A unit's block
+    moves whole to the next page when it fits there; a longer one is cut, at least two rows
+    either side, and its number, name and total are printed again on the continuation."""
+    widths = score_widths()
+    pages: list[list[tuple]] = [[]]
+    left = first_room
     for unit in table.units:
-        for k, row in enumerate(unit.rows):
-            merge = "restart" if k == 0 else "continue"
-            t.row(
-                [
-                    (str(unit.seq), body, 1, merge),
-                    (unit.unit, body, 1, merge),
-                    (row.label, body, 1, None),
-                    (row.target, body, 1, None),
-                    (row.actual, body, 1, None),
-                    (row.max_points, body, 1, None),
-                    (row.points, body, 1, None),
-                    (unit.total, body, 1, merge),
-                    (row.note, note, 1, None),
-                ]
+        name_lines = text_lines(unit.unit, widths[1], SCORE_PT)
+        heights = [row_height(r, 0, widths) for r in unit.rows]
+        if heights:
+            heights[0] = max(heights[0], name_lines * SCORE_LINE + 2 * CELL_PAD_Y + 15)
+        start = 0
+        while start < len(heights):
+            fit, used = 0, 0
+            while start + fit < len(heights) and used + heights[start + fit] <= left:
+                used += heights[start + fit]
+                fit += 1
+            rest = len(heights) - start - fit
+            whole = sum(heights[start:])
+            if rest and (fit < 2 or rest < 2) and pages[-1] and whole <= room:
+                fit = 0  # starts on the next page, whole
+            elif rest and rest < 2 and fit > 2:
+                fit -= 2 - rest
+            if fit == 0:
+                if not pages[-1]:
+                    fit = 1  # a row taller than a page: print it anyway
+                else:
+                    pages.append([])
+                    left = room
+                    continue
+            pages[-1].append((unit, start, start + fit))
+            left -= sum(heights[start : start + fit])
+            start += fit
+            if start < len(heights):
+                pages.append([])
+                left = room
+    return [p for p in pages if p]
+
+
+def score_table_xml(table: ScoreTable, ids, first_room: int, room: int) -> str:
+    """附件6 as one table a page; the pages between them break by a 1 pt paragraph."""
+    body, head, note = ids["KH Table Small"], ids["KH Table Head Small"], ids["KH Table Note"]
+    widths = score_widths()
+    out = []
+    for k, page in enumerate(score_pages(table, first_room, room)):
+        if k:
+            out.append(
+                f'<w:p><w:pPr><w:pStyle w:val="{ids["KH Break"]}"/><w:pageBreakBefore/></w:pPr></w:p>'
             )
-    return t.xml()
+        t = TableXml(widths, pad=(CELL_PAD_X, CELL_PAD_Y))
+        headings = [HEADING_BREAKS.get(h, h) for h in SCORE_HEADINGS]
+        headings[1] = table.group_name
+        t.row([(h, head, 1, None) for h in headings], header=True)
+        for unit, first, end in page:
+            for n in range(first, end):
+                row = unit.rows[n]
+                merge = None if end - first == 1 else ("restart" if n == first else "continue")
+                t.row(
+                    [
+                        (str(unit.seq), body, 1, merge),
+                        (unit.unit, body, 1, merge),
+                        (row.label, body, 1, None),
+                        (row.target, body, 1, None),
+                        (row.actual, body, 1, None),
+                        (row.max_points, body, 1, None),
+                        (row.points, body, 1, None),
+                        (unit.total, body, 1, merge),
+                        (row.note, note, 1, None),
+                    ]
+                )
+        out.append(t.xml())
+    return "".join(out)
+
+
+def score_rooms(title: str) -> tuple[int, int]:
+    """Twips left for rows on 附件6's first page (below its label and title) and on later ones,
+    less the header row and 3% to spare."""
+    header = 2 * SCORE_LINE + 2 * CELL_PAD_Y + 30
+    page = int(LANDSCAPE_HEIGHT * 0.97) - header - 20
+    title_lines = text_lines(title, LANDSCAPE_WIDTH, 18)
+    return page - grid_values()[0] - 600 * title_lines, page
 
 
 # --- the document ---------------------------------------------------------------------
 
 
-def build_document(facts: Facts, narrative: list[Paragraph], charts: list[tuple[str, Path]]):
+@dataclass
+class Masthead:
+    """版头 and 版记 (GB/T 9704 7.2, 7.4): each part is printed only when given."""
+
+    masthead: str = ""  # 发文机关标志, red, over a red rule
+    doc_number: str = ""  # 发文字号
+    copy_to: str = ""  # 抄送
+    printer: str = ""  # 印发机关
+    print_date: str = ""  # 印发日期
+
+    @property
+    def has_record(self) -> bool:
+        return bool(self.copy_to or self.printer)
+
+
+CHART_TITLE = "考核总得分排名和各项指标完成率图"
+
+
+def _border(p, side: str, size: int, color: str) -> None:
+    ppr = p._p.get_or_add_pPr()
+    borders = _ppr_child(ppr, "w:pBdr")
+    el = OxmlElement(f"w:{side}")
+    for k, v in (("val", "single"), ("sz", str(size)), ("space", "1"), ("color", color)):
+        el.set(qn(f"w:{k}"), v)
+    borders.append(el)
+
+
+def masthead_block(doc, head: Masthead) -> None:
+    """发文机关标志 in red, 发文字号 two lines below, the red rule 4 mm under it (7.2)."""
+    if head.masthead:
+        plain_paragraph(doc, head.masthead, "KH Masthead")
+        doc.add_paragraph(style=doc.styles["KH Plain"])
+    if head.doc_number or head.masthead:
+        p = plain_paragraph(doc, head.doc_number, "KH Plain")
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if head.masthead:
+            _border(p, "bottom", 12, "FF0000")  # 1.5 pt red rule under the number
+        doc.add_paragraph(style=doc.styles["KH Plain"])
+
+
+def record_block(doc, head: Masthead) -> None:
+    """版记 at the foot of an even page: 抄送 and 印发机关/印发日期 between rules (7.4)."""
+    section = doc.add_section(WD_SECTION.EVEN_PAGE)
+    setup_section(section)
+    lines = []
+    if head.copy_to:
+        lines.append(f"抄送：{head.copy_to}。")
+    if head.printer or head.print_date:
+        lines.append(f"{head.printer}\t{head.print_date}印发")
+    # Pushed to the foot of the page by blank lines: 22 lines a page, the record takes 2.
+    for _ in range(LINES - len(lines) - 1):
+        doc.add_paragraph(style=doc.styles["KH Plain"])
+    for k, text in enumerate(lines):
+        p = doc.add_paragraph(style=doc.styles["KH Plain"])
+        p.add_run(text).font.size = Pt(14)
+        ppr = p._p.get_or_add_pPr()
+        _indent(ppr, left=1, right=1)
+        tabs = _ppr_child(ppr, "w:tabs")
+        tab = OxmlElement("w:tab")
+        tab.set(qn("w:val"), "right")
+        tab.set(qn("w:pos"), str(PORTRAIT_WIDTH - 2 * twips_per_char()))
+        tabs.append(tab)
+        if k == 0:
+            _border(p, "top", 8, "000000")
+        _border(p, "bottom", 8 if k == len(lines) - 1 else 4, "000000")
+
+
+def _picture_width(path: Path, max_w: float = 150, max_h: float = 190) -> Mm:
+    """Within 150 × 190 mm, so the label, the picture and its caption share a page."""
+    with open(path, "rb") as fh:
+        header = fh.read(24)
+    w, h = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+    return Mm(min(max_w, max_h * w / h))
+
+
+def build_document(
+    facts: Facts,
+    narrative: list[Paragraph],
+    charts: list[tuple[str, Path]],
+    head: Masthead | None = None,
+):
     """The python-docx Document, with placeholder paragraphs where tables go."""
+    head = head or Masthead()
     doc = Document()
     ids = setup_styles(doc)
     section = doc.sections[0]
@@ -556,13 +787,23 @@ def build_document(facts: Facts, narrative: list[Paragraph], charts: list[tuple[
         doc.add_paragraph(PLACEHOLDER.format(len(tables)))
         tables.append(xml)
 
+    masthead_block(doc, head)
     plain_paragraph(doc, facts.title, "KH Title")
     doc.add_paragraph(style=doc.styles["KH Plain"])
     doc.add_paragraph(facts.intro, style=doc.styles["Normal"])
-    for para in facts.sections + narrative:
-        add_paragraph(doc, para)
-    attachment_list(doc, facts.attachment_titles)
+    body = [add_paragraph(doc, para) for para in facts.sections + narrative]
+    items = facts.attachment_titles
+    chart_number = len(items) + 1
+    if charts:
+        group = facts.results[0].group.name if facts.results else ""
+        items = items + [(chart_number, f"各{group}{CHART_TITLE}")]
+    mark = len(doc.paragraphs)
+    attachment_list(doc, items)
     signature(doc, facts.issuer, facts.doc_date)
+    if facts.issuer or facts.doc_date:
+        # The body's last lines, the attachment list and the blank lines keep with the issuer.
+        for p in body[-1:] + doc.paragraphs[mark:-2]:
+            p.paragraph_format.keep_with_next = True
     for table in facts.annexes:
         plain_paragraph(doc, f"附件{table.number}", "KH Annex Label", page_break=True)
         plain_paragraph(doc, table.title, "KH Annex Title")
@@ -573,20 +814,28 @@ def build_document(facts: Facts, narrative: list[Paragraph], charts: list[tuple[
         setup_section(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
         plain_paragraph(doc, f"附件{table.number}", "KH Annex Label")
         plain_paragraph(doc, table.title, "KH Annex Title")
-        table_slot(score_table_xml(table, ids))
+        table_slot(score_table_xml(table, ids, *score_rooms(table.title)))
     if charts:
         setup_section(doc.add_section(WD_SECTION.NEW_PAGE))
-        plain_paragraph(doc, "附图", "KH Annex Label")
         for k, (caption, path) in enumerate(charts, start=1):
+            label = plain_paragraph(
+                doc, f"附件{chart_number}" if k == 1 else "", "KH Annex Label", page_break=k > 1
+            )
+            label.paragraph_format.keep_with_next = True
             p = doc.add_paragraph(style=doc.styles["KH Caption"])
-            p.add_run().add_picture(str(path), width=Mm(150))
+            p.paragraph_format.keep_with_next = True
+            p.add_run().add_picture(str(path), width=_picture_width(path))
             _spacing(p._p.get_or_add_pPr(), 240, "auto")
             plain_paragraph(doc, f"图{k}  {caption}", "KH Caption")
+    if head.has_record:
+        record_block(doc, head)
     return doc, tables
 
 
-def write_docx(facts: Facts, narrative: list[Paragraph], charts, path: Path) -> Path:
-    doc, tables = build_document(facts, narrative, charts)
+def write_docx(
+    facts: Facts, narrative: list[Paragraph], charts, path: Path, head: Masthead | None = None
+) -> Path:
+    doc, tables = build_document(facts, narrative, charts, head)
     buffer = io.BytesIO()
     doc.save(buffer)
     splice_tables(buffer.getvalue(), tables, path)

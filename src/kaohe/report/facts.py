@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..chinese import quarter_name
 from ..engine import LATE, NO_TASK, PENDING, SCORED, GroupResult, IndicatorColumn, Result
 from ..numbers import HUNDRED, ZERO, fixed, percent, plain, round_half_up
 from ..scheme import Indicator
 from .errors import ReportError
 from .narrative import Paragraph, Run, cn_number
 
-NAME_LIST_LIMIT = 20  # prose lists at most this many unit names, then "等 N 个"
 RANKING_LIMIT = 30  # the ranking paragraph names at most this many places
 TOP_N = 3
 DASH = "/"
@@ -66,7 +66,7 @@ def date_words(day: dt.date) -> str:
 
 
 def quarter_words(month: int) -> str:
-    return f"{cn_number((month - 1) // 3 + 1)}季度"
+    return quarter_name((month - 1) // 3 + 1)
 
 
 # --- tables -------------------------------------------------------------------
@@ -190,26 +190,51 @@ def build_facts(
     cutoff: str | None = None,
     year: int | None = None,
     period: str | None = None,
+    theme: str | None = None,
+    departments: list[Paragraph] | None = None,
+    ranking: bool | None = None,
 ) -> Facts:
+    """`departments`: §一（三） from the narrative, used when no 部门 group has results;
+    `ranking`: the score-ranking paragraph (default: the scheme's [bulletin] ranking)."""
     scheme = result.scheme
+    bulletin = scheme.bulletin
     day = parse_date(doc_date)
     cut_day = _cutoff_day(cutoff)
     year = year or _year(scheme, cut_day, day)
     if period is None:
         period = _period(cut_day, day)
+    theme = bulletin.theme if theme is None else theme
     subject = subject_of(scheme)
-    local = subject.removeprefix(scheme.region) if scheme.region else subject
-    title = title or f"关于{subject}{period}工作进展情况的通报"
-    intro = f"现将{local}{period}工作进展情况通报如下："
+    theme_words = bulletin.text("theme", word=theme) if theme else ""
+    title = title or bulletin.text("title", subject=subject, period=period, theme=theme_words)
+    intro = bulletin.text("intro", matter=matter_of(title, scheme, period, theme_words))
     annexes: list[AnnexTable] = []
     scores: list[ScoreTable] = []
     sections: list[Paragraph] = [Paragraph("heading1", [Run("一、目标任务进展情况")])]
+    towns = [g for g in result.groups if not is_departments(g)]
+    offices = [g for g in result.groups if is_departments(g) and g.unit_names]
     for g in result.groups:
         tables = annex_tables(g, year)
         for t in tables:
             t.number = len(annexes) + 1
             annexes.append(t)
-        sections += group_paragraphs(g, tables, scheme, cut_day, period)
+        if g in towns:
+            sections += group_paragraphs(g, tables, scheme, cut_day, period)
+    next_number = 3
+    if offices:
+        sections += [departments_paragraph(g, scheme) for g in offices]
+        next_number += 1
+    elif departments:
+        first = departments[0]
+        sections.append(
+            Paragraph("body", [Run("（三）" + first.runs[0].text, "kai"), *first.runs[1:]])
+        )
+        sections += departments[1:]
+        next_number += 1
+    if bulletin.ranking if ranking is None else ranking:
+        for g in towns:
+            sections.append(ranking_paragraph(g, scheme, cn_number(next_number)))
+            next_number += 1
     for g in result.groups:
         number = len(annexes) + len(scores) + 1
         scores.append(
@@ -228,6 +253,16 @@ def build_facts(
         scores=scores,
         results=list(result.groups),
     )
+
+
+def matter_of(title: str, scheme, period: str, theme_words: str) -> str:
+    """What the opening says is reported: the title's 关于X的通报 without the region (as the
+    seed writes "现将2023年科技创新行动一季度“开门红”工作进展情况通报如下")."""
+    m = re.fullmatch(r"\s*关于(.+)的通报\s*", title)
+    if m:
+        return m[1].removeprefix(scheme.region) if scheme.region else m[1]
+    local = subject_of(scheme).removeprefix(scheme.region) if scheme.region else subject_of(scheme)
+    return f"{local}{period}{theme_words}工作进展情况"
 
 
 def _cutoff_day(cutoff: str | None) -> dt.date | None:
@@ -358,25 +393,35 @@ def _score_note(col: IndicatorColumn, i: int, first: int, others: str, scheme) -
 @dataclass
 class IndicatorStanding:
     table: AnnexTable
-    assessed: list[str]  # units with a task and a figure
+    assessed: list[str]  # units with a task and a figure, in the scheme's order
     met: list[str]
     missed: list[tuple[str, Decimal]]  # unit, rate
     excluded: int  # no task, or figures not out yet
-    top: list[str]
+    top: list[str]  # the highest actual figures among the units that met the target
 
     @property
     def all_met(self) -> bool:
         return bool(self.assessed) and not self.missed
 
 
+def scheme_order(g: GroupResult) -> list[int]:
+    """Units in the scheme's own order (the county's list); units outside it after, as read."""
+    position = {}
+    for k, unit in enumerate(g.group.units):
+        position[unit.name] = k
+    last = len(position)
+    return sorted(range(len(g.unit_names)), key=lambda i: position.get(g.unit_names[i], last))
+
+
 def standings(g: GroupResult, tables: list[AnnexTable]) -> list[IndicatorStanding]:
     short = short_names(g)
+    listed = scheme_order(g)
     out = []
     for t in tables:
         col = g.column(t.indicator.key)
         assessed, met, missed, excluded = [], [], [], 0
         ranked = []
-        for i in g.order:
+        for i in listed:
             status = col.status[i]
             if status in (NO_TASK, PENDING):
                 excluded += 1
@@ -385,10 +430,9 @@ def standings(g: GroupResult, tables: list[AnnexTable]) -> list[IndicatorStandin
             assessed.append(name)
             if status == SCORED and col.actual[i] >= col.target[i]:
                 met.append(name)
+                ranked.append((-col.actual[i], -col.rate[i], len(ranked), name))
             else:
                 missed.append((name, col.rate[i] if col.rate[i] is not None else ZERO))
-            if status == SCORED:
-                ranked.append((-col.actual[i], -col.rate[i], len(ranked), name))
         ranked.sort()
         top = [r[3] for r in ranked[:TOP_N]]
         out.append(IndicatorStanding(t, assessed, met, missed, excluded, top))
@@ -408,90 +452,136 @@ def region_word(scheme) -> str:
     return f"全{scheme.region[-1]}" if scheme.region else "全部单位"
 
 
-def _names(names: list[str], word: str, counted: bool = False) -> str:
-    """A prose list of names, cut short for very long lists; `counted`: the caller adds 等N个."""
-    if len(names) > NAME_LIST_LIMIT:
-        head = "、".join(names[:NAME_LIST_LIMIT])
-        return head if counted else f"{head}等{len(names)}个{word}"
-    return join_names(names)
+def _cut(names: list[str], word: str, bulletin) -> str:
+    """Past the limit: "甲、乙……等20个乡镇及其余4个乡镇" (等N counts exactly the names printed)."""
+    limit = bulletin.list_limit
+    return bulletin.text(
+        "others", names="、".join(names[:limit]), count=limit, rest=len(names) - limit, word=word
+    )
+
+
+def counted_names(names: list[str], word: str, bulletin) -> str:
+    """甲、乙和丙等3个乡镇; one name alone; past the limit as _cut."""
+    if len(names) > bulletin.list_limit:
+        return _cut(names, word, bulletin)
+    if len(names) == 1:
+        return names[0]
+    return bulletin.text("counted", names=join_names(names), count=len(names), word=word)
+
+
+def listed(names: list[str], word: str, bulletin) -> str:
+    """甲、乙和丙 without a count; past the limit as _cut."""
+    return _cut(names, word, bulletin) if len(names) > bulletin.list_limit else join_names(names)
+
+
+def work_words(scheme) -> str:
+    """大冶市2023年科技创新行动 -> 科技创新行动 (what the departments' section is about)."""
+    subject = subject_of(scheme).removeprefix(scheme.region)
+    return re.sub(r"^\d{4}\s*年", "", subject)
 
 
 def group_paragraphs(g: GroupResult, tables, scheme, cut_day, period) -> list[Paragraph]:
+    bulletin = scheme.bulletin
     if not tables:
-        return [ranking_paragraph(g, scheme, "（一）")]
+        return []
     word = g.group.title or g.group.name
-    overall = region_word(scheme) + "；".join(
-        f"{t.indicator.annex.title}实绩数为"
-        f"{t.actual_text(t.total_actual)}{t.indicator.annex.unit}，完成任务数"
-        f"{rate_words(t.total_rate) if t.total_rate is not None else DASH}"
+    region = region_word(scheme)
+    overall = region + "；".join(
+        bulletin.text(
+            "overall_item",
+            indicator=t.indicator.annex.title,
+            actual=t.actual_text(t.total_actual),
+            unit=t.indicator.annex.unit,
+            rate=rate_words(t.total_rate) if t.total_rate is not None else DASH,
+        )
         for t in tables
     )
     paras = [
         Paragraph(
             "body",
-            [Run(f"（一）{region_word(scheme)}指标整体完成情况。", "kai"), Run(overall + "。")],
+            [Run(bulletin.text("overall_heading", region=region), "kai"), Run(overall + "。")],
         )
     ]
     found = standings(g, tables)
     paras.append(
         Paragraph(
             "body",
-            [Run(f"（二）各{g.group.name}指标完成情况。", "kai"), Run(_standing_text(found, word))],
+            [
+                Run(bulletin.text("units_heading", group=g.group.name), "kai"),
+                Run(_standing_text(found, word, bulletin)),
+            ],
         )
     )
-    paras.append(Paragraph("body", [Run(_all_met_text(g, found, word, cut_day, period))]))
-    paras.append(ranking_paragraph(g, scheme, "（三）"))
+    paras.append(Paragraph("body", [Run(_all_met_text(g, found, word, cut_day, period, bulletin))]))
     return paras
 
 
-def _standing_text(found: list[IndicatorStanding], word: str) -> str:
-    clauses = []
-    k = 0
-    while k < len(found):
-        batch = [found[k]]
-        if found[k].all_met and not found[k].excluded:
-            while (
-                k + len(batch) < len(found)
-                and found[k + len(batch)].all_met
-                and not found[k + len(batch)].excluded
-                and len(found[k + len(batch)].assessed) == len(found[k].assessed)
-            ):
-                batch.append(found[k + len(batch)])
-        clauses.append(f"{cn_number(len(clauses) + 1)}是{_clause(batch, word)}")
-        k += len(batch)
-    return "".join(clauses)
+def _batches(found: list[IndicatorStanding], bulletin) -> list[list[IndicatorStanding]]:
+    """Indicators the scheme puts in one clause share it when all of them were met by the same
+    units; every other indicator has its own clause."""
+    clause_of = {k: n for n, keys in enumerate(bulletin.clauses) for k in keys}
+    batches: list[list[IndicatorStanding]] = []
+    for s in found:
+        key = s.table.indicator.key
+        last = batches[-1] if batches else None
+        if (
+            last
+            and key in clause_of
+            and clause_of.get(last[0].table.indicator.key) == clause_of[key]
+            and all(x.all_met and not x.excluded for x in (*last, s))
+            and len(last[0].assessed) == len(s.assessed)
+        ):
+            last.append(s)
+        else:
+            batches.append([s])
+    return batches
 
 
-def _clause(batch: list[IndicatorStanding], word: str) -> str:
+def _standing_text(found: list[IndicatorStanding], word: str, bulletin) -> str:
+    return "".join(
+        f"{cn_number(n)}是{_clause(batch, word, bulletin)}"
+        for n, batch in enumerate(_batches(found, bulletin), start=1)
+    )
+
+
+def _clause(batch: list[IndicatorStanding], word: str, bulletin) -> str:
     names = [s.table.indicator.annex.title for s in batch]
     first = batch[0]
+    indicators = join_names(names)
     if len(batch) > 1:
         tops = "，".join(
-            f"{n}完成较高的为{join_names(s.top)}" for n, s in zip(names, batch, strict=True)
+            bulletin.text("top", indicator=n, names=join_names(s.top))
+            for n, s in zip(names, batch, strict=True)
         )
-        count = len(first.assessed)
-        return f"{join_names(names)}，{count}个{word}全部完成目标任务，其中{tops}。"
+        text = bulletin.text("all_met", indicators=indicators, count=len(first.assessed), word=word)
+        return f"{text}，其中{tops}。"
     s = first
-    head = f"{names[0]}，"
-    with_task = (
-        f"下达任务的{len(s.assessed)}个{word}" if s.excluded else f"{len(s.assessed)}个{word}"
-    )
     if not s.assessed:
-        return f"{head}各{word}均未下达任务或数据未出。"
+        return f"{indicators}，各{word}均未下达任务或数据未出。"
+    count = len(s.assessed)
+    counted_word = f"下达任务的{count}个{word}" if s.excluded else None
     if s.all_met:
-        text = f"{head}{with_task}全部完成目标任务"
+        text = bulletin.text("all_met", indicators=indicators, count=count, word=word)
+        if counted_word:
+            text = text.replace(f"{count}个{word}", counted_word, 1)
     elif not s.met:
-        text = f"{head}{with_task}均未完成目标任务"
+        text = bulletin.text("none_met", indicators=indicators, count=count, word=word)
+        if counted_word:
+            text = text.replace(f"{count}个{word}", counted_word, 1)
     else:
-        text = f"{head}{_names(s.met, word, True)}等{len(s.met)}个{word}完成该目标任务"
+        text = bulletin.text(
+            "some_met", indicators=indicators, names=counted_names(s.met, word, bulletin)
+        )
         missed = [f"{n}（完成{percent(r)}）" for n, r in s.missed]
-        text += f"，{_names(missed, word)}未完成"
+        told = bulletin.text("missed", names=listed(missed, word, bulletin))
+        if told:
+            text += "，" + told
     if s.top:
-        text += f"，完成较高的为{join_names(s.top)}"
+        text += "，" + bulletin.text("top", indicator="", names=join_names(s.top))
     return text + "。"
 
 
-def _all_met_text(g, found, word, cut_day, period) -> str:
+def _all_met_text(g, found, word, cut_day, period, bulletin) -> str:
     short = short_names(g)
     missed_by: dict[str, list[str]] = {}
     for s in found:
@@ -499,25 +589,57 @@ def _all_met_text(g, found, word, cut_day, period) -> str:
             missed_by.setdefault(name, []).append(
                 f"{s.table.indicator.annex.title}完成{percent(rate)}"
             )
-    complete = [short[i] for i in g.order if short[i] not in missed_by]
-    when = f"截至{cut_day.month}月{cut_day.day}日，" if cut_day else "目前，"
+    ordered = [short[i] for i in scheme_order(g)]
+    complete = [name for name in ordered if name not in missed_by]
+    when = bulletin.text("as_of", month=cut_day.month, day=cut_day.day) if cut_day else "目前，"
     n = len(found)
-    see = f"（各{g.group.name}{period}指标进展情况及考核结果详见附件）"
+    see = bulletin.text("see", group=g.group.name, period=period)
     if not complete:
         return f"{when}尚无{word}全面完成{n}项指标的目标任务{see}。"
     if not missed_by:
         return f"{when}{len(complete)}个{word}全部全面完成{n}项指标的目标任务{see}。"
-    text = f"{when}{_names(complete, word, True)}等{len(complete)}个{word}全面完成{n}项指标的目标任务{see}。"
-    if len(missed_by) <= NAME_LIST_LIMIT:
+    text = bulletin.text(
+        "complete", when=when, names=counted_names(complete, word, bulletin), n=n, see=see
+    )
+    short_of = [name for name in ordered if name in missed_by]
+    if len(short_of) <= bulletin.list_limit:
         text += "".join(
-            f"{name}{'，'.join(parts)}，未全面完成。" for name, parts in missed_by.items()
+            bulletin.text("short_of", name=name, parts="，".join(missed_by[name]))
+            for name in short_of
         )
     else:
-        text += f"其余{len(missed_by)}个{word}未全面完成。"
+        text += f"其余{len(short_of)}个{word}未全面完成。"
     return text
 
 
-def ranking_paragraph(g: GroupResult, scheme, label: str) -> Paragraph:
+def departments_paragraph(g: GroupResult, scheme) -> Paragraph:
+    """§一（三） from a 部门 group's results: what they were assessed on, the best three by
+    total, and those that fell short of a target."""
+    bulletin = scheme.bulletin
+    short = short_names(g)
+    indicators = join_names([c.indicator.name for c in g.columns])
+    best = join_names([short[i] for i in g.order[:TOP_N]])
+    text = bulletin.text("departments", scheme=scheme.name, indicators=indicators, best=best)
+    fell_short = [
+        short[i]
+        for i in scheme_order(g)
+        if any(
+            c.status[i] == LATE or (c.status[i] == SCORED and c.actual[i] < c.target[i])
+            for c in g.columns
+        )
+    ]
+    if fell_short:
+        names = listed(fell_short, "部门", bulletin)
+        text += "，" + bulletin.text("departments_short", names=names)
+    heading = bulletin.text("departments_heading", work=work_words(scheme))
+    return Paragraph("body", [Run(heading, "kai"), Run(text + "。")])
+
+
+def is_departments(g: GroupResult) -> bool:
+    return "部门" in g.group.name or "部门" in (g.group.title or "")
+
+
+def ranking_paragraph(g: GroupResult, scheme, number: str) -> Paragraph:
     short = short_names(g)
     places = scheme.total_decimals
     parts = []
@@ -532,7 +654,8 @@ def ranking_paragraph(g: GroupResult, scheme, label: str) -> Paragraph:
     if len(g.order) > RANKING_LIMIT:
         text += f"……（共{len(g.order)}个{g.group.title or g.group.name}，完整排名见附件）"
     lead = f"按照{scheme.name}办法，各{g.group.name}考核得分排名依次为："
-    return Paragraph("body", [Run(f"{label}考核得分排名情况。", "kai"), Run(lead + text + "。")])
+    heading = scheme.bulletin.text("ranking_heading", number=number)
+    return Paragraph("body", [Run(heading, "kai"), Run(lead + text + "。")])
 
 
 def _ties_next(g: GroupResult, i: int) -> bool:

@@ -105,11 +105,50 @@ def _clean(heading: str) -> str:
     return _NUMBERING.sub("", _INLINE.sub("", heading)).strip()
 
 
+DEPARTMENTS = "各部门"  # a '#' section so headed is §一（三）, not a numbered section
+
+
+def read_narrative_parts(
+    source: str | Path | None, first_number: int = 2
+) -> tuple[list[Paragraph], list[Paragraph]]:
+    """(departments, the rest): a '# 各部门…' section comes back apart, as run-in paragraphs
+    without a number, for §一（三）; the rest as read_narrative gives it."""
+    if source is None:
+        return [], placeholders(first_number)
+    if isinstance(source, Path):
+        try:
+            source = source.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ReportError(f"无法读取文字材料文件 {source}：{exc}") from None
+    blocks = _blocks(source)
+    start = next(
+        (
+            k
+            for k, (kind, body) in enumerate(blocks)
+            if kind == "h1" and body.startswith(DEPARTMENTS)
+        ),
+        None,
+    )
+    if start is None:
+        return [], _parse_blocks(blocks, first_number)
+    end = next((k for k in range(start + 1, len(blocks)) if blocks[k][0] == "h1"), len(blocks))
+    section, rest = blocks[start:end], blocks[:start] + blocks[end:]
+    heading = section[0][1]
+    heading += "" if heading[-1] in _END_PUNCT else "。"
+    bodies = [body for kind, body in section[1:]]
+    departments = [Paragraph("body", [Run(heading, "kai"), Run(bodies[0] if bodies else "")])]
+    departments += [Paragraph("body", [Run(body)]) for body in bodies[1:]]
+    return departments, (_parse_blocks(rest, first_number) if rest else [])
+
+
 def parse_markdown(text: str, first_number: int = 2) -> list[Paragraph]:
+    return _parse_blocks(_blocks(text), first_number)
+
+
+def _parse_blocks(blocks: list[tuple[str, str]], first_number: int) -> list[Paragraph]:
     paras: list[Paragraph] = []
     level1 = first_number - 1
     level2 = 0
-    blocks = _blocks(text)
     k = 0
     while k < len(blocks):
         kind, body = blocks[k]
