@@ -52,4 +52,3 @@ def test_every_number_from_1_to_130_is_spelled_out():
 
 def test_quarters_are_named_one_to_four():
     assert [quarter_name(n) for n in range(1, 5)] == ["一季度", "二季度", "三季度", "四季度"]
-

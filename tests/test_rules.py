@@ -59,14 +59,29 @@ RANK_CASES = [
         id="five minus 0.1 times 6 is exactly 4.4",
     ),
     pytest.param(
-        {"甲": ("/", "/"), "乙": (10, None), "丙": (10, 5), "丁": (10, 8)},
+        {"甲": ("/", "/"), "乙": (10, "未出"), "丙": (10, 5), "丁": (10, 8)},
         {
             "甲": (None, None, "10"),
             "乙": (None, None, "10"),
             "丙": (2, 2, "9.8"),
             "丁": (1, 1, "10"),
         },
-        id="no task and pending are full points and out of the ranking",
+        id="no task and declared pending are full points and out of the ranking",
+    ),
+    pytest.param(
+        {"甲": (10, None), "乙": (10, None, "已报送"), "丙": (10, 5), "丁": (10, 8)},
+        {
+            "甲": (None, None, "0"),
+            "乙": (None, None, "0"),
+            "丙": (2, 2, "9.8"),
+            "丁": (1, 1, "10"),
+        },
+        id="a blank actual without a declaration is 未报送, 0 points and out of the ranking",
+    ),
+    pytest.param(
+        {"甲": (10, None, "一季度数据未出"), "丙": (10, 5)},
+        {"甲": (None, None, "10"), "丙": (1, 1, "10")},
+        id="a note with the scheme's pending words declares 数据未出",
     ),
     pytest.param(
         {"甲": (10, 50, "迟报材料"), "乙": (10, 5), "丙": (10, 8)},
@@ -133,7 +148,10 @@ def test_tie_policy_is_a_scheme_parameter(tie, actuals, expected):
         (1, 0, "", D(0), "scored"),
         ("/", "/", "", D(5), "no_task"),
         ("/", None, "", D(5), "no_task"),
-        (10, None, "", D(5), "pending"),
+        (10, "未出", "", D(5), "pending"),
+        (10, None, "数据未出", D(5), "pending"),
+        (10, None, "", D(0), "missing"),
+        (10, None, "已报送", D(0), "missing"),
         (11, 16, "迟报材料", D(0), "late"),
         (0, 3, "", D(5), "no_task"),
     ],
@@ -176,7 +194,8 @@ def test_equal_totals_share_a_rank():
             "实绩数 20 家，排第 2 名，得 4.9 分；完成率 200.00%，排第 2 名，得 4.9 分",
         ),
         ({"甲": ("/", "/")}, "甲", "未下达任务"),
-        ({"甲": (10, None)}, "甲", "数据未出，完成任务数暂取目标任务数 10 家"),
+        ({"甲": (10, "未出")}, "甲", "数据未出，完成任务数暂取目标任务数 10 家"),
+        ({"甲": (10, None)}, "甲", "未报送实绩数，得 0 分"),
         ({"甲": (10, 1, "迟报材料")}, "甲", "迟报材料：完成任务数记为 0，得 0 分"),
     ],
 )

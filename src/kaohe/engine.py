@@ -17,15 +17,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 
 from .dataset import Cell, Dataset, GroupData
-from .numbers import ONE, ZERO, percent, plain, round_half_up
+from .numbers import DECLARED_PENDING, ONE, ZERO, percent, plain, round_half_up
 from .scheme import Group, Indicator, Scheme
 
 SCORED = "scored"  # ranked / compared against its target
 NO_TASK = "no_task"  # target '/' (or 0): full points, not ranked
-PENDING = "pending"  # actual blank: statistics not released, completion taken as the target
+PENDING = "pending"  # declared 数据未出: completion taken as the target, full points, not ranked
 LATE = "late"  # note says the material was late: recorded as 0 done, 0 points
+MISSING = "missing"  # no actual and no declaration: 未报送, 0 points, not ranked
 
-STATUS_LABELS = {SCORED: "已计分", NO_TASK: "未下达任务", PENDING: "数据未出", LATE: "迟报"}
+STATUS_LABELS = {
+    SCORED: "已计分",
+    NO_TASK: "未下达任务",
+    PENDING: "数据未出",
+    LATE: "迟报",
+    MISSING: "未报送",
+}
 
 
 class IndicatorColumn:
@@ -176,9 +183,9 @@ def score_indicator(scheme: Scheme, ind: Indicator, cells: list[Cell]) -> Indica
     col = IndicatorColumn(ind, len(cells))
     scored = []
     for i, cell in enumerate(cells):
-        t, a, note = cell.target, cell.actual, cell.note
+        t, given, note = cell.target, cell.actual, cell.note
         t = t if isinstance(t, Decimal) else None
-        a = a if isinstance(a, Decimal) else None
+        a = given if isinstance(given, Decimal) else None
         col.note[i], col.given_actual[i] = note, a
         if note and scheme.is_late(note):
             col.status[i], col.target[i], col.actual[i] = LATE, t, ZERO
@@ -186,15 +193,23 @@ def score_indicator(scheme: Scheme, ind: Indicator, cells: list[Cell]) -> Indica
         elif not t:  # '/', or a zero target: nothing was asked of the unit
             col.status[i], col.target[i], col.actual[i] = NO_TASK, t, a
             col.points[i] = ind.max_points
-        elif a is None:  # completion taken as the target: full points, not ranked
+        elif a is None and _declared_pending(scheme, given, note):
+            # completion taken as the target: full points, not ranked
             col.status[i], col.target[i], col.actual[i], col.rate[i] = PENDING, t, t, ONE
             col.points[i] = ind.max_points
+        elif a is None:  # nothing scores without evidence: 未报送, 0 points
+            col.status[i], col.target[i] = MISSING, t
         else:
             col.target[i], col.actual[i], col.rate[i] = t, a, a / t
             scored.append(i)
     if scored:
         METHODS[ind.method].score(col, scored)
     return col
+
+
+def _declared_pending(scheme: Scheme, actual, note: str) -> bool:
+    """数据未出 only when declared: the actual says so, or the 备注 has the scheme's words."""
+    return actual is DECLARED_PENDING or (actual is None and scheme.is_pending(note))
 
 
 @dataclass(frozen=True)
@@ -342,6 +357,8 @@ def explain(col: IndicatorColumn, i: int) -> str:
             f"实绩数据未出，完成任务数暂取目标任务数 {plain(col.target[i])}{_suffix(col)}，"
             f"得满分 {max_text} 分，不参与排名"
         )
+    if status == MISSING:
+        return "未报送实绩数，得 0 分"
     return f"{col.note[i]}：完成任务数记为 0，得 0 分，不参与排名"
 
 

@@ -43,6 +43,26 @@ class NA:
 NOT_APPLICABLE = NA()
 
 
+class Mark:
+    """An actual figure that is not a number but a declaration: 数据未出 or 未报送."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+#: The actual is declared 数据未出: completion taken as the target, full points, not ranked.
+DECLARED_PENDING = Mark("数据未出")
+#: The actual was never reported (the web, after entry closed): 0 points.
+NOT_REPORTED = Mark("未报送")
+#: What an actual cell may say to declare 数据未出 (a scheme may add its own words).
+PENDING_WORDS = ("未出", "数据未出")
+
+
 def to_decimal(value) -> Decimal:
     """An exact Decimal from a number read from a file (floats via their shortest repr)."""
     if isinstance(value, Decimal):

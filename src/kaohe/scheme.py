@@ -239,6 +239,7 @@ class Scheme:
     issuer: str = ""
     late_notes: tuple[str, ...] = ("迟报材料",)
     pending_note: str = "数据未出，完成任务数暂取目标任务数"
+    pending_words: tuple[str, ...] = ("数据未出",)
     total_scale: Decimal = Decimal(100)
     total_decimals: int = 2
     source: str = ""
@@ -254,6 +255,18 @@ class Scheme:
 
     def is_late(self, note: str) -> bool:
         return bool(note) and any(mark in note for mark in self.late_notes)
+
+    def is_pending(self, note: str) -> bool:
+        """A 备注 that declares the statistics not released (数据未出)."""
+        return bool(note) and any(word in note for word in self.pending_words)
+
+    def pending_cell(self, text) -> bool:
+        """An actual cell that says 未出 / 数据未出 or one of the scheme's pending words."""
+        if not isinstance(text, str):
+            return False
+        from .numbers import PENDING_WORDS
+
+        return text.strip() in PENDING_WORDS or text.strip() in self.pending_words
 
 
 def _closest(name: str, candidates: list[str]) -> str | None:
@@ -330,6 +343,7 @@ def build_scheme(data: dict, source: str) -> Scheme:
         groups=[_build_group(g, f"{where}分组 {n + 1} ") for n, g in enumerate(groups_data)],
         late_notes=tuple(scoring.get("late_notes", ["迟报材料"])),
         pending_note=str(scoring.get("pending_note", "数据未出，完成任务数暂取目标任务数")),
+        pending_words=tuple(scoring.get("pending_words", ["数据未出"])),
         total_scale=_dec(scoring.get("total_scale", 100), f"{where}scoring.total_scale "),
         total_decimals=int(scoring.get("total_decimals", 2)),
         source=source,

@@ -7,48 +7,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kaohe', '0001_initial'),
+        ("kaohe", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='period',
-            name='withdrawal_reason',
-            field=models.TextField(blank=True, verbose_name='撤回发布原因'),
+            model_name="period",
+            name="withdrawal_reason",
+            field=models.TextField(blank=True, verbose_name="撤回发布原因"),
         ),
         migrations.AddField(
-            model_name='period',
-            name='withdrawn_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='撤回发布时间'),
+            model_name="period",
+            name="withdrawn_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="撤回发布时间"),
         ),
         migrations.AddField(
-            model_name='unitreport',
-            name='deadline',
-            field=models.DateTimeField(blank=True, help_text='退回重报或延期后本单位的截止时间；留空则为考核期的填报截止时间', null=True, verbose_name='本单位截止时间'),
+            model_name="unitreport",
+            name="deadline",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="退回重报或延期后本单位的截止时间；留空则为考核期的填报截止时间",
+                null=True,
+                verbose_name="本单位截止时间",
+            ),
         ),
         migrations.AddField(
-            model_name='unitreport',
-            name='deadline_reason',
-            field=models.CharField(blank=True, max_length=300, verbose_name='截止时间说明'),
+            model_name="unitreport",
+            name="deadline_reason",
+            field=models.CharField(blank=True, max_length=300, verbose_name="截止时间说明"),
         ),
         migrations.CreateModel(
-            name='PendingDeclaration',
+            name="PendingDeclaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300, verbose_name='说明')),
-                ('declared_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='声明时间')),
-                ('declared_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='声明人')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='kaohe.indicator', verbose_name='指标')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pending', to='kaohe.period')),
-                ('units', models.ManyToManyField(blank=True, to='kaohe.unit', verbose_name='单位（不选则为全部单位）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="说明")),
+                (
+                    "declared_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="声明时间"
+                    ),
+                ),
+                (
+                    "declared_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="声明人",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="kaohe.indicator",
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pending",
+                        to="kaohe.period",
+                    ),
+                ),
+                (
+                    "units",
+                    models.ManyToManyField(
+                        blank=True, to="kaohe.unit", verbose_name="单位（不选则为全部单位）"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '数据未出声明',
-                'verbose_name_plural': '数据未出声明',
-                'ordering': ['declared_at', 'id'],
+                "verbose_name": "数据未出声明",
+                "verbose_name_plural": "数据未出声明",
+                "ordering": ["declared_at", "id"],
             },
         ),
     ]

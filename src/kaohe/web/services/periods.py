@@ -15,7 +15,7 @@ from ...dataset import Cell, Dataset
 from ...engine import Result
 from ...engine import score as run_engine
 from ...errors import InputErrors, KaoheError
-from ...numbers import NOT_APPLICABLE
+from ...numbers import DECLARED_PENDING, NOT_APPLICABLE, NOT_REPORTED
 from ...scheme import build_scheme
 from ..models import Entry, IndicatorResult, Period, ScoreRun, Unit, UnitReport, UnitResult
 from . import audit, rules
@@ -288,17 +288,35 @@ def _review(period, report: UnitReport, user, state: str, action: str, comment: 
 # --- computing ------------------------------------------------------------------
 
 
+PENDING_TEXT, MISSING_TEXT = "未出", "未报送"  # an actual's declaration in the inputs JSON
+
+
 def _num(value, na: bool):
     if na:
         return "/"
     return None if value is None else str(value)
 
 
+def _actual(e: Entry, pending) -> str:
+    """Nothing scores without evidence: a figure, '/', 数据未出 only when declared, a material
+    count (none is 0 done), else 未报送 (0 points)."""
+    shown = _num(e.actual, e.actual_na)
+    if shown is not None:
+        return shown
+    if e.indicator.material_kind:
+        return "0"
+    if pending.covers(e.unit_id, e.indicator_id):
+        return PENDING_TEXT
+    return MISSING_TEXT
+
+
 def collect_inputs(period: Period) -> dict:
     """Everything the engine needs, as JSON: the scheme as it stands and every cell."""
+    from .pending import declared
     from .schemes import scheme_data
 
     note = late_note(period.scheme)
+    pending = declared(period)
     cells = []
     for e in (
         Entry.objects.filter(period=period)
@@ -316,7 +334,7 @@ def collect_inputs(period: Period) -> dict:
                 e.unit.name,
                 e.indicator.key,
                 _num(e.target, e.target_na),
-                _num(e.actual, e.actual_na),
+                _actual(e, pending),
                 text,
             ]
         )
@@ -328,6 +346,10 @@ def _value(text):
         return None
     if text == "/":
         return NOT_APPLICABLE
+    if text == PENDING_TEXT:
+        return DECLARED_PENDING
+    if text == MISSING_TEXT:
+        return NOT_REPORTED
     return Decimal(text)
 
 
