@@ -102,6 +102,16 @@ scheme_option = click.option(
 )
 
 
+pending_option = click.option(
+    "--pending",
+    "pending_names",
+    multiple=True,
+    metavar="指标名",
+    help="声明此指标（名称或代号）的统计数据未出：实绩数为空的单位暂取目标任务数、得满分、"
+    "不参与排名。可重复。不声明时，实绩数为空是错误。",
+)
+
+
 def _load(scheme_name):
     from .scheme import load_scheme
 
@@ -131,7 +141,8 @@ def _load(scheme_name):
     help="同时把 results.json、results.csv、results.xlsx 写入此文件夹。",
 )
 @click.option("--detail", is_flag=True, help="终端表格中列出每个单位每项指标的得分说明。")
-def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
+@pending_option
+def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail, pending_names):
     """读取数据文件（可多个，合并）并按方案打分排名。
 
     FILES 可以是长表（CSV/Excel，表头 单位,指标,任务数,实绩数,备注）、通报附件样式的
@@ -143,6 +154,7 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail):
     scheme = _load(scheme_name)
     with cycles_not_collected():
         dataset = read_files(files, scheme, units_from_data=units_from_data)
+        dataset.check_evidence(pending_names)
         result = run(scheme, dataset)
         pending, text = _render_all(result, fmt, output, out_dir, detail)
         for path, data in pending:
@@ -245,6 +257,7 @@ def _show(result, fmt, text, detail) -> None:
 @click.option(
     "--units-from-data", is_flag=True, help="接受数据中出现的任何单位，不按方案的单位名单校验。"
 )
+@pending_option
 def report(
     files,
     scheme_name,
@@ -264,6 +277,7 @@ def report(
     copy_to,
     printer,
     units_from_data,
+    pending_names,
 ):
     """读取数据文件、打分，并生成季度通报：正文 .docx（GB/T 9704 版式）、附件 .xlsx 和图表。
 
@@ -278,7 +292,9 @@ def report(
 
     scheme = _load(scheme_name)
     with cycles_not_collected():
-        result = run(scheme, read_files(files, scheme, units_from_data=units_from_data))
+        dataset = read_files(files, scheme, units_from_data=units_from_data)
+        dataset.check_evidence(pending_names)
+        result = run(scheme, dataset)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".kaohe-report-") as tmp:
         written = write_report(
