@@ -228,3 +228,60 @@ def test_ratio_explanations_show_the_arithmetic(target, actual, fragment):
 def test_every_tie_policy_ranks_equal_values_alike_at_any_size(params, actuals, expected):
     rows = {f"单位{i}": ("1", a) for i, a in enumerate(actuals)}
     assert run(one_indicator_scheme(params=params), rows).columns[0].rank_actual == expected
+
+
+@pytest.mark.parametrize(
+    "maxes, figures, total",
+    [
+        # 7×4/13 + 15×9/13 + 10×11/13 = 21 exactly, ÷ 32 × 100 = 65.625: the points rounded to
+        # 28 digits first add up to 20.99999999999999999999999999 and printed 65.62
+        ((7, 15, 10), ((13, 4), (13, 9), (13, 11)), "65.63"),
+        # 10 × 1/3 twice + 80 × 39101/48000 = 43101/600 = 71.835 exactly
+        ((10, 10, 80), ((3, 1), (3, 1), (48000, 39101)), "71.84"),
+    ],
+)
+def test_the_total_comes_from_exact_points_so_an_exact_half_rounds_up(maxes, figures, total):
+    from decimal import Decimal as D
+
+    from kaohe.dataset import Cell, Dataset
+    from kaohe.engine import score
+    from kaohe.scheme import parse_scheme
+
+    indicators = "".join(
+        f"""
+[[groups.indicators]]
+key = "i{n}"
+name = "指标{n}"
+max = {m}
+method = "ratio"
+"""
+        for n, m in enumerate(maxes)
+    )
+    scheme = parse_scheme(
+        f"""
+key = "t"
+name = "测试方案"
+[[groups]]
+key = "g"
+name = "乡镇"
+units = []
+{indicators}""",
+        source="test",
+    )
+    dataset = Dataset(scheme, units_from_data=True)
+    group = scheme.groups[0]
+    for n, (t, a) in enumerate(figures):
+        dataset.put(group, "甲", f"i{n}", Cell(D(t), D(a), ""))
+    assert str(score(scheme, dataset).groups[0].units[0].total) == total
+
+
+@pytest.mark.parametrize(
+    "value, places, expected",
+    [("71.835", 2, "71.84"), ("71.8349999", 2, "71.83"), ("0.005", 2, "0.01"), ("2.5", 0, "3")],
+)
+def test_exact_fractions_round_half_up(value, places, expected):
+    from fractions import Fraction
+
+    from kaohe.engine import fraction_half_up
+
+    assert str(fraction_half_up(Fraction(value), places)) == expected

@@ -142,7 +142,9 @@ class Dataset:
                             )
                         )
         if errors:
-            words = "、".join(f"“{w}”" for w in dict.fromkeys(("数据未出", *self.scheme.pending_words)))
+            words = "、".join(
+                f"“{w}”" for w in dict.fromkeys(("数据未出", *self.scheme.pending_words))
+            )
             more = f"（以上列出 {len(errors)} 处，共 {blank} 处）" if blank > len(errors) else ""
             errors.append(
                 InputError(
@@ -166,9 +168,7 @@ class Dataset:
             if not found:
                 unknown.append(name)
         if unknown:
-            raise InputErrors(
-                [InputError(f"--pending 指定的指标“{n}”不在方案中") for n in unknown]
-            )
+            raise InputErrors([InputError(f"--pending 指定的指标“{n}”不在方案中") for n in unknown])
         return keys
 
     def check_complete(self) -> None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property, lru_cache
 
 from .dataset import Cell, Dataset, GroupData
@@ -55,6 +56,8 @@ class IndicatorColumn:
         self.points_actual: list[Decimal | None] = [None] * n
         self.points_rate: list[Decimal | None] = [None] * n
         self.points: list[Decimal] = [ZERO] * n
+        # points that are a quotient (ratio below target), kept exact for the total
+        self.exact: dict[int, Fraction] = {}
 
     def explain(self, i: int) -> str:
         return explain(self, i)
@@ -115,13 +118,21 @@ class GroupResult:
         self.raw = [
             sum(points, ZERO) for points in zip(*(c.points for c in columns), strict=True)
         ] or [ZERO] * len(units)
-        scale, quantum = scheme.total_scale, Decimal(1).scaleb(-scheme.total_decimals)
-        self.total = [
-            (r * scale / self.max_points).quantize(quantum, ROUND_HALF_UP) for r in self.raw
-        ]
-        # The total grows with raw, so one stable sort on raw orders both (input order on ties);
-        # equal totals share a rank.
-        self.order = sorted(range(len(units)), key=self.raw.__getitem__, reverse=True)
+        # The total from the exact points (fractions.Fraction): a quotient such as 10 × 1 ÷ 3
+        # is never rounded before the total is, so a total of exactly x.xx5 rounds half-up.
+        # Points without a quotient are exact Decimals already: their sum is too.
+        exact = [Fraction(r) for r in self.raw]
+        with_quotients = sorted({i for c in columns for i in c.exact})
+        for i in with_quotients:
+            exact[i] = sum(
+                (c.exact[i] if i in c.exact else Fraction(c.points[i]) for c in columns),
+                Fraction(0),
+            )
+        scale = Fraction(scheme.total_scale) / Fraction(self.max_points)
+        self.total = [fraction_half_up(e * scale, scheme.total_decimals) for e in exact]
+        # The total grows with the exact raw points, so one stable sort orders both (input
+        # order on ties); equal totals share a rank.
+        self.order = sorted(range(len(units)), key=exact.__getitem__, reverse=True)
         self.rank = [0] * len(units)
         totals = [self.total[i] for i in self.order]
         for i, r in zip(self.order, rank_values(totals), strict=True):
@@ -274,6 +285,8 @@ def score_ratio(col: IndicatorColumn, scored: list[int]) -> None:
     for i in scored:
         t, a = col.target[i], col.actual[i]
         col.points[i] = mp if a >= t else mp * a / t
+        if a < t:
+            col.exact[i] = Fraction(mp) * Fraction(a) / Fraction(t)
 
 
 def explain_ratio(col: IndicatorColumn, i: int) -> str:
@@ -318,6 +331,17 @@ METHODS: dict[str, Method] = {
     "ratio": Method(score_ratio, explain_ratio),
     "threshold": Method(score_threshold, explain_threshold),
 }
+
+
+def fraction_half_up(value: Fraction, places: int) -> Decimal:
+    """An exact fraction rounded half-up (away from zero) to ``places`` decimals."""
+    scaled = abs(value) * 10**places
+    whole = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)
+    return (
+        Decimal(whole if value >= 0 else -whole)
+        .scaleb(-places)
+        .quantize(Decimal(1).scaleb(-places))
+    )
 
 
 def rank_values(
