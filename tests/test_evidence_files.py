@@ -151,3 +151,33 @@ def test_the_json_contract_says_missing_for_a_figure_never_reported():
     assert {e["status"] for e in unit["indicators"]} == {"missing"}
     assert all(e["points"] == 0 for e in unit["indicators"])
     assert unit["indicators"][0]["explain"] == "未报送实绩数，得 0 分"
+
+
+# --- rule 10: outputs ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["score", "template"])
+def test_an_output_naming_an_input_file_is_refused_and_the_input_is_kept(tmp_path, command):
+    path = seed_with(tmp_path, {})
+    before = path.read_bytes()
+    if command == "score":
+        result = kaohe("score", path, "--format", "csv", "-o", path)
+    else:
+        result = kaohe("template", "-o", path, "--prefill", path)
+    assert result.exit_code == 2
+    assert "就是输入文件" in result.output
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_written_files_get_the_users_umask(tmp_path, umask, mode):
+    import os
+
+    out = tmp_path / "排名.csv"
+    old = os.umask(umask)
+    try:
+        result = kaohe("score", seed_with(tmp_path, {}), "--format", "csv", "-o", out)
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o777 == mode

@@ -69,6 +69,30 @@ def cycles_not_collected():
             gc.enable()
 
 
+def refuse_inputs(inputs, outputs) -> None:
+    """An output that would overwrite one of the input files is refused before anything is read."""
+    given = {_identity(Path(p)) for p in inputs}
+    clash = [str(p) for p in outputs if p is not None and _identity(Path(p)) in given]
+    if clash:
+        raise KaoheError(
+            f"输出文件“{clash[0]}”就是输入文件，会覆盖原始数据：请用 -o 指定另一个文件名"
+        )
+
+
+def _identity(path: Path):
+    try:
+        st = path.stat()
+        return (st.st_dev, st.st_ino)
+    except OSError:
+        return str(path.resolve())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data) -> None:
     """Write via a temporary file in the same folder so a failure leaves nothing half-written.
 
@@ -81,6 +105,7 @@ def write_atomic(path: Path, data) -> None:
                 data(fh)
             else:
                 fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o666 & ~_umask())  # as any other program's file, not mkstemp's 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -152,6 +177,12 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail, pen
     from .readers import read_files
 
     scheme = _load(scheme_name)
+    refuse_inputs(
+        files,
+        [output] + [out_dir / f"results{e}" for e in (".json", ".csv", ".xlsx")]
+        if out_dir
+        else [output],
+    )
     with cycles_not_collected():
         dataset = read_files(files, scheme, units_from_data=units_from_data)
         dataset.check_evidence(pending_names)
@@ -347,6 +378,7 @@ def template(scheme_name, output, group_names, prefill_files, units_from_data):
     from .template import write_template
 
     scheme = _load(scheme_name)
+    refuse_inputs(prefill_files, [output])
     groups = [scheme.group(name) for name in group_names] or None
     prefill = (
         read_files(prefill_files, scheme, units_from_data=units_from_data)
