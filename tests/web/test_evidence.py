@@ -429,3 +429,10 @@ def test_figures_the_bureau_imported_are_not_reported_for_the_unit(
     page = reporter_client.get(f"/periods/{q2.pk}/units/{demo_unit(demo).pk}/entry/")
     assert "已报</span>" not in page.content.decode()
     assert not UnitReport.objects.filter(state=UnitReport.SUBMITTED).exists()
+
+
+def test_a_units_file_cannot_declare_pending_itself(reporter_client, demo, tmp_path):
+    data = long_xlsx(tmp_path, [["陈贵镇", "高新技术产业产值", 3, "数据未出", ""]])
+    text = upload(reporter_client, demo, demo_unit(demo).pk, "x.xlsx", data).content.decode()
+    assert "填报表中不能填写" in text and "高新技术产业产值" in text
+    assert not Entry.objects.filter(period=demo["q2"], actual__isnull=False).exists()

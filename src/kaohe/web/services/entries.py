@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ...errors import InputErrors, KaoheError
-from ...numbers import NOT_APPLICABLE, Negative, NotANumber, parse_cell, plain
+from ...numbers import DECLARED_PENDING, NOT_APPLICABLE, Negative, NotANumber, parse_cell, plain
 from ..models import Entry, Indicator, Period, Unit, UnitReport
 from . import audit, rules
 from .errors import ServiceError, StaleEdit
@@ -336,13 +336,26 @@ def read_dataset(period: Period, path: Path, display_name: str):
     from ...readers import read_files
 
     try:
-        return read_files([path], engine_scheme(period.scheme))
+        dataset = read_files([path], engine_scheme(period.scheme))
     except KaoheError as exc:
         errors = exc.errors if isinstance(exc, InputErrors) else [exc]
         raise ServiceError(
             "上传的文件有问题，没有保存任何数据：",
             [str(e).replace(str(path), display_name) for e in errors],
         ) from None
+    declared = [
+        f"{unit}“{ind.name}”" + (f"（{cell.origin.describe()}）" if cell.origin else "")
+        for data in dataset.groups
+        for ind in data.group.indicators
+        for unit, cell in zip(data.units, data.cells[ind.key], strict=True)
+        if cell is not None and cell.actual is DECLARED_PENDING
+    ]
+    if declared:
+        raise ServiceError(
+            "网站中的“数据未出”由科技局或数据提供部门声明，填报表中不能填写；没有保存任何数据：",
+            [d.replace(str(path), display_name) for d in declared],
+        )
+    return dataset
 
 
 def read_upload(
