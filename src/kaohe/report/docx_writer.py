@@ -476,6 +476,7 @@ class TableXml:
         self.widths = widths
         self.row_height = row_height
         self.parts: list[str] = []
+        self._starts: dict[tuple, str] = {}
         total = sum(widths)
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         self.parts.append(
@@ -498,30 +499,39 @@ class TableXml:
         out = [f"<w:tr><w:trPr>{props}</w:trPr>"]
         col = 0
         for text, style, span, vmerge in cells:
-            width = sum(self.widths[col : col + span])
+            out.append(self._cell_start(col, span, vmerge, style))
             col += span
-            tcpr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+            if vmerge == "continue" or not text:
+                out.append("</w:p></w:tc>")
+            elif "\n" in text:
+                lines = "<w:br/>".join(
+                    f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in text.split("\n")
+                )
+                out.append(f"<w:r>{lines}</w:r></w:p></w:tc>")
+            else:
+                out.append(
+                    f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>'
+                )
+        out.append("</w:tr>")
+        self.parts.append("".join(out))
+
+    def _cell_start(self, col: int, span: int, vmerge: str | None, style: str) -> str:
+        """A cell's properties and paragraph opening; a table has only a few different ones."""
+        key = (col, span, vmerge, style)
+        start = self._starts.get(key)
+        if start is None:
+            tcpr = f'<w:tcW w:w="{sum(self.widths[col : col + span])}" w:type="dxa"/>'
             if span > 1:
                 tcpr += f'<w:gridSpan w:val="{span}"/>'
             if vmerge == "restart":
                 tcpr += '<w:vMerge w:val="restart"/>'
             elif vmerge == "continue":
                 tcpr += "<w:vMerge/>"
-            body = (
-                ""
-                if vmerge == "continue" or not text
-                else "<w:r>"
-                + "<w:br/>".join(
-                    f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in text.split("\n")
-                )
-                + "</w:r>"
-            )
-            out.append(
+            start = self._starts[key] = (
                 f'<w:tc><w:tcPr>{tcpr}<w:vAlign w:val="center"/></w:tcPr>'
-                f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{body}</w:p></w:tc>'
+                f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
             )
-        out.append("</w:tr>")
-        self.parts.append("".join(out))
+        return start
 
     def xml(self) -> str:
         return "".join(self.parts) + "</w:tbl>"
@@ -584,7 +594,11 @@ def cell_ems(text: str) -> float:
     """Width in ems of a cell's widest line: CJK a full em, other signs 0.64 em (digits are
     0.5 em in 仿宋_GB2312 and FandolFang, but 0.64 em in DejaVu Sans, which LibreOffice takes
     for them when the Chinese fonts are missing)."""
-    return max(sum(0.64 if ch.isascii() else 1 for ch in part) for part in text.split("\n"))
+    if "\n" in text:
+        return max(cell_ems(part) for part in text.split("\n"))
+    if text.isascii():  # figures, the most of the cells
+        return 0.64 * len(text)
+    return sum(0.64 if ch.isascii() else 1 for ch in text)
 
 
 def _column(texts, pt: float, cap: float | None = None) -> int:
@@ -633,16 +647,18 @@ def text_lines(text: str, width: int, pt: float) -> int:
     return int(lines)
 
 
-def row_height(row, unit_lines: int, widths: list[int]) -> int:
-    """A score row's height in twips, from the lines of its widest-wrapping cell."""
+def row_height(row, widths: list[int], label_lines: dict[str, int]) -> int:
+    """A score row's height in twips, from the lines of its widest-wrapping cell (the labels'
+    lines worked out once: the same few recur in every unit)."""
+    label = label_lines.get(row.label)
+    if label is None:
+        label = label_lines[row.label] = text_lines(row.label, widths[2], SCORE_PT)
     body = max(
-        unit_lines,
-        *(
-            text_lines(t, widths[k], SCORE_PT)
-            for k, t in ((2, row.label), (3, row.target), (4, row.actual))
-        ),
+        label,
+        text_lines(row.target, widths[3], SCORE_PT),
+        text_lines(row.actual, widths[4], SCORE_PT),
     )
-    note = text_lines(row.note, widths[8], NOTE_PT)
+    note = text_lines(row.note, widths[8], NOTE_PT) if row.note else 1
     return max(body * SCORE_LINE, note * NOTE_LINE) + 2 * CELL_PAD_Y + 15  # 15: the border
 
 
@@ -655,9 +671,10 @@ def score_pages(
     does."""
     pages: list[list[tuple]] = [[]]
     left = first_room
+    label_lines: dict[str, int] = {}
     for unit in table.units:
         name_lines = text_lines(unit.unit, widths[1], SCORE_PT)
-        heights = [row_height(r, 0, widths) for r in unit.rows]
+        heights = [row_height(r, widths, label_lines) for r in unit.rows]
         if heights:
             heights[0] = max(heights[0], name_lines * SCORE_LINE + 2 * CELL_PAD_Y + 15)
         start = 0
