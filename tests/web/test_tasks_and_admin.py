@@ -75,24 +75,26 @@ def test_a_lead_department_reports_progress_and_the_bureau_edits_the_narrative(d
     ).exists()
 
 
-def test_an_admin_edit_of_an_indicator_is_audited_and_used_by_the_engine(demo, admin_client):
+def test_the_admin_shows_a_scheme_s_indicators_and_units_but_cannot_change_them(demo, admin_client):
+    """A change here would reach periods already scored; schemes are written in 方案管理."""
     ind = Indicator.objects.get(
         group__scheme=demo["scheme"], group__key="township", key="new_talent"
     )
     url = f"/admin/kaohe/indicator/{ind.pk}/change/"
-    form = admin_client.get(url).context["adminform"].form
-    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
-    data.update(
-        {"max_points": "6", "params": "{}", "aliases": "[]", "annex": "null", "group": ind.group_id}
+    page = admin_client.get(url)
+    assert page.status_code == 200 and "Save" not in page.content.decode()
+    form = {"max_points": "6", "name": ind.name, "group": ind.group_id, "key": ind.key}
+    assert admin_client.post(url, form).status_code == 403
+    unit = ind.group.units.first()
+    assert (
+        admin_client.post(f"/admin/kaohe/unit/{unit.pk}/change/", {"name": "改名"}).status_code
+        == 403
     )
-    response = admin_client.post(url, data)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    assert AuditLog.objects.filter(
-        action__startswith="后台修改", field="max_points", old="5", new="6"
-    ).exists()
-    from kaohe.web.services.schemes import engine_scheme
-
-    assert engine_scheme(demo["scheme"]).group("township").indicator("new_talent").max_points == 6
+    assert admin_client.get("/admin/kaohe/indicator/add/").status_code == 403
+    ind.refresh_from_db()
+    assert (
+        ind.max_points == 5 and not AuditLog.objects.filter(action__startswith="后台修改").exists()
+    )
 
 
 def test_kaohe_web_demo_loads_the_demo_into_sqlite(tmp_path):
@@ -140,3 +142,20 @@ def test_every_demo_figure_has_an_audit_record_of_the_demo_import(demo):
                 assert (e.period_id, e.unit_id, e.indicator_id, field) in logged, (e, field)
     sample = AuditLog.objects.filter(action="演示数据导入", period=demo["q1"]).first()
     assert sample.username == "admin" and sample.detail.startswith("来源：")
+
+
+def test_only_a_unit_that_leads_a_task_is_offered_the_key_tasks_page(demo, reporter_client):
+    q2 = demo["q2"]
+    jingxin = Client()
+    jingxin.force_login(User.objects.get(username="jingxin"))
+    link = f'href="/periods/{q2.pk}/tasks/"'
+    assert link in jingxin.get(f"/periods/{q2.pk}/").content.decode()
+    # 陈贵镇 leads no key task: no link to a page that would refuse it
+    assert link not in reporter_client.get(f"/periods/{q2.pk}/").content.decode()
+    assert reporter_client.get(f"/periods/{q2.pk}/tasks/").status_code == 403
+
+
+def test_collection_records_are_read_only_in_the_admin(demo, admin_client):
+    for model in ("notice", "reminder", "bulletinsettings", "pendingdeclaration"):
+        assert admin_client.get(f"/admin/kaohe/{model}/").status_code == 200
+        assert admin_client.get(f"/admin/kaohe/{model}/add/").status_code == 403
