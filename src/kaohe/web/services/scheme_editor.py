@@ -87,6 +87,16 @@ def field_of(message: str, key: str = "") -> str:
     return ""
 
 
+def _check_named(data: dict, values: dict, key: str = "") -> EngineScheme:
+    """As _check; a repeated name that is not the item's own name is one of its aliases."""
+    try:
+        return _check(data, key)
+    except SchemeEditError as exc:
+        if exc.field == "name" and f"“{values['name']}”" not in exc.message:
+            exc.field = "aliases"
+        raise
+
+
 def _group_data(data: dict, group: UnitGroup) -> dict:
     return next(g for g in data["groups"] if g["key"] == group.key)
 
@@ -273,7 +283,7 @@ def save_unit(group: UnitGroup, user, unit: Unit | None = None, **values) -> Uni
             units.append(entry)
         else:
             units[[u.pk for u in rows].index(unit.pk)] = entry
-        _check(data)
+        _check_named(data, values)
         old = {} if unit is None else {k: getattr(unit, k) for k in UNIT_LABELS}
         if unit is None:
             unit = Unit.objects.create(group=group, order=len(rows), **values)
@@ -348,7 +358,8 @@ def save_indicator(group: UnitGroup, user, indicator: Indicator | None = None, *
             tables[[i.pk for i in rows].index(indicator.pk)] = indicator_table(values)
         else:
             tables.append(indicator_table(values))
-        checked = _check(data, values["key"]).group(group.key).indicator(values["key"])
+        checked = _check_named(data, values, values["key"])
+        checked = checked.group(group.key).indicator(values["key"])
         values["params"] = _jsonable(checked.params)  # as loaded from TOML: defaults filled in
         if indicator is None:
             indicator = Indicator.objects.create(group=group, order=len(rows), **values)
@@ -395,7 +406,12 @@ def reorder(group: UnitGroup, user, what: str, numbers: dict[int, int]) -> None:
         rows = list(model.objects.filter(group=group).order_by("order", "id"))
         before = [str(r) for r in rows]
         place = {r.pk: n for n, r in enumerate(rows)}
-        rows.sort(key=lambda r: (numbers.get(r.pk, place[r.pk] + 1), place[r.pk]))
+
+        def key(r):  # a row given a new number goes before one that keeps it
+            number = numbers.get(r.pk, place[r.pk] + 1)
+            return (number, number == place[r.pk] + 1, place[r.pk])
+
+        rows.sort(key=key)
         for n, r in enumerate(rows):
             if r.order != n:
                 r.order = n
