@@ -33,12 +33,21 @@ class ListField(forms.CharField):
 
 
 def params_text(params: dict) -> str:
-    """A method's parameters as TOML lines (key = value), as a scheme file writes them."""
-    import tomli_w
-
+    """A method's parameters as TOML lines, one `key = value` a line, lists and tables inline
+    as a scheme file writes them (parts = ["actual", "rate"]); scalars written by tomli-w."""
     from .services.schemes import _plain
 
-    return tomli_w.dumps(_plain(dict(params or {}))).strip()
+    return "\n".join(f"{k} = {_inline(v)}" for k, v in _plain(dict(params or {})).items())
+
+
+def _inline(value) -> str:
+    import tomli_w
+
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_inline(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_inline(v)}" for k, v in value.items()) + " }"
+    return tomli_w.dumps({"v": value}).strip()[len("v = ") :]
 
 
 class SchemeCopyForm(forms.Form):

@@ -59,7 +59,10 @@ def _check(data: dict, key: str = "") -> EngineScheme:
         return build_scheme(data, "")
     except SchemeError as exc:
         message = str(exc).removeprefix("方案 ：")
-        raise SchemeEditError(message, field_of(message, key)) from None
+        field = field_of(message, key)
+        if field and key and f"（{key}）" in message:  # beside the field: without where it is
+            message = message.split(f"（{key}）", 1)[1].removeprefix("的")
+        raise SchemeEditError(message, field) from None
 
 
 #: words of the checker's messages -> the form field they belong to, first match wins
