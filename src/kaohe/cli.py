@@ -208,18 +208,17 @@ def _show_whatif(answer) -> None:
         for name in ("实绩数", "需改为", "变化", "该项得分", "改后总分", "名次"):
             table.add_column(name, justify="right", overflow="fold")
         for o in answer.reachable:
-            sign = "+" if o.change > 0 else "−"
             table.add_row(
                 f"{o.name}（{o.unit}）" if o.unit else o.name,
                 plain(o.actual),
                 plain(o.figure),
-                f"{sign}{plain(abs(o.change))}",
+                o.change_text,
                 f"{points_text(o.points)} → {points_text(o.new_points)}",
                 plain(o.new_total),
                 str(o.new_rank),
             )
         console.print(table)
-    out = [o for o in answer.options if not o.reachable]
+    out = answer.unreachable
     if out:
         table = Table(title="无法单独达到", box=box.SIMPLE_HEAVY)
         table.add_column("指标", overflow="fold")

@@ -92,6 +92,14 @@ class Option:
         return self.figure - self.actual
 
     @property
+    def change_text(self) -> str:
+        """+2, −0.03406 (empty without an answer)."""
+        change = self.change
+        if change is None:
+            return ""
+        return f"{'+' if change > 0 else '−'}{plain(abs(change))}"
+
+    @property
     def advice(self) -> str:
         """The answer in one Chinese sentence."""
         if not self.reachable:
@@ -100,7 +108,7 @@ class Option:
         word = "提高" if self.change > 0 else "降低"
         return (
             f"实绩数由 {plain(self.actual)}{sfx} {word}到 {plain(self.figure)}{sfx}"
-            f"（{'+' if self.change > 0 else '−'}{plain(abs(self.change))}{sfx}），"
+            f"（{self.change_text}{sfx}），"
             f"该项得分 {_pts(self.points)} → {_pts(self.new_points)} 分，"
             f"总得分 {plain(self.new_total)}，排第 {self.new_rank} 名"
         )
@@ -121,6 +129,10 @@ class WhatIf:
     @property
     def reachable(self) -> list[Option]:
         return [o for o in self.options if o.reachable]
+
+    @property
+    def unreachable(self) -> list[Option]:
+        return [o for o in self.options if not o.reachable]
 
 
 def _suffix(unit: str) -> str:

@@ -39,6 +39,7 @@ urlpatterns = [
     path("periods/<int:pid>/units/<int:uid>/materials/", views.materials, name="materials"),
     path("periods/<int:pid>/units/<int:uid>/review/", views.review, name="review"),
     path("periods/<int:pid>/units/<int:uid>/result/", views.unit_result, name="unit_result"),
+    path("periods/<int:pid>/units/<int:uid>/whatif/", views.unit_whatif, name="unit_whatif"),
     path("periods/<int:pid>/units/<int:uid>/correct/", views.correct, name="correct"),
     path("periods/<int:pid>/indicators/<int:iid>/provide/", views.provide, name="provide"),
     path("periods/<int:pid>/provide/upload/", views.provide_upload, name="provide_upload"),

@@ -15,7 +15,7 @@ from ...engine import Result
 from ...engine import score as run_engine
 from ...errors import InputErrors, KaoheError
 from ...numbers import NOT_APPLICABLE
-from ...scheme import build_scheme
+from ...scheme import Scheme, build_scheme
 from ..models import Entry, IndicatorResult, Notice, Period, ScoreRun, Unit, UnitReport, UnitResult
 from . import audit, notices
 from .errors import ServiceError
@@ -252,13 +252,18 @@ def _value(text):
     return Decimal(text)
 
 
-def result_from_inputs(inputs: dict) -> Result:
+def inputs_dataset(inputs: dict) -> tuple[Scheme, Dataset]:
+    """The scheme and the figures a run was scored from (its stored inputs)."""
     scheme = build_scheme(inputs["scheme"], "考核期计分输入")
     dataset = Dataset(scheme)
     for group_key, unit, key, target, actual, note in inputs["cells"]:
         dataset.put(scheme.group(group_key), unit, key, Cell(_value(target), _value(actual), note))
+    return scheme, dataset
+
+
+def result_from_inputs(inputs: dict) -> Result:
     # groups without any data are not scored; a group with data must be complete
-    return run_engine(scheme, dataset)
+    return run_engine(*inputs_dataset(inputs))
 
 
 def run_result(run: ScoreRun) -> Result:

@@ -10,7 +10,7 @@ from .notices import inbox, notice_read
 from .objections import objections
 from .periods import board, period_action, period_detail, period_edit, period_new, review
 from .reminders import remind
-from .results import correct, results, results_xlsx, unit_result
+from .results import correct, results, results_xlsx, unit_result, unit_whatif
 from .submission import entry_submit
 from .tasks import narrative, tasks
 from .uploads import entry_upload, provide_upload, targets_import
@@ -28,6 +28,7 @@ __all__ = [
     "bulletin",
     "bulletin_settings",
     "correct",
+    "unit_whatif",
     "entry",
     "entry_template",
     "entry_upload",
