@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from kaohe.dataset import Cell, Dataset
 from kaohe.engine import score
 from kaohe.errors import InputError
+from kaohe.numbers import DECLARED_PENDING
 from kaohe.readers import read_files
 from kaohe.scheme import load_scheme
 from kaohe.whatif import figure_step, what_if
@@ -150,6 +151,27 @@ def test_no_task_and_pending_figures_cannot_change_and_say_why():
     (option,) = answer.options
     assert option.status == "late" and option.reason.startswith("迟报")
     assert option.advice.startswith("无法单独达到：")
+
+
+def test_a_declared_pending_or_unreported_figure_cannot_change_and_says_why():
+    scheme = one_indicator_scheme("ratio", "10", "")
+    dataset = _dataset(scheme, {"甲": ("10", "12"), "乙": ("10", "9"), "丙": ("10", None)})
+    group = scheme.groups[0]
+    dataset.put(group, "丁", "x", Cell(Decimal(10), DECLARED_PENDING))
+    unreported = what_if(scheme, dataset, "丙")
+    (option,) = unreported.options
+    assert (unreported.rank, option.status) == (4, "missing")
+    assert option.reason == "未报送实绩数，得 0 分，报送实绩数后才能测算"
+    assert what_if(scheme, dataset, "丁").rank == 1  # 数据未出: full points
+    scheme, dataset = _load(*WUJIN)
+    data = dataset.groups[0]
+    cells = data.cells["patents"]
+    pos = data.positions["白沙乡"]
+    cells[pos] = Cell(cells[pos].target, DECLARED_PENDING)
+    answer = what_if(scheme, dataset, "白沙乡")
+    patents = next(o for o in answer.options if o.key == "patents")
+    assert (answer.rank, patents.status) == (2, "pending")  # full points: tied with 北岭镇
+    assert patents.reason == "数据未出，暂按完成任务计满分，实绩数出来后才能测算"
 
 
 def test_an_unknown_unit_is_refused_with_the_close_names():

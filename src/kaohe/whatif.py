@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from .dataset import Cell, Dataset, GroupData
-from .engine import LATE, NO_TASK, PENDING, SCORED, STATUS_LABELS, score_group
+from .engine import LATE, MISSING, NO_TASK, PENDING, SCORED, STATUS_LABELS, score_group
 from .errors import InputError
 from .numbers import is_count_unit, normalize_name, plain
 from .scheme import Group, Indicator, Scheme
@@ -59,7 +59,7 @@ UNCHANGEABLE = {
     NO_TASK: "未下达任务，得满分且不参与排名，实绩数不影响得分",
     PENDING: "数据未出，暂按完成任务计满分，实绩数出来后才能测算",
     LATE: "迟报，完成任务数记为 0，改变实绩数不影响得分",
-    "missing": "未报送实绩数，得 0 分，报送实绩数后才能测算",
+    MISSING: "未报送实绩数，得 0 分，报送实绩数后才能测算",
 }
 
 
@@ -274,8 +274,8 @@ def _option(g: _Group, ind: Indicator, rank: int, above, above_total) -> Option:
         better=better,
     )
     if status != SCORED or actual is None:
-        if status == SCORED:
-            status = "missing"
+        if status == SCORED:  # scored without a figure: nothing to change
+            status = MISSING
         why = UNCHANGEABLE.get(status) or f"{STATUS_LABELS.get(status, status)}，不能测算"
         return dataclasses.replace(base, reason=why)
     step = figure_step(ind)
