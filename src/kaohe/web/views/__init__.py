@@ -25,7 +25,7 @@ from .periods import (
     review,
 )
 from .reminders import remind
-from .results import correct, results, results_xlsx, unit_result
+from .results import correct, results, results_xlsx, unit_result, unit_whatif
 from .submission import entry_submit
 from .tasks import narrative, tasks
 from .uploads import entry_upload, provide_upload, targets_import
@@ -43,6 +43,7 @@ __all__ = [
     "bulletin",
     "bulletin_settings",
     "correct",
+    "unit_whatif",
     "entry",
     "entry_template",
     "entry_upload",
