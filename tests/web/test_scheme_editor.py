@@ -212,6 +212,31 @@ def test_a_reporter_of_a_unit_reports_for_the_same_unit_in_the_new_version(demo,
     assert f"/periods/{period.pk}/units/{chengui.pk}/entry/" in c.get("/").content.decode()
 
 
+def test_a_provider_s_indicator_stays_the_provider_s_in_the_new_version(demo, draft):
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from django.utils import timezone
+
+    from kaohe.web.services.entries import provided_ids
+
+    draft = editor.activate_scheme(draft, None)
+    period = period_service.create_period(
+        draft,
+        name="2024年一季度",
+        kind="quarter",
+        year=2024,
+        number=1,
+        deadline=timezone.now() + timezone.timedelta(days=9),
+    )
+    rd = draft.groups.get(key="township").indicators.get(key="rd_spending")
+    assert rd.pk in provided_ids(draft)
+    c = Client()
+    c.force_login(User.objects.get(username="tongji"))
+    assert c.get(reverse("provide", args=[period.pk, rd.pk])).status_code == 200
+    other = draft.groups.get(key="township").indicators.get(key="sme_registered")
+    assert c.get(reverse("provide", args=[period.pk, other.pk])).status_code == 403
+
+
 def test_a_period_cannot_be_created_on_a_draft(draft):
     from django.utils import timezone
 

@@ -197,13 +197,21 @@ def _locked_entries(period: Period, keys: list[tuple[int, int]]) -> dict[tuple[i
 
 
 def provided_ids(scheme) -> set[int]:
-    """Indicators a data-providing department owns: no unit reporter writes them."""
-    from ..models import Membership
+    """Indicators of `scheme` a data-providing department owns: no unit reporter writes them.
+    A department is given indicators of one scheme version; it owns the same indicators
+    (by identity) in every version."""
+    from django.db.models import Q
 
+    from ..models import Indicator, Membership
+
+    rows = Membership.can_provide.through.objects.values_list(
+        "indicator_id", "indicator__origin_id"
+    )
+    identities = {origin or pk for pk, origin in rows}
     return set(
-        Membership.can_provide.through.objects.filter(
-            indicator__group__scheme_id=scheme.pk
-        ).values_list("indicator_id", flat=True)
+        Indicator.objects.filter(
+            Q(pk__in=identities) | Q(origin_id__in=identities), group__scheme_id=scheme.pk
+        ).values_list("pk", flat=True)
     )
 
 
