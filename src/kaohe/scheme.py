@@ -409,8 +409,12 @@ def load_scheme(name_or_path: str | Path) -> Scheme:
             raise SchemeError(f"找不到方案文件 {path}")
         try:
             content = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SchemeError(f"无法读取方案文件 {path}：{exc}") from None
+        except UnicodeDecodeError:
+            raise SchemeError(
+                f"无法读取方案文件 {path}：不是 UTF-8 编码的文字（请以 UTF-8 保存）"
+            ) from None
+        except OSError as exc:
+            raise SchemeError(f"无法读取方案文件 {path}：{exc.strerror or exc}") from None
         return parse_scheme(content, source=str(path))
     known = "、".join(builtin_names())
     raise SchemeError(f"没有名为“{text}”的内置方案，也不是方案文件路径。内置方案：{known}")
@@ -420,8 +424,37 @@ def parse_scheme(text: str, source: str = "") -> Scheme:
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise SchemeError(f"方案文件 {source} 不是有效的 TOML：{exc}") from None
+        raise SchemeError(f"方案文件 {source} 不是有效的 TOML：{toml_message(exc)}") from None
     return build_scheme(data, source)
+
+
+#: tomllib's messages (English) in Chinese; one not listed is shown as it is, after where it is.
+_TOML_MESSAGES = [
+    (r"Invalid value", '值的写法有误（文字要加引号，如 name = "甲"；数字不加）'),
+    (r"Cannot overwrite a value", "同一项写了两次"),
+    (r"Cannot declare \((.*)\) twice", "表 {0} 声明了两次"),
+    (r"Unterminated string", "引号没有配对"),
+    (r"Expected '=' after a key in a key/value pair", "缺少“=”（应写成 键 = 值）"),
+    (r"Expected '\]' at the end of a table declaration", "表头缺少“]”"),
+    (r"Expected newline or end of document after a statement", "一行只能写一项"),
+]
+
+
+def toml_message(exc) -> str:
+    import re
+
+    text = str(exc)
+    found = re.search(r"\(at line (\d+), column (\d+)\)$|\(at end of document\)$", text)
+    where = ""
+    if found:
+        text = text[: found.start()].strip()
+        where = f"第 {found[1]} 行第 {found[2]} 列：" if found[1] else "文件末尾："
+    for pattern, chinese in _TOML_MESSAGES:
+        match = re.fullmatch(pattern, text)
+        if match:
+            names = [".".join(re.findall(r"'([^']*)'", g)) for g in match.groups()]
+            return where + chinese.format(*(f"[{n}]" for n in names))
+    return where + text
 
 
 SCORING_KEYS = (
@@ -886,7 +919,8 @@ def _check_rank(params, out, max_points, at):
     top = _num(params, "top", at, positive=True)
     step = _num(params, "step", at, low=0)
     tie = str(params.get("tie", "cross"))
-    parts = tuple(params.get("parts", RANK_PARTS))
+    parts = params.get("parts", RANK_PARTS)
+    parts = tuple(parts) if isinstance(parts, (list, tuple)) else ()
     if tie not in TIE_POLICIES:
         raise SchemeError(f"{at} 的并列规则 tie“{tie}”未知，可选：{'、'.join(TIE_POLICIES)}")
     if not parts or any(p not in RANK_PARTS for p in parts) or len(set(parts)) != len(parts):

@@ -301,7 +301,7 @@ class _Shape:
         from .scheme import _PARAMS
 
         method = data.get("method")
-        if method not in _PARAMS:
+        if not isinstance(method, str) or method not in _PARAMS:
             return  # the builder names the unknown method
         allowed = _PARAMS[method]
         for key in data["params"]:
