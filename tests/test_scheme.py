@@ -259,3 +259,37 @@ def test_the_web_demo_scheme_passes_the_strict_check():
 
     demo = Path(kaohe.__file__).parent / "web" / "demo" / "daye-2023-demo.toml"
     assert len(load_scheme(demo).groups) == 2
+
+
+def _paths(data, path=()):
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield (*path, k)
+            yield from _paths(v, (*path, k))
+    elif isinstance(data, list):
+        for n, v in enumerate(data):
+            yield (*path, n)
+            yield from _paths(v, (*path, n))
+
+
+@pytest.mark.parametrize("name", ["example-efficacy", "example-wujin"])
+def test_any_field_of_a_scheme_set_to_a_wrong_value_is_refused_never_a_crash(name):
+    import copy
+    import tomllib
+    from importlib import resources
+
+    from kaohe.scheme import build_scheme
+
+    text = (resources.files("kaohe") / "schemes" / f"{name}.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text, parse_float=Decimal)
+    for path in _paths(data):
+        for wrong in ("", 0, -1, True, [], {}, [{}], ["x"], Decimal("1E+400")):
+            changed = copy.deepcopy(data)
+            place = changed
+            for part in path[:-1]:
+                place = place[part]
+            place[path[-1]] = wrong
+            try:
+                build_scheme(changed, "t.toml")
+            except SchemeError as exc:
+                assert exc.problems and all(p.message for p in exc.problems)

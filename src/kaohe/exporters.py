@@ -320,8 +320,9 @@ def _csv_entry(e: Entry) -> list:
 
 #: Rows in one Excel sheet; a detail longer than this goes on in 明细(2), 明细(3) … (tests lower it).
 XLSX_MAX_ROWS = 1_048_576
-#: Significant digits Excel keeps of a number typed in; a figure with more is kept only when the
-#: double it is stored as gives it back exactly (as a figure read from an Excel file does).
+#: Significant digits Excel keeps of a number typed in. A figure with more is written only when it
+#: is exactly a double (as every figure read from an Excel file is: what Excel held); any other
+#: would change silently in the file.
 XLSX_DIGITS = 15
 
 
