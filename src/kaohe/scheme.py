@@ -173,9 +173,12 @@ class Group:
     def find_unit(self, name: str) -> UnitDef | None:
         return self._unit_index.get(normalize_name(name))
 
+    def exact_indicator(self, name: str) -> Indicator | None:
+        """The indicator of exactly this name, alias or label (brackets and all)."""
+        return self._indicator_index.get(normalize_name(name))
+
     def find_indicator(self, name: str) -> Indicator | None:
-        key = normalize_name(name)
-        found = self._indicator_index.get(key)
+        found = self.exact_indicator(name)
         if found is None:
             base, _unit = split_unit(name)
             found = self._indicator_index.get(normalize_name(base))
