@@ -164,3 +164,30 @@ def test_bad_input_to_any_command_ends_in_a_chinese_message_and_exit_2(tmp_path)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, (args, result.output)
         assert "内部错误" not in result.output and "Error" not in result.output, result.output
+
+
+def test_the_reports_score_table_longer_than_a_sheet_goes_on_in_the_next(tmp_path, monkeypatch):
+    from kaohe.report import annex_xlsx
+
+    monkeypatch.setattr(annex_xlsx, "MAX_SHEET_ROWS", 60)  # 3 units of 16 rows after the heading
+    out = tmp_path / "通报"
+    result = kaohe("report", SEED, "-o", out)
+    assert result.exit_code == 0, result.output
+    got = sheets(out / "附件.xlsx")
+    parts = [n for n in got if n.startswith("附件6")]
+    assert parts == ["附件6", "附件6(2)", "附件6(3)", "附件6(4)", "附件6(5)"]
+    assert all(len(got[n]) <= 60 for n in parts)
+    assert got["附件6(2)"][0][0] == "附件6（续）" and got["附件6(2)"][2] == got["附件6"][2]
+    seqs = [row[0] for n in parts for row in got[n][3:] if row[0] != ""]
+    assert seqs == list(range(1, 15))  # every unit, in order, none split or lost
+
+
+def test_an_attachment_longer_than_a_sheet_is_refused_not_cut(tmp_path, monkeypatch):
+    from kaohe.report import annex_xlsx
+
+    monkeypatch.setattr(annex_xlsx, "MAX_SHEET_ROWS", 15)
+    out = tmp_path / "通报"
+    result = kaohe("report", SEED, "-o", out)
+    assert result.exit_code == 2
+    assert "有 14 个单位，超过 Excel 每个工作表 15 行的上限" in result.output
+    assert not list(out.iterdir())
