@@ -229,12 +229,11 @@ def return_report(
         if by > rules.unit_deadline(period, report):
             _set_deadline(period, report, user, by, f"退回修改，{days} 天内重新报送")
         report = _review(period, report, user, UnitReport.RETURNED, "退回修改", comment)
-    notices.notify(
+    _tell_unit(
+        period,
+        unit,
         Notice.RETURNED,
-        f"{period.name}：您单位的报送被科技局退回修改。退回意见：{comment.strip()}",
-        unit=unit,
-        period=period,
-        url=reverse("entry", args=[period.pk, unit.pk]),
+        f"您单位的报送被科技局退回修改。退回意见：{comment.strip()}",
     )
     return report
 
@@ -251,15 +250,20 @@ def extend_deadline(period: Period, unit: Unit, user, until, reason: str) -> Uni
                 f"{timezone.localtime(rules.unit_deadline(period, report)):%Y-%m-%d %H:%M}"
             )
         _set_deadline(period, report, user, until, reason.strip())
-    notices.notify(
+    _tell_unit(
+        period,
+        unit,
         Notice.EXTENDED,
-        f"{period.name}：科技局已将您单位的截止时间延长至 "
-        f"{timezone.localtime(until):%Y-%m-%d %H:%M}。原因：{reason.strip()}",
-        unit=unit,
-        period=period,
-        url=reverse("entry", args=[period.pk, unit.pk]),
+        f"科技局已将您单位的截止时间延长至 {timezone.localtime(until):%Y-%m-%d %H:%M}。"
+        f"原因：{reason.strip()}",
     )
     return report
+
+
+def _tell_unit(period: Period, unit: Unit, kind: str, text: str) -> None:
+    """A notice to the unit's users, linking to its entry page."""
+    url = reverse("entry", args=[period.pk, unit.pk])
+    notices.notify(kind, f"{period.name}：{text}", unit=unit, period=period, url=url)
 
 
 def _set_deadline(period: Period, report: UnitReport, user, until, reason: str) -> None:
