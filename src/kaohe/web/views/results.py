@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ...errors import KaoheError
 from .. import access, forms
 from ..models import Entry, IndicatorResult, ScoreRun, UnitResult
 from ..services import periods as period_service
@@ -165,7 +166,11 @@ def results_xlsx(request, pid):
     period, run = _scored_run(request, pid)
     from ...exporters import XlsxExporter
 
-    data = XlsxExporter().render(period_service.run_result(run))
+    try:
+        data = XlsxExporter().render(period_service.run_result(run))
+    except KaoheError as exc:  # a figure Excel cannot hold: say which, instead of a 500
+        messages.error(request, str(exc))
+        return redirect("results", pid=period.pk)
     return download(data, XLSX, f"{period.name}-考核结果.xlsx")
 
 
