@@ -67,6 +67,7 @@ INDICATOR = {
     "label": TEXT,
     "annex": TABLE,
     "veto": TEXT,
+    "materials": TEXT,  # the web's: the figure is the count of uploaded materials of this kind
 }
 ANNEX = {"number": INT, "title": TEXT, "header": TEXT, "unit": TEXT, "decimals": INT}
 CATEGORY = {"name": TEXT, "cap": NUMBER, "extra": BOOL, "subtract": BOOL}

@@ -59,7 +59,9 @@ def _check(data: dict, key: str = "") -> EngineScheme:
         return build_scheme(data, "")
     except SchemeError as exc:
         message = str(exc).removeprefix("方案 ：")
-        field = field_of(message, key)
+        field = field_of_path(exc.problems[0].path if exc.problems else ()) or field_of(
+            message, key
+        )
         if field and key and f"（{key}）" in message:  # beside the field: without where it is
             message = message.split(f"（{key}）", 1)[1].removeprefix("的")
         raise SchemeEditError(message, field) from None
@@ -78,6 +80,23 @@ _FIELD_WORDS = (
     ("指标名称或别名", "name"),
     ("缺少“name”", "name"),
 )
+
+
+#: a key of a unit's or an indicator's TOML table -> its form field
+_PATH_FIELDS = {"max": "max_points", "annex": "annex_number", "materials": "material_kind"}
+_PATH_FIELDS |= {k: k for k in ("name", "short", "aliases", "key", "unit", "category", "method")}
+_PATH_FIELDS |= {k: k for k in ("params", "decimals", "note", "label")}
+
+
+def field_of_path(path: tuple) -> str:
+    """The form field of a checker's problem path (groups[0].indicators[2].max -> max_points)."""
+    for n, part in enumerate(path):
+        if part in ("indicators", "units") and len(path) > n + 2:
+            name, rest = path[n + 2], path[n + 3 :]
+            if name == "annex" and rest:
+                return f"annex_{rest[0]}"
+            return _PATH_FIELDS.get(name, "")
+    return ""
 
 
 def field_of(message: str, key: str = "") -> str:
