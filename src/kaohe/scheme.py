@@ -475,23 +475,6 @@ def build_scheme(data: dict, source: str) -> Scheme:
     return scheme
 
 
-def rules_beyond_the_seed(scheme: Scheme) -> list[str]:
-    """The rules of `scheme` that only the engine and the command line apply so far (the web
-    system stores indicators, units and groups alone), in Chinese; empty for daye-2023."""
-    found = []
-    if scheme.categories:
-        found.append("类别封顶与加分、扣分项（[[categories]]）")
-    if scheme.grading is not None:
-        found.append("等次（[grades]）")
-    if any(g.classes for g in scheme.groups):
-        found.append("分类排名（classes）")
-    if any(i.veto for g in scheme.groups for i in g.indicators):
-        found.append("一票否决（veto）")
-    if any(i.params.get("tiers") for g in scheme.groups for i in g.indicators):
-        found.append("分档计件（tiers）")
-    return found
-
-
 def _flag(value, where: str) -> bool:
     if not isinstance(value, bool):
         raise SchemeError(f"{where}应为 true 或 false，实为 {value!r}")

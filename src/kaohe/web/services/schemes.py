@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from ...errors import SchemeError
-from ...scheme import BULLETIN_TEMPLATES, Bulletin, build_scheme, load_scheme, rules_beyond_the_seed
+from ...scheme import BULLETIN_TEMPLATES, Bulletin, build_scheme, load_scheme, tier_figures
 from ...scheme import Scheme as EngineScheme
 from ..models import Indicator, KeyTask, Scheme, Unit, UnitGroup
 from . import audit
@@ -37,11 +37,6 @@ def _jsonable(value):
 def load_scheme_file(name_or_path: str, user=None, material_kinds: dict | None = None) -> Scheme:
     """Create or update a scheme, its groups, units, indicators and key tasks from a TOML file."""
     parsed = load_scheme(name_or_path)
-    beyond = rules_beyond_the_seed(parsed)
-    if beyond:  # the database would drop them and the web would score by other rules
-        raise SchemeError(
-            f"网站暂不支持方案 {parsed.key} 中的{'、'.join(beyond)}；请用命令行 kaohe score 计分"
-        )
     kinds = DEFAULT_MATERIAL_KINDS if material_kinds is None else material_kinds
     source = ""
     try:
@@ -64,11 +59,19 @@ def load_scheme_file(name_or_path: str, user=None, material_kinds: dict | None =
             total_decimals=parsed.total_decimals,
             source=source,
             bulletin=bulletin_table(parsed.bulletin),
+            rules=rules_table(parsed),
         ),
     )
     for g_order, g in enumerate(parsed.groups):
         group, _ = UnitGroup.objects.update_or_create(
-            scheme=scheme, key=g.key, defaults=dict(name=g.name, title=g.title, order=g_order)
+            scheme=scheme,
+            key=g.key,
+            defaults=dict(
+                name=g.name,
+                title=g.title,
+                order=g_order,
+                classes=[{"name": c.name, "units": list(c.units)} for c in g.classes],
+            ),
         )
         for u_order, u in enumerate(g.units):
             Unit.objects.update_or_create(
@@ -76,29 +79,36 @@ def load_scheme_file(name_or_path: str, user=None, material_kinds: dict | None =
                 name=u.name,
                 defaults=dict(short=u.short, aliases=list(u.aliases), order=u_order),
             )
-        for i_order, ind in enumerate(g.indicators):
+        # a tiered indicator's tier rows follow it: what a unit enters, in the scheme's order
+        rows = []
+        for ind in g.indicators:
+            rows += [(ind, ind)] + [(ind, t) for t in tier_figures(ind) if t.tier]
+        for i_order, (ind, row) in enumerate(rows):
             annex = None
-            if ind.annex is not None:
+            if row is ind and ind.annex is not None:
                 a = ind.annex
                 annex = {"number": a.number, "title": a.title, "header": a.header, "unit": a.unit}
                 if a.decimals is not None:
                     annex["decimals"] = a.decimals
             Indicator.objects.update_or_create(
                 group=group,
-                key=ind.key,
+                key=row.key,
                 defaults=dict(
-                    name=ind.name,
-                    label=ind.label,
-                    aliases=list(ind.aliases),
-                    unit=ind.unit,
-                    max_points=ind.max_points,
-                    category=ind.category,
-                    method=ind.method,
-                    params=_jsonable(ind.params),
-                    decimals=ind.decimals,
-                    note=ind.note,
+                    name=row.name,
+                    label=row.label,
+                    aliases=list(row.aliases),
+                    unit=row.unit,
+                    max_points=row.max_points,
+                    category=row.category,
+                    method=row.method,
+                    params=_jsonable(row.params),
+                    decimals=row.decimals,
+                    note=row.note,
                     annex=annex,
-                    material_kind=kinds.get(ind.key, "") if ind.category == "工作任务" else "",
+                    material_kind=kinds.get(row.key, "") if row.category == "工作任务" else "",
+                    veto=row.veto,
+                    tier_of=row.tier_of,
+                    tier=row.tier,
                     order=i_order,
                 ),
             )
@@ -126,7 +136,7 @@ def _scheme_dict(scheme: Scheme) -> dict:
     groups = []
     for group in scheme.groups.all().order_by("order", "id"):
         indicators = []
-        for ind in group.indicators.all().order_by("order", "id"):
+        for ind in group.indicators.scored().order_by("order", "id"):
             data = {
                 "key": ind.key,
                 "name": ind.name,
@@ -142,6 +152,8 @@ def _scheme_dict(scheme: Scheme) -> dict:
             }
             if ind.annex:
                 data["annex"] = dict(ind.annex)
+            if ind.veto:
+                data["veto"] = ind.veto
             indicators.append(data)
         units = [
             {"name": u.name, "short": u.short, "aliases": list(u.aliases or [])}
@@ -154,8 +166,10 @@ def _scheme_dict(scheme: Scheme) -> dict:
                 "title": group.title,
                 "units": units,
                 "indicators": indicators,
+                **({"classes": list(group.classes)} if group.classes else {}),
             }
         )
+    rules = dict(scheme.rules or {})
     data = {
         "key": scheme.key,
         "name": scheme.name,
@@ -167,11 +181,48 @@ def _scheme_dict(scheme: Scheme) -> dict:
             "pending_note": scheme.pending_note or "数据未出，完成任务数暂取目标任务数",
             "total_scale": scheme.total_scale,
             "total_decimals": scheme.total_decimals,
+            "allow_over": bool(rules.get("allow_over", False)),
         },
         "key_tasks": [{"number": t.number, "title": t.title} for t in scheme.key_tasks.all()],
         "bulletin": dict(scheme.bulletin or {}),
+        **{k: rules[k] for k in ("categories", "grades", "annual") if k in rules},
     }
     return data
+
+
+def rules_table(parsed: EngineScheme) -> dict:
+    """A scheme's scoring rules as the TOML tables they came from (Decimals as text), for
+    Scheme.rules: only those the scheme has."""
+    rules: dict = {}
+    if parsed.allow_over:
+        rules["allow_over"] = True
+    if parsed.categories:
+        rules["categories"] = [
+            {
+                "name": c.name,
+                **({} if c.cap is None else {"cap": str(c.cap)}),
+                "extra": c.extra,
+                "subtract": c.subtract,
+            }
+            for c in parsed.categories.values()
+        ]
+    if parsed.grading is not None:
+        levels = []
+        for lv in parsed.grading.levels:
+            level = {"name": lv.name}
+            for key in ("min", "share", "max_count"):
+                value = getattr(lv, key)
+                if value is not None:
+                    level[key] = value if isinstance(value, int) else str(value)
+            levels.append(level)
+        rules["grades"] = {"rounding": parsed.grading.rounding, "levels": levels}
+    a = parsed.annual
+    rules["annual"] = {
+        "method": a.method,
+        "weights": [str(w) for w in a.weights],
+        "periods": list(a.periods),
+    }
+    return rules
 
 
 def bulletin_table(bulletin: Bulletin) -> dict:

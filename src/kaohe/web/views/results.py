@@ -155,7 +155,7 @@ def results_xlsx(request, pid):
 def correct(request, pid, uid):
     access.require_admin(request.user)
     period, unit, _ = access.get_unit_entry(request.user, pid, uid)
-    indicators = list(unit.group.indicators.all().order_by("order"))
+    indicators = list(unit.group.indicators.entered().order_by("order"))
     if request.method == "POST":
         form = forms.CorrectionForm(request.POST, indicators=indicators)
         if form.is_valid():
