@@ -241,6 +241,14 @@ MATRIX = {
         Case({"pid": "p1"}, OVERVIEW, GET_ONLY),
         Case({"pid": "p2"}, row(MISSING, DENIED, DENIED, DENIED, MISSING, LOGIN), GET_ONLY),
     ],
+    "results_csv": [
+        Case({"pid": "p1"}, OVERVIEW, GET_ONLY),
+        Case({"pid": "p2"}, row(MISSING, DENIED, DENIED, DENIED, MISSING, LOGIN), GET_ONLY),
+    ],
+    "results_json": [
+        Case({"pid": "p1"}, OVERVIEW, GET_ONLY),
+        Case({"pid": "p2"}, row(MISSING, DENIED, DENIED, DENIED, MISSING, LOGIN), GET_ONLY),
+    ],
     "bulletin": [Case({"pid": "p1"}, OVERVIEW, GET_ONLY)],
     "bulletin_settings": [
         Case(

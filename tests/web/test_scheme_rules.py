@@ -98,9 +98,7 @@ def test_an_example_scheme_loads_with_its_rules_and_scores_as_the_command_line(b
     period = computed(bureau, key)
     run = period_service.current_run(period)
     expected = json.loads(JsonExporter().render(cli_result(key)))
-    stored = {
-        r.unit.name: r for r in UnitResult.objects.filter(run=run).select_related("unit")
-    }
+    stored = {r.unit.name: r for r in UnitResult.objects.filter(run=run).select_related("unit")}
     for group in expected["groups"]:
         for u in group["units"]:
             r = stored[u["unit"]]

@@ -4,79 +4,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kaohe', '0005_collection'),
+        ("kaohe", "0005_collection"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='unitresult',
-            options={'ordering': ['run', 'unit__group__order', 'class_order', 'rank', 'unit__order'], 'verbose_name': '单位得分', 'verbose_name_plural': '单位得分'},
+            name="unitresult",
+            options={
+                "ordering": ["run", "unit__group__order", "class_order", "rank", "unit__order"],
+                "verbose_name": "单位得分",
+                "verbose_name_plural": "单位得分",
+            },
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='tier',
-            field=models.CharField(blank=True, max_length=80, verbose_name='档次代号'),
+            model_name="indicator",
+            name="tier",
+            field=models.CharField(blank=True, max_length=80, verbose_name="档次代号"),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='tier_of',
-            field=models.CharField(blank=True, max_length=80, verbose_name='所属分档指标'),
+            model_name="indicator",
+            name="tier_of",
+            field=models.CharField(blank=True, max_length=80, verbose_name="所属分档指标"),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='veto',
-            field=models.CharField(blank=True, choices=[('', '否'), ('total', '总分记 0'), ('grade', '定为最低等次')], max_length=10, verbose_name='一票否决'),
+            model_name="indicator",
+            name="veto",
+            field=models.CharField(
+                blank=True,
+                choices=[("", "否"), ("total", "总分记 0"), ("grade", "定为最低等次")],
+                max_length=10,
+                verbose_name="一票否决",
+            ),
         ),
         migrations.AddField(
-            model_name='scheme',
-            name='rules',
-            field=models.JSONField(blank=True, default=dict, verbose_name='计分规则（类别、等次、年度）'),
+            model_name="scheme",
+            name="rules",
+            field=models.JSONField(
+                blank=True, default=dict, verbose_name="计分规则（类别、等次、年度）"
+            ),
         ),
         migrations.AddField(
-            model_name='unitgroup',
-            name='classes',
-            field=models.JSONField(blank=True, default=list, verbose_name='分类排名'),
+            model_name="unitgroup",
+            name="classes",
+            field=models.JSONField(blank=True, default=list, verbose_name="分类排名"),
         ),
         migrations.AddField(
-            model_name='unitresult',
-            name='class_name',
-            field=models.CharField(blank=True, max_length=100, verbose_name='分类'),
+            model_name="unitresult",
+            name="class_name",
+            field=models.CharField(blank=True, max_length=100, verbose_name="分类"),
         ),
         migrations.AddField(
-            model_name='unitresult',
-            name='class_order',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='分类顺序'),
+            model_name="unitresult",
+            name="class_order",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="分类顺序"),
         ),
         migrations.AddField(
-            model_name='unitresult',
-            name='grade',
-            field=models.CharField(blank=True, max_length=20, verbose_name='等次'),
+            model_name="unitresult",
+            name="grade",
+            field=models.CharField(blank=True, max_length=20, verbose_name="等次"),
         ),
         migrations.AddField(
-            model_name='unitresult',
-            name='grade_reason',
-            field=models.CharField(blank=True, max_length=300, verbose_name='定等依据'),
+            model_name="unitresult",
+            name="grade_reason",
+            field=models.CharField(blank=True, max_length=300, verbose_name="定等依据"),
         ),
         migrations.AddField(
-            model_name='unitresult',
-            name='notes',
-            field=models.JSONField(blank=True, default=list, verbose_name='总分说明（封顶、折算、否决）'),
+            model_name="unitresult",
+            name="notes",
+            field=models.JSONField(
+                blank=True, default=list, verbose_name="总分说明（封顶、折算、否决）"
+            ),
         ),
         migrations.AddField(
-            model_name='unitresult',
-            name='vetoes',
-            field=models.JSONField(blank=True, default=list, verbose_name='一票否决原因'),
+            model_name="unitresult",
+            name="vetoes",
+            field=models.JSONField(blank=True, default=list, verbose_name="一票否决原因"),
         ),
         migrations.AlterField(
-            model_name='indicator',
-            name='category',
-            field=models.CharField(help_text='目标任务、工作任务，或方案 [[categories]] 中的类别', max_length=20, verbose_name='类别'),
+            model_name="indicator",
+            name="category",
+            field=models.CharField(
+                help_text="目标任务、工作任务，或方案 [[categories]] 中的类别",
+                max_length=20,
+                verbose_name="类别",
+            ),
         ),
         migrations.AlterField(
-            model_name='indicator',
-            name='method',
-            field=models.CharField(choices=[('rank', '排名'), ('ratio', '比例'), ('threshold', '达标'), ('efficacy', '功效系数'), ('average', '平均值基准'), ('bands', '分档'), ('items', '计件'), ('deduct', '扣分')], max_length=20, verbose_name='计分方法'),
+            model_name="indicator",
+            name="method",
+            field=models.CharField(
+                choices=[
+                    ("rank", "排名"),
+                    ("ratio", "比例"),
+                    ("threshold", "达标"),
+                    ("efficacy", "功效系数"),
+                    ("average", "平均值基准"),
+                    ("bands", "分档"),
+                    ("items", "计件"),
+                    ("deduct", "扣分"),
+                ],
+                max_length=20,
+                verbose_name="计分方法",
+            ),
         ),
     ]

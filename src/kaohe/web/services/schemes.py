@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from ...errors import SchemeError
 from ...scheme import BULLETIN_TEMPLATES, Bulletin, build_scheme, load_scheme, tier_figures
 from ...scheme import Scheme as EngineScheme
 from ..models import Indicator, KeyTask, Scheme, Unit, UnitGroup

@@ -10,7 +10,7 @@ from .notices import inbox, notice_read
 from .objections import objections
 from .periods import board, period_action, period_detail, period_edit, period_new, review
 from .reminders import remind
-from .results import correct, results, results_xlsx, unit_result
+from .results import correct, results, results_csv, results_json, results_xlsx, unit_result
 from .submission import entry_submit
 from .tasks import narrative, tasks
 from .uploads import entry_upload, provide_upload, targets_import
@@ -48,6 +48,8 @@ __all__ = [
     "provide_upload",
     "results",
     "results_xlsx",
+    "results_csv",
+    "results_json",
     "review",
     "targets_import",
     "tasks",
