@@ -55,9 +55,13 @@ def period_names(scheme: Scheme, count: int) -> list[str]:
     return named or [f"第 {k} 期" for k in range(1, count + 1)]
 
 
-def combine(scheme: Scheme, results: list[Result]) -> list[AnnualGroup]:
-    """The year's result per group (or class) from each period's Result, in period order."""
-    names = period_names(scheme, len(results))
+def combine(
+    scheme: Scheme, results: list[Result], names: list[str] | None = None
+) -> list[AnnualGroup]:
+    """The year's result per group (or class) from each period's Result, in period order;
+    `names`: the periods' names when the scheme's [annual] names none (the web's 一季度 …)."""
+    if names is None or scheme.annual.periods:
+        names = period_names(scheme, len(results))
     weights = list(scheme.annual.weights) or [Decimal(1)] * len(results)
     if len(weights) != len(results):
         raise InputErrors(

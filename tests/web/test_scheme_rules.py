@@ -5,92 +5,20 @@ category subtotals, in the page, the downloads and the bulletin, as `kaohe score
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.test import Client
-from django.utils import timezone
+from examples import EXAMPLES, cli_result, computed, enter_sample, load
 
-import kaohe
-from kaohe.engine import score
 from kaohe.exporters import JsonExporter
-from kaohe.readers import read_files
 from kaohe.scheme import load_scheme
-from kaohe.web.models import Indicator, Membership, Period, Scheme, Unit, UnitResult
+from kaohe.web.models import Indicator, Scheme, Unit, UnitResult
 from kaohe.web.services import periods as period_service
-
-SAMPLES = Path(kaohe.__file__).parent / "samples"
-
-EXAMPLES = {
-    "example-wujin": SAMPLES / "example_wujin_long.csv",
-    "example-efficacy": SAMPLES / "example_efficacy_long.csv",
-}
-
-
-def cli_result(key):
-    scheme = load_scheme(key)
-    return score(scheme, read_files([EXAMPLES[key]], scheme))
-
-
-def sample_rows(key):
-    with EXAMPLES[key].open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-@pytest.fixture
-def bureau(db):
-    user = User.objects.create_user("kjj", password="x")
-    Membership.objects.create(user=user, can_admin=True)
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-def load(key) -> Period:
-    call_command("kaohe_load_scheme", key)
-    scheme = Scheme.objects.get(key=key)
-    return period_service.create_period(
-        scheme,
-        name="2024年一季度",
-        kind="quarter",
-        year=2024,
-        number=1,
-        deadline=timezone.now() + timezone.timedelta(days=3),
-    )
-
-
-def enter_sample(client, period: Period, key: str) -> None:
-    """Every unit's figures of the sample, typed into its entry form by the bureau."""
-    by_unit: dict = {}
-    for row in sample_rows(key):
-        by_unit.setdefault(row["单位"], []).append(row)
-    for name, rows in by_unit.items():
-        unit = Unit.objects.get(group__scheme=period.scheme, name=name)
-        data = {}
-        for row in rows:
-            ind = Indicator.objects.get(group=unit.group, name=row["指标"])
-            data[f"target_{ind.pk}"] = row["任务数"]
-            data[f"actual_{ind.pk}"] = row["实绩数"]
-            data[f"note_{ind.pk}"] = row["备注"]
-        url = f"/periods/{period.pk}/units/{unit.pk}/entry/"
-        response = client.post(url, data)
-        assert response.status_code == 302, response.content.decode()[:2000]
-
-
-def computed(client, key) -> Period:
-    period = load(key)
-    enter_sample(client, period, key)
-    admin = User.objects.get(username="kjj")
-    period_service.close_entry(period, admin)
-    period_service.compute_period(period, admin)
-    return period
 
 
 @pytest.mark.parametrize("key", list(EXAMPLES))

@@ -2,6 +2,7 @@
 (forms.py), calls a service and responds. urls.py names them through this package."""
 
 from .account import LoginView, healthz, home
+from .annual import year_csv, year_unit, year_view, year_xlsx
 from .board import board_export, period_template, rates
 from .bulletin import bulletin, bulletin_settings
 from .entries import entry, entry_template, provide, provide_template
@@ -54,4 +55,8 @@ __all__ = [
     "targets_import",
     "tasks",
     "unit_result",
+    "year_view",
+    "year_unit",
+    "year_xlsx",
+    "year_csv",
 ]
