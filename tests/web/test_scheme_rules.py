@@ -100,7 +100,8 @@ def test_the_results_page_shows_each_class_in_turn_with_grades_and_vetoes(bureau
     page = bureau.get(f"/periods/{period.pk}/results/").content.decode()
     first, second = page.index("一类镇（街道）"), page.index("二类镇（乡）")
     assert first < page.index("东城镇") < page.index("青石街道") < second < page.index("南山镇")
-    assert "<th>等次</th>" in page and "优秀" in page and "不合格" in page
+    assert ">等次</th>" in page and "优秀" in page and "不合格" in page
+    assert ">目标任务</th>" in page and ">加分项</th>" in page and ">扣分项</th>" in page
     assert "一票否决：科研诚信失信事件实绩数 1 起" in page
     # ranks restart in each class
     assert page.count('<td class="num">1</td>') >= 2

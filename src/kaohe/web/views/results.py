@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import access, forms
-from ..models import Entry, IndicatorResult, ScoreRun, UnitResult
+from ..models import Entry, Indicator, IndicatorResult, ScoreRun, UnitResult
 from ..services import periods as period_service
 from ..services.errors import ServiceError
 from .common import XLSX, download, fail
@@ -46,12 +46,22 @@ def category_subtotals(run) -> dict:
     return out
 
 
+def subtotal_columns(scheme) -> list[str]:
+    """The categories a ranking shows subtotals of: every category of the scheme's indicators,
+    in their order, when the scheme has [[categories]] (caps, 加分项, 扣分项); none otherwise."""
+    if not (scheme.rules or {}).get("categories"):
+        return []
+    names = Indicator.objects.filter(group__scheme=scheme, tier_of="").order_by(
+        "group__order", "order"
+    )
+    return list(dict.fromkeys(names.values_list("category", flat=True)))
+
+
 def _ranking(run, previous_run_id):
     """The ranking tables and chart data of a run: one table per group, or per class of a
     group with classes, in the scheme's order; ranks are within the class."""
     prev_rows = _current_results(previous_run_id)
-    rules = run.period.scheme.rules or {}
-    categories = [c["name"] for c in rules.get("categories", [])]
+    categories = subtotal_columns(run.period.scheme)
     subtotals = category_subtotals(run) if categories else {}
     by_group: dict = {}
     for ur in run.units.select_related("unit__group").order_by(
@@ -118,7 +128,7 @@ def results(request, pid):
         context["groups"], context["charts"] = _ranking(run, _previous_run_id(period))
         rules = period.scheme.rules or {}
         context["graded"] = "grades" in rules
-        context["categories"] = [c["name"] for c in rules.get("categories", [])]
+        context["categories"] = subtotal_columns(period.scheme)
         if len(runs) > 1:  # the correction history, each run with its totals
             prefetch_related_objects(
                 runs, Prefetch("units", queryset=UnitResult.objects.select_related("unit"))
