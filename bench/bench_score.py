@@ -44,7 +44,7 @@ def synthetic_rows(scheme, n_units: int, seed: int = 2023):
             if roll < 0.03:
                 yield unit, ind.name, "/", "/", ""
             elif roll < 0.06:
-                yield unit, ind.name, str(target), "", ""
+                yield unit, ind.name, str(target), "数据未出", ""  # declared, never blank
             elif roll < 0.07:
                 yield unit, ind.name, str(target), "0", "迟报材料"
             else:

@@ -46,8 +46,10 @@ def score_indicator(ind, cells: dict, late_notes) -> dict:
             points[unit] = Decimal(0)
         elif t in ("/", "") or Decimal(t) == 0:
             points[unit] = ind.max_points
-        elif a == "":
+        elif a in ("数据未出", "未出"):  # declared: completion taken as the target
             points[unit] = ind.max_points
+        elif a == "":  # 未报送: nothing scores without evidence
+            points[unit] = Decimal(0)
         else:
             target, actual = Decimal(t), Decimal(a)
             if ind.method == "rank":

@@ -92,7 +92,7 @@ LONG_HEADER = ["单位", "指标", "任务数", "实绩数", "备注"]
 
 
 def synthetic_long_rows(scheme, units: int, seed: int, ties: float = 0.0):
-    """Long-table rows for `units` made-up units with every case the rules know ('/', blank
+    """Long-table rows for `units` made-up units with every case the rules know ('/', 数据未出
     actual, late material); `ties`: the share of figures drawn from a handful of values."""
     rnd = random.Random(seed)
     for u in range(units):
@@ -102,7 +102,7 @@ def synthetic_long_rows(scheme, units: int, seed: int, ties: float = 0.0):
             if roll < 0.05:
                 yield [f"单位{u}", ind.name, "/", "/", ""]
             elif roll < 0.08:
-                yield [f"单位{u}", ind.name, target, "", ""]
+                yield [f"单位{u}", ind.name, target, "数据未出", ""]  # declared, not blank
             elif roll < 0.1:
                 yield [f"单位{u}", ind.name, target, "0", "迟报材料"]
             elif roll < 0.1 + ties:

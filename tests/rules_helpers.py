@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from kaohe.dataset import Cell, Dataset
 from kaohe.engine import score
-from kaohe.numbers import NOT_APPLICABLE
+from kaohe.numbers import DECLARED_PENDING, NOT_APPLICABLE
 from kaohe.scheme import parse_scheme
 
 
@@ -36,6 +36,8 @@ def value(v):
         return None
     if v == "/":
         return NOT_APPLICABLE
+    if v == "未出":
+        return DECLARED_PENDING
     return Decimal(str(v))
 
 

@@ -59,14 +59,29 @@ RANK_CASES = [
         id="five minus 0.1 times 6 is exactly 4.4",
     ),
     pytest.param(
-        {"甲": ("/", "/"), "乙": (10, None), "丙": (10, 5), "丁": (10, 8)},
+        {"甲": ("/", "/"), "乙": (10, "未出"), "丙": (10, 5), "丁": (10, 8)},
         {
             "甲": (None, None, "10"),
             "乙": (None, None, "10"),
             "丙": (2, 2, "9.8"),
             "丁": (1, 1, "10"),
         },
-        id="no task and pending are full points and out of the ranking",
+        id="no task and declared pending are full points and out of the ranking",
+    ),
+    pytest.param(
+        {"甲": (10, None), "乙": (10, None, "已报送"), "丙": (10, 5), "丁": (10, 8)},
+        {
+            "甲": (None, None, "0"),
+            "乙": (None, None, "0"),
+            "丙": (2, 2, "9.8"),
+            "丁": (1, 1, "10"),
+        },
+        id="a blank actual without a declaration is 未报送, 0 points and out of the ranking",
+    ),
+    pytest.param(
+        {"甲": (10, None, "一季度数据未出"), "丙": (10, 5)},
+        {"甲": (None, None, "10"), "丙": (1, 1, "10")},
+        id="a note with the scheme's pending words declares 数据未出",
     ),
     pytest.param(
         {"甲": (10, 50, "迟报材料"), "乙": (10, 5), "丙": (10, 8)},
@@ -133,7 +148,10 @@ def test_tie_policy_is_a_scheme_parameter(tie, actuals, expected):
         (1, 0, "", D(0), "scored"),
         ("/", "/", "", D(5), "no_task"),
         ("/", None, "", D(5), "no_task"),
-        (10, None, "", D(5), "pending"),
+        (10, "未出", "", D(5), "pending"),
+        (10, None, "数据未出", D(5), "pending"),
+        (10, None, "", D(0), "missing"),
+        (10, None, "已报送", D(0), "missing"),
         (11, 16, "迟报材料", D(0), "late"),
         (0, 3, "", D(5), "no_task"),
     ],
@@ -176,7 +194,8 @@ def test_equal_totals_share_a_rank():
             "实绩数 20 家，排第 2 名，得 4.9 分；完成率 200.00%，排第 2 名，得 4.9 分",
         ),
         ({"甲": ("/", "/")}, "甲", "未下达任务"),
-        ({"甲": (10, None)}, "甲", "数据未出，完成任务数暂取目标任务数 10 家"),
+        ({"甲": (10, "未出")}, "甲", "数据未出，完成任务数暂取目标任务数 10 家"),
+        ({"甲": (10, None)}, "甲", "未报送实绩数，得 0 分"),
         ({"甲": (10, 1, "迟报材料")}, "甲", "迟报材料：完成任务数记为 0，得 0 分"),
     ],
 )
@@ -209,3 +228,60 @@ def test_ratio_explanations_show_the_arithmetic(target, actual, fragment):
 def test_every_tie_policy_ranks_equal_values_alike_at_any_size(params, actuals, expected):
     rows = {f"单位{i}": ("1", a) for i, a in enumerate(actuals)}
     assert run(one_indicator_scheme(params=params), rows).columns[0].rank_actual == expected
+
+
+@pytest.mark.parametrize(
+    "maxes, figures, total",
+    [
+        # 7×4/13 + 15×9/13 + 10×11/13 = 21 exactly, ÷ 32 × 100 = 65.625: the points rounded to
+        # 28 digits first add up to 20.99999999999999999999999999 and printed 65.62
+        ((7, 15, 10), ((13, 4), (13, 9), (13, 11)), "65.63"),
+        # 10 × 1/3 twice + 80 × 39101/48000 = 43101/600 = 71.835 exactly
+        ((10, 10, 80), ((3, 1), (3, 1), (48000, 39101)), "71.84"),
+    ],
+)
+def test_the_total_comes_from_exact_points_so_an_exact_half_rounds_up(maxes, figures, total):
+    from decimal import Decimal as D
+
+    from kaohe.dataset import Cell, Dataset
+    from kaohe.engine import score
+    from kaohe.scheme import parse_scheme
+
+    indicators = "".join(
+        f"""
+[[groups.indicators]]
+key = "i{n}"
+name = "指标{n}"
+max = {m}
+method = "ratio"
+"""
+        for n, m in enumerate(maxes)
+    )
+    scheme = parse_scheme(
+        f"""
+key = "t"
+name = "测试方案"
+[[groups]]
+key = "g"
+name = "乡镇"
+units = []
+{indicators}""",
+        source="test",
+    )
+    dataset = Dataset(scheme, units_from_data=True)
+    group = scheme.groups[0]
+    for n, (t, a) in enumerate(figures):
+        dataset.put(group, "甲", f"i{n}", Cell(D(t), D(a), ""))
+    assert str(score(scheme, dataset).groups[0].units[0].total) == total
+
+
+@pytest.mark.parametrize(
+    "value, places, expected",
+    [("71.835", 2, "71.84"), ("71.8349999", 2, "71.83"), ("0.005", 2, "0.01"), ("2.5", 0, "3")],
+)
+def test_exact_fractions_round_half_up(value, places, expected):
+    from fractions import Fraction
+
+    from kaohe.numbers import fraction_half_up
+
+    assert str(fraction_half_up(Fraction(value), places)) == expected

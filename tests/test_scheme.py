@@ -1,5 +1,6 @@
 """Scheme files: the built-in daye-2023 and the checks on hand-written ones."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -101,3 +102,38 @@ def test_duplicate_unit_names_are_rejected():
     )
     with pytest.raises(SchemeError, match="重复"):
         parse_scheme(text, "t.toml")
+
+
+SCORING_CASES = [
+    ('late_notes = "迟报材料"', "late_notes 应为字样的列表"),
+    ('late_note = ["迟报材料"]', "没有“late_note”这一项，是否为“late_notes”？"),
+    ("total_scale = 0", "total_scale 应为大于 0 的数字"),
+    ("total_scale = -5", "total_scale 应为大于 0 的数字"),
+    ("total_decimals = 11", "total_decimals 应为 0 到 10 的整数"),
+    ("total_decimals = 1.5", "total_decimals 应为 0 到 10 的整数"),
+    ('pending_words = "数据未出"', "pending_words 应为字样的列表"),
+]
+
+
+@pytest.mark.parametrize("line, message", SCORING_CASES)
+def test_the_scoring_table_is_checked_strictly(line, message):
+    from kaohe.errors import SchemeError
+    from kaohe.scheme import parse_scheme
+
+    text = f'key = "t"\nname = "方案"\n[scoring]\n{line}\n[[groups]]\nkey = "g"\nname = "乡镇"\nunits = ["甲"]\n[[groups.indicators]]\nkey = "x"\nname = "指标"\nmax = 5\nmethod = "ratio"\n'
+    with pytest.raises(SchemeError, match=re.escape(message)):
+        parse_scheme(text, "t.toml")
+
+
+def test_every_scoring_problem_is_listed_at_once():
+    from kaohe.errors import SchemeError
+    from kaohe.scheme import parse_scheme
+
+    lines = "\n".join(
+        line for line, _ in SCORING_CASES[:1] + SCORING_CASES[2:3] + SCORING_CASES[4:5]
+    )
+    text = f'key = "t"\nname = "方案"\n[scoring]\n{lines}\n[[groups]]\nkey = "g"\nname = "乡镇"\nunits = ["甲"]\n[[groups.indicators]]\nkey = "x"\nname = "指标"\nmax = 5\nmethod = "ratio"\n'
+    with pytest.raises(SchemeError) as info:
+        parse_scheme(text, "t.toml")
+    text = str(info.value)
+    assert "late_notes" in text and "total_scale" in text and "total_decimals" in text

@@ -70,6 +70,30 @@ def cycles_not_collected():
             gc.enable()
 
 
+def refuse_inputs(inputs, outputs) -> None:
+    """An output that would overwrite one of the input files is refused before anything is read."""
+    given = {_identity(Path(p)) for p in inputs}
+    clash = [str(p) for p in outputs if p is not None and _identity(Path(p)) in given]
+    if clash:
+        raise KaoheError(
+            f"输出文件“{clash[0]}”就是输入文件，会覆盖原始数据：请用 -o 指定另一个文件名"
+        )
+
+
+def _identity(path: Path):
+    try:
+        st = path.stat()
+        return (st.st_dev, st.st_ino)
+    except OSError:
+        return str(path.resolve())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data) -> None:
     """Write via a temporary file in the same folder so a failure leaves nothing half-written.
 
@@ -82,6 +106,7 @@ def write_atomic(path: Path, data) -> None:
                 data(fh)
             else:
                 fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o666 & ~_umask())  # as any other program's file, not mkstemp's 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -100,6 +125,16 @@ scheme_option = click.option(
     default="daye-2023",
     show_default=True,
     help="考核方案：内置方案名（见 kaohe schemes）或 TOML 方案文件路径。",
+)
+
+
+pending_option = click.option(
+    "--pending",
+    "pending_names",
+    multiple=True,
+    metavar="指标名",
+    help="声明此指标（名称或代号）的统计数据未出：实绩数为空的单位暂取目标任务数、得满分、"
+    "不参与排名。可重复。不声明时，实绩数为空是错误。",
 )
 
 
@@ -139,7 +174,8 @@ def _load(scheme_name):
     is_flag=True,
     help="年度结果：每个文件为一期（按时间顺序给出），按方案的 [annual] 合成年度总得分、排名和等次。",
 )
-def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail, yearly):
+@pending_option
+def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail, yearly, pending_names):
     """读取数据文件（可多个，合并）并按方案打分排名。
 
     FILES 可以是长表（CSV/Excel，表头 单位,指标,任务数,实绩数,备注）、通报附件样式的
@@ -149,11 +185,18 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail, yea
     from .readers import read_files
 
     scheme = _load(scheme_name)
+    refuse_inputs(
+        files,
+        [output] + [out_dir / f"results{e}" for e in (".json", ".csv", ".xlsx")]
+        if out_dir
+        else [output],
+    )
     if yearly:
-        _score_year(scheme, files, units_from_data, fmt, output, out_dir)
+        _score_year(scheme, files, units_from_data, fmt, output, out_dir, pending_names)
         return
     with cycles_not_collected():
         dataset = read_files(files, scheme, units_from_data=units_from_data)
+        dataset.check_evidence(pending_names)
         result = run(scheme, dataset)
         pending, text = _render_all(result, fmt, output, out_dir, detail)
         for path, data in pending:
@@ -164,7 +207,7 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail, yea
         click.echo(f"已写出 {path}", err=True)
 
 
-def _score_year(scheme, files, units_from_data, fmt, output, out_dir) -> None:
+def _score_year(scheme, files, units_from_data, fmt, output, out_dir, pending_names) -> None:
     """Each file a period, scored on its own; the year combined as the scheme says."""
     from .annual import combine, period_names, render_csv, render_json, render_table, render_xlsx
     from .engine import score as run
@@ -172,7 +215,11 @@ def _score_year(scheme, files, units_from_data, fmt, output, out_dir) -> None:
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("Excel 格式需要用 -o 指定输出文件")
-    results = [run(scheme, read_files([f], scheme, units_from_data=units_from_data)) for f in files]
+    results = []
+    for f in files:
+        dataset = read_files([f], scheme, units_from_data=units_from_data)
+        dataset.check_evidence(pending_names)
+        results.append(run(scheme, dataset))
     names = period_names(scheme, len(results))
     groups = combine(scheme, results)
     writers = {
@@ -286,6 +333,7 @@ def _show(result, fmt, text, detail) -> None:
 @click.option(
     "--units-from-data", is_flag=True, help="接受数据中出现的任何单位，不按方案的单位名单校验。"
 )
+@pending_option
 def report(
     files,
     scheme_name,
@@ -305,6 +353,7 @@ def report(
     copy_to,
     printer,
     units_from_data,
+    pending_names,
 ):
     """读取数据文件、打分，并生成季度通报：正文 .docx（GB/T 9704 版式）、附件 .xlsx 和图表。
 
@@ -319,7 +368,9 @@ def report(
 
     scheme = _load(scheme_name)
     with cycles_not_collected():
-        result = run(scheme, read_files(files, scheme, units_from_data=units_from_data))
+        dataset = read_files(files, scheme, units_from_data=units_from_data)
+        dataset.check_evidence(pending_names)
+        result = run(scheme, dataset)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".kaohe-report-") as tmp:
         written = write_report(
@@ -372,6 +423,7 @@ def template(scheme_name, output, group_names, prefill_files, units_from_data):
     from .template import write_template
 
     scheme = _load(scheme_name)
+    refuse_inputs(prefill_files, [output])
     groups = [scheme.group(name) for name in group_names] or None
     prefill = (
         read_files(prefill_files, scheme, units_from_data=units_from_data)

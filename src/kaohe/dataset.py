@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .errors import InputError, InputErrors, KaoheError, Location
-from .numbers import NOT_APPLICABLE, plain
-from .scheme import Group, Scheme
+from .numbers import DECLARED_PENDING, NOT_APPLICABLE, plain
+from .scheme import Group, Indicator, Scheme
 
 
 class Cell:
@@ -115,6 +115,62 @@ class Dataset:
     def groups(self) -> list[GroupData]:
         return [self._groups[g.key] for g in self.scheme.groups if g.key in self._groups]
 
+    def check_evidence(self, pending: list[str] | tuple[str, ...] = ()) -> None:
+        """Before scoring files: nothing scores without evidence. A blank actual is an error
+        unless the cell or its 备注 declares 数据未出, or its indicator is named in ``pending``
+        (`kaohe score --pending 指标名`). Raises InputErrors listing every blank cell."""
+        declared = self._pending_keys(pending)
+        errors: list[KaoheError] = []
+        blank = 0
+        for data in self.groups:
+            for ind in data.group.inputs:  # a tiered indicator's figures are its tiers'
+                cells = data.cells[ind.key]
+                for pos, cell in enumerate(cells):
+                    if cell is None or cell.actual is not None or not _has_task(ind, cell.target):
+                        continue
+                    if (data.group.key, ind.key) in declared:
+                        cells[pos] = Cell(cell.target, DECLARED_PENDING, cell.note, cell.origin)
+                        continue
+                    if self.scheme.is_pending(cell.note):
+                        continue
+                    blank += 1
+                    if len(errors) < MAX_LISTED:
+                        errors.append(
+                            InputError(
+                                f"单位“{data.units[pos]}”的指标“{ind.name}”实绩数为空",
+                                cell.origin,
+                            )
+                        )
+        if errors:
+            words = "、".join(
+                f"“{w}”" for w in dict.fromkeys(("数据未出", *self.scheme.pending_words))
+            )
+            more = f"（以上列出 {len(errors)} 处，共 {blank} 处）" if blank > len(errors) else ""
+            errors.append(
+                InputError(
+                    f"共 {blank} 个实绩数为空{more}：空白不算数据未出。没有完成请填 0；"
+                    f"统计数据确实未出的，请在实绩数填“未出”或{words}，或在备注中写{words}，"
+                    "或整项指标运行时加 --pending 指标名"
+                )
+            )
+            raise InputErrors(errors)
+
+    def _pending_keys(self, names) -> set[tuple[str, str]]:
+        keys, unknown = set(), []
+        for name in names:
+            found = [
+                (g.key, ind.key)
+                for g in self.scheme.groups
+                for ind in g.indicators
+                if name in (ind.key, ind.name, *ind.aliases)
+            ]
+            keys.update(found)
+            if not found:
+                unknown.append(name)
+        if unknown:
+            raise InputErrors([InputError(f"--pending 指定的指标“{n}”不在方案中") for n in unknown])
+        return keys
+
     def check_complete(self) -> None:
         """Every expected unit has every indicator; raises InputErrors listing what is missing."""
         errors = list(self.errors)
@@ -124,6 +180,17 @@ class Dataset:
             errors.extend(_missing(data, self.units_from_data, self.scheme))
         if errors:
             raise InputErrors(errors)
+
+
+MAX_LISTED = 200  # blank cells listed one by one; the count says how many in all
+
+
+def _has_task(ind: Indicator, target) -> bool:
+    """A target that asks something of the unit ('/' or 0: no task, the actual may be blank;
+    a zero is a real target where lower is better for ratio and threshold: 0 accidents)."""
+    if not isinstance(target, Decimal):
+        return False
+    return target != 0 or (ind.direction == "lower" and ind.method in ("ratio", "threshold"))
 
 
 def _missing(data: GroupData, units_from_data: bool, scheme: Scheme) -> list[InputError]:

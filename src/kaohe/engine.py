@@ -14,21 +14,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 
 from . import methods
 from .dataset import Cell, Dataset, GroupData
 from .errors import InputError, InputErrors
-from .numbers import NOT_APPLICABLE, ONE, ZERO, plain
+from .numbers import DECLARED_PENDING, NOT_APPLICABLE, ONE, ZERO, plain
 from .scheme import Group, Indicator, Scheme
-from .totals import Grade, split_by_class, standings, veto_reason
+from .totals import Grade, split_by_class, standings, unreported_veto_reason, veto_reason
 
 SCORED = "scored"  # ranked / compared against its target
 NO_TASK = "no_task"  # target '/' (or 0): full points, not ranked
-PENDING = "pending"  # actual blank: statistics not released, completion taken as the target
+PENDING = "pending"  # declared 数据未出: completion taken as the target, full points, not ranked
 LATE = "late"  # note says the material was late: recorded as 0 done, 0 points
+MISSING = "missing"  # no actual and no declaration: 未报送, 0 points, not ranked
 
-STATUS_LABELS = {SCORED: "已计分", NO_TASK: "未下达任务", PENDING: "数据未出", LATE: "迟报"}
+STATUS_LABELS = {
+    SCORED: "已计分",
+    NO_TASK: "未下达任务",
+    PENDING: "数据未出",
+    LATE: "迟报",
+    MISSING: "未报送",
+}
 
 
 class IndicatorColumn:
@@ -53,6 +61,8 @@ class IndicatorColumn:
         self.points: list[Decimal] = [ZERO] * n
         self.text: list[str] = [""] * n  # the method's explanation of each scored unit
         self.veto: list[str] = [""] * n  # why a failed veto indicator vetoes the unit
+        # points that are a quotient (ratio below target, efficacy …), kept exact for the total
+        self.exact: dict[int, Fraction] = {}
 
     def explain(self, i: int) -> str:
         return explain(self, i)
@@ -126,7 +136,9 @@ class GroupResult:
             [(c.indicator.veto, c.veto[i]) for c in veto_columns if c.veto[i]]
             for i in range(len(units))
         ]
-        self.standings = standings(scheme, group, [c.points for c in columns], vetoes)
+        self.standings = standings(
+            scheme, group, [c.points for c in columns], vetoes, [c.exact for c in columns]
+        )
         self.raw = self.standings.raw
         self.total = self.standings.total
         self.order = self.standings.order
@@ -239,9 +251,9 @@ def score_indicator(scheme: Scheme, ind: Indicator, cells: list[Cell]) -> Indica
     zero_is_a_target = ind.direction == "lower" and ind.method in ("ratio", "threshold")
     scored = []
     for i, cell in enumerate(cells):
-        t, a, note = cell.target, cell.actual, cell.note
+        t, given, note = cell.target, cell.actual, cell.note
         t = t if isinstance(t, Decimal) else None
-        a = a if isinstance(a, (Decimal, dict)) else None
+        a = given if isinstance(given, (Decimal, dict)) else None
         col.note[i], col.given_actual[i] = note, a
         if isinstance(a, dict):  # counts per tier: the actual shown is their sum
             col.given_actual[i] = sum(a.values(), ZERO)
@@ -251,9 +263,12 @@ def score_indicator(scheme: Scheme, ind: Indicator, cells: list[Cell]) -> Indica
         elif needs_target and (t is None or not (t or zero_is_a_target)):  # nothing asked
             col.status[i], col.target[i], col.actual[i] = NO_TASK, t, a
             col.points[i] = ind.max_points
-        elif needs_target and a is None:  # completion taken as the target: full, not ranked
+        elif needs_target and a is None and _declared_pending(scheme, given, note):
+            # declared 数据未出: completion taken as the target, full points, not ranked
             col.status[i], col.target[i], col.actual[i], col.rate[i] = PENDING, t, t, ONE
             col.points[i] = ind.max_points
+        elif a is None:  # nothing scores without evidence: 未报送, 0 points
+            col.status[i], col.target[i] = MISSING, t
         else:
             col.target[i], col.actual[i] = t, col.given_actual[i]
             col.rate[i] = a / t if t and not isinstance(a, dict) else None
@@ -265,6 +280,9 @@ def score_indicator(scheme: Scheme, ind: Indicator, cells: list[Cell]) -> Indica
             col.veto[i] = veto_reason(ind, methods.Figure(col.target[i], col.actual[i]))
             if col.veto[i]:
                 col.text[i] += f"；{col.veto[i]}"
+        for i, status in enumerate(col.status):
+            if status == MISSING:  # no evidence is no pass: an unreported veto figure vetoes
+                col.veto[i] = unreported_veto_reason(ind)
     return col
 
 
@@ -276,11 +294,18 @@ def score_method(col: IndicatorColumn, scored: list[int], figures: list[methods.
     parts = ind.params.get("parts", ()) if ind.method == "rank" else ()
     for i, mark in zip(scored, marks, strict=True):
         col.points[i], col.text[i] = mark.points, mark.text
+        if mark.exact is not None:
+            col.exact[i] = mark.exact
         for part, r, p in zip(parts, mark.ranks, mark.parts, strict=True):
             if part == "actual":
                 col.rank_actual[i], col.points_actual[i] = r, p
             else:
                 col.rank_rate[i], col.points_rate[i] = r, p
+
+
+def _declared_pending(scheme: Scheme, actual, note: str) -> bool:
+    """数据未出 only when declared: the actual says so, or the 备注 has the scheme's words."""
+    return actual is DECLARED_PENDING or (actual is None and scheme.is_pending(note))
 
 
 # --- explanations ---------------------------------------------------------------
@@ -301,6 +326,8 @@ def explain(col: IndicatorColumn, i: int) -> str:
             f"实绩数据未出，完成任务数暂取目标任务数 {plain(col.target[i])}{_suffix(col)}，"
             f"得满分 {max_text} 分，不参与排名"
         )
+    if status == MISSING:
+        return "未报送实绩数，得 0 分" + (f"；{col.veto[i]}" if col.veto[i] else "")
     return f"{col.note[i]}：完成任务数记为 0，得 0 分，不参与排名"
 
 

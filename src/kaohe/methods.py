@@ -37,6 +37,9 @@ class Mark(NamedTuple):
     text: str
     ranks: tuple[int, ...] = ()  # rank on each ranked part (rank only)
     parts: tuple[Decimal, ...] = ()  # points on each ranked part (rank only)
+    # the points as an exact fraction when `points` had to round a quotient (10 × 1 ÷ 3):
+    # the total is taken from it, so nothing is rounded before the total is
+    exact: Fraction | None = None
 
 
 Method = Callable[[dict, Decimal, Sequence[Figure]], list[Mark]]
@@ -59,6 +62,12 @@ def to_decimal(value: Fraction | Decimal | int) -> Decimal:
         digits = max(twos, fives)
         return Decimal(value.numerator * 10**digits // value.denominator).scaleb(-digits)
     return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _mark(value: Fraction | Decimal, text: str) -> Mark:
+    """A mark from a computed value, keeping the exact fraction when Decimal cannot hold it."""
+    points = to_decimal(value)
+    return Mark(points, text, exact=None if Fraction(points) == value else Fraction(value))
 
 
 def _figure(value: Fraction) -> str:
@@ -179,9 +188,12 @@ def _ratio_one(params: dict, max_points: Decimal, f: Figure, shared: tuple) -> M
     if not _meets(direction, t, a):
         if direction == HIGHER:
             points, shown = mp * a / t, f"{m} × {plain(a)} ÷ {plain(t)}"
+            exact = _f(mp) * _f(a) / _f(t)
         else:
             points, shown = mp * t / a, f"{m} × {plain(t)} ÷ {plain(a)}"
-        return Mark(points, f"{head}，得 {shown} {_approx(points)} 分")
+            exact = _f(mp) * _f(t) / _f(a)
+        text = f"{head}，得 {shown} {_approx(points)} 分"
+        return Mark(points, text, exact=None if Fraction(points) == exact else exact)
     beyond = a != t
     over = params.get("over")
     if over is None or not beyond or not t:
@@ -204,7 +216,7 @@ def _ratio_one(params: dict, max_points: Decimal, f: Figure, shared: tuple) -> M
         f"{plain(over['points'])} 分{whole}，加 {points_text(to_decimal(bonus))} 分"
         f"（至多 {plain(over['cap'])} 分），共得 {points_text(to_decimal(mp + bonus))} 分"
     )
-    return Mark(to_decimal(mp + bonus), text)
+    return _mark(mp + bonus, text)
 
 
 def _compared_head(params: dict, direction: str, t: Decimal, a: Decimal) -> str:
@@ -354,7 +366,7 @@ def efficacy(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> li
             f"{head}{formula}，得 {plain(max_points)} × {plain(round_half_up(to_decimal(coefficient), 2))} ÷ {_num(full)} "
             f"{_approx(points)} 分"
         )
-        out[i] = Mark(to_decimal(points), text)
+        out[i] = _mark(points, text)
     return out
 
 
@@ -404,7 +416,7 @@ def average(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> lis
         )
         if points != raw:
             text += f"，{'不低于' if points == low else '不超过'} {_num(points)} 分，记 {_num(points)} 分"
-        out[i] = Mark(to_decimal(points), text)
+        out[i] = _mark(points, text)
     return out
 
 
@@ -425,10 +437,10 @@ def bands(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[
         if n is None:
             low_at = on.show(table[-1][0])
             word = "未达到" if direction == HIGHER else "超过"
-            return Mark(to_decimal(below), f"{head}，{word}最低档 {low_at}，得 {_num(below)} 分")
+            return _mark(below, f"{head}，{word}最低档 {low_at}，得 {_num(below)} 分")
         at, pts = table[n]
         if n == 0 or not interpolate or x == at:
-            return Mark(to_decimal(pts), f"{head}，达到 {on.show(at)} 档，得 {_num(pts)} 分")
+            return _mark(pts, f"{head}，达到 {on.show(at)} 档，得 {_num(pts)} 分")
         up_at, up_pts = table[n - 1]
         value = pts + (up_pts - pts) * (x - at) / (up_at - at)
         text = (
@@ -436,7 +448,7 @@ def bands(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[
             f"({_num(up_pts)} − {_num(pts)}) × ({on.show(x)} − {on.show(at)}) ÷ "
             f"({on.show(up_at)} − {on.show(at)}) {_approx(value)} 分"
         )
-        return Mark(to_decimal(value), text)
+        return _mark(value, text)
 
     return _by_value(params, max_points, figures, mark)
 
@@ -473,8 +485,8 @@ def _items_one(params: dict, cap: Fraction, counts) -> Mark:
             terms = " + ".join(f"{_num(t['points'])} × {_num(n)}" for t, n in got if n) or "0"
             text = f"{listed}，逐项累加：{terms} = {_num(raw)} 分"
     if raw > cap:
-        return Mark(to_decimal(cap), f"{text}，上限 {_num(cap)} 分，得 {_num(cap)} 分")
-    return Mark(to_decimal(raw), f"{text}，得 {_num(raw)} 分")
+        return _mark(cap, f"{text}，上限 {_num(cap)} 分，得 {_num(cap)} 分")
+    return _mark(raw, f"{text}，得 {_num(raw)} 分")
 
 
 def deduct(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list[Mark]:
@@ -488,9 +500,9 @@ def deduct(params: dict, max_points: Decimal, figures: Sequence[Figure]) -> list
         raw = start - per * n
         text = f"发生 {_num(n)} {sfx}，每{sfx}扣 {_num(per)} 分，得 {_num(start)} − {_num(per)} × {_num(n)} = {_num(raw)} 分"
         if raw < low:
-            out.append(Mark(to_decimal(low), f"{text}，最低 {_num(low)} 分，记 {_num(low)} 分"))
+            out.append(_mark(low, f"{text}，最低 {_num(low)} 分，记 {_num(low)} 分"))
         else:
-            out.append(Mark(to_decimal(raw), text))
+            out.append(_mark(raw, text))
     return out
 
 

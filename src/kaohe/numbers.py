@@ -6,6 +6,7 @@ import datetime as _dt
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, getcontext, localcontext
+from fractions import Fraction
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -43,6 +44,74 @@ class NA:
 NOT_APPLICABLE = NA()
 
 
+class Mark:
+    """An actual figure that is not a number but a declaration: 数据未出 or 未报送."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+#: The actual is declared 数据未出: completion taken as the target, full points, not ranked.
+DECLARED_PENDING = Mark("数据未出")
+#: The actual was never reported (the web, after entry closed): 0 points.
+NOT_REPORTED = Mark("未报送")
+#: What an actual cell may say to declare 数据未出 (a scheme may add its own words).
+PENDING_WORDS = ("未出", "数据未出")
+
+
+class BadCell:
+    """A spreadsheet cell that holds no figure a reader may trust: an Excel error value
+    (#DIV/0!, #N/A …) or a formula saved without its computed value."""
+
+    __slots__ = ("text", "formula")
+
+    def __init__(self, text: str, formula: bool = False):
+        self.text, self.formula = text, formula
+
+    def __str__(self) -> str:
+        return self.text
+
+
+#: Figures larger than this (or smaller than its inverse, apart from 0) cannot be printed.
+MAX_EXPONENT = 15
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+(?:\.[0-9]+)?")
+_DASHES = frozenset({"—", "－", "-", "–", "无", "不适用", "——"})
+
+
+def not_figure(value) -> str:
+    """Why an actual cell with a dash or 无 is refused ('' for '/', which is fine)."""
+    text = unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
+    if text in _DASHES or str(value).strip() in _DASHES:
+        return (
+            f"实绩数不能填“{str(value).strip()}”：没有完成请填 0；"
+            "统计数据未出请填“数据未出”；未下达任务请在任务数填“/”"
+        )
+    return ""
+
+
+def bad_number(value) -> str:
+    """The Chinese message for a cell that is not a number, saying why when it can."""
+    if isinstance(value, BadCell):
+        if value.formula:
+            return f"公式“{value.text}”没有保存计算结果：请在 Excel 中打开并保存后再上传"
+        return f"“{value.text}”是 Excel 的错误值，不是数字"
+    text = str(value).strip()
+    compact = unicodedata.normalize("NFKC", text).replace(" ", "")
+    if ("," in compact or "，" in compact) and not _GROUPED.fullmatch(compact):
+        return (
+            f"“{text}”中的逗号位置不对：小数点请用“.”（如 4.25），千位分隔符每三位一个"
+            "（如 1,234.5）"
+        )
+    if re.fullmatch(r"[+-]?[0-9.]+[eE][+-]?[0-9]+", compact):
+        return f"“{text}”数值过大或过小，无法作为考核数据（请直接写出数字）"
+    return f"“{text}”不是有效数字"
+
+
 def to_decimal(value) -> Decimal:
     """An exact Decimal from a number read from a file (floats via their shortest repr)."""
     if isinstance(value, Decimal):
@@ -67,7 +136,7 @@ def parse_cell(value, *, allow_percent: bool = False, allow_negative: bool = Fal
     """
     if value is None:
         return None
-    if isinstance(value, (_dt.date, _dt.datetime, _dt.time, _dt.timedelta)):
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time, _dt.timedelta, BadCell)):
         raise NotANumber(str(value))
     if isinstance(value, str):
         if _PLAIN_NUMBER.fullmatch(value):  # the common case: digits, perhaps a point
@@ -77,6 +146,10 @@ def parse_cell(value, *, allow_percent: bool = False, allow_negative: bool = Fal
             return None
         if text in NA_MARKERS or value.strip() in NA_MARKERS:
             return NOT_APPLICABLE
+        if ("," in text or "，" in text) and not _GROUPED.fullmatch(
+            text.replace(" ", "").rstrip("%")
+        ):
+            raise NotANumber(value)  # 4,25 is a decimal comma, not 425
         compact = _SPACE.sub("", text)
         scale = ONE
         if compact.endswith("%"):
@@ -93,6 +166,8 @@ def parse_cell(value, *, allow_percent: bool = False, allow_negative: bool = Fal
         number = number * scale if scale != ONE else number
     else:
         number = to_decimal(value)
+    if number and abs(number.adjusted()) > MAX_EXPONENT:
+        raise NotANumber(str(value))
     if number < 0 and not allow_negative:
         raise Negative(str(value))
     return number
@@ -200,6 +275,14 @@ def plain(d: Decimal) -> str:
             return format(d.normalize(), "f")
         return str(d.quantize(ONE))
     return format(d.normalize(), "f")
+
+
+def fraction_half_up(value: Fraction, places: int) -> Decimal:
+    """An exact fraction rounded half-up (away from zero) to ``places`` decimals."""
+    scaled = abs(value) * 10**places
+    whole = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)
+    quantum = Decimal(1).scaleb(-places)
+    return Decimal(whole if value >= 0 else -whole).scaleb(-places).quantize(quantum)
 
 
 def round_half_up(d: Decimal, places: int) -> Decimal:

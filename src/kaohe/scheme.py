@@ -326,6 +326,7 @@ class Scheme:
     issuer: str = ""
     late_notes: tuple[str, ...] = ("迟报材料",)
     pending_note: str = "数据未出，完成任务数暂取目标任务数"
+    pending_words: tuple[str, ...] = ("数据未出",)
     total_scale: Decimal = Decimal(100)
     total_decimals: int = 2
     source: str = ""
@@ -345,6 +346,18 @@ class Scheme:
 
     def is_late(self, note: str) -> bool:
         return bool(note) and any(mark in note for mark in self.late_notes)
+
+    def is_pending(self, note: str) -> bool:
+        """A 备注 that declares the statistics not released (数据未出)."""
+        return bool(note) and any(word in note for word in self.pending_words)
+
+    def pending_cell(self, text) -> bool:
+        """An actual cell that says 未出 / 数据未出 or one of the scheme's pending words."""
+        if not isinstance(text, str):
+            return False
+        from .numbers import PENDING_WORDS
+
+        return text.strip() in PENDING_WORDS or text.strip() in self.pending_words
 
 
 def tier_figures(ind: Indicator) -> list[Indicator]:
@@ -411,6 +424,48 @@ def parse_scheme(text: str, source: str = "") -> Scheme:
     return build_scheme(data, source)
 
 
+SCORING_KEYS = (
+    "total_scale",
+    "total_decimals",
+    "late_notes",
+    "pending_note",
+    "pending_words",
+    "allow_over",
+)
+
+
+def _check_scoring(scoring, where: str) -> None:
+    """[scoring] strictly: unknown keys (with the closest known one), wrong types and numbers
+    out of range, all listed at once."""
+    if not isinstance(scoring, dict):
+        raise SchemeError(f"{where}[scoring] 应为表")
+    problems = []
+    for key in scoring:
+        if key not in SCORING_KEYS:
+            near = _closest(key, list(SCORING_KEYS))
+            problems.append(
+                f"[scoring] 中没有“{key}”这一项" + (f"，是否为“{near}”？" if near else "")
+            )
+    for key in ("late_notes", "pending_words"):
+        value = scoring.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            problems.append(
+                f'[scoring] 的 {key} 应为字样的列表，如 {key} = ["迟报材料"]，实为 {value!r}'
+            )
+    scale = scoring.get("total_scale", 100)
+    try:
+        positive = _dec(scale, "") > 0  # a number, or its text (the web stores it as JSON)
+    except SchemeError:
+        positive = False
+    if not positive:
+        problems.append(f"[scoring] 的 total_scale 应为大于 0 的数字，实为 {scale!r}")
+    places = scoring.get("total_decimals", 2)
+    if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 10:
+        problems.append(f"[scoring] 的 total_decimals 应为 0 到 10 的整数，实为 {places!r}")
+    if problems:
+        raise SchemeError(where + "\n  " + "\n  ".join(problems))
+
+
 def _need(table: dict, key: str, where: str):
     if key not in table:
         raise SchemeError(f"{where}缺少“{key}”")
@@ -433,6 +488,7 @@ def build_scheme(data: dict, source: str) -> Scheme:
     """A Scheme from already-parsed TOML data (a dict), with every check parse_scheme makes."""
     where = f"方案 {source}："
     scoring = data.get("scoring", {})
+    _check_scoring(scoring, where)
     groups_data = _need(data, "groups", where)
     if not isinstance(groups_data, list) or not groups_data:
         raise SchemeError(f"{where}至少需要一个 [[groups]]")
@@ -448,6 +504,7 @@ def build_scheme(data: dict, source: str) -> Scheme:
         ],
         late_notes=tuple(scoring.get("late_notes", ["迟报材料"])),
         pending_note=str(scoring.get("pending_note", "数据未出，完成任务数暂取目标任务数")),
+        pending_words=tuple(scoring.get("pending_words", ["数据未出"])),
         total_scale=_dec(scoring.get("total_scale", 100), f"{where}scoring.total_scale "),
         total_decimals=int(scoring.get("total_decimals", 2)),
         source=source,

@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
-from .methods import Figure, misses_target
-from .numbers import plain, round_half_up
+from .methods import Figure, misses_target, to_decimal
+from .numbers import fraction_half_up, plain, round_half_up
 from .scheme import VETO_EFFECTS, Grading, Group, Indicator, Scheme
 
 ZERO = Decimal(0)
@@ -30,34 +31,53 @@ _ROUNDING = {"half_up": ROUND_HALF_UP, "down": ROUND_FLOOR, "up": ROUND_CEILING}
 class Total:
     base: Decimal  # base points after category caps, unscaled
     extra: Decimal  # extra points after caps, signed
-    exact: Decimal  # base × scale ÷ base full points + extra, before rounding and capping
+    # base × scale ÷ base full points + extra, before rounding and capping: a Fraction when a
+    # point was a quotient Decimal cannot hold (10 × 1 ÷ 3), else a Decimal
+    exact: Decimal | Fraction
     total: Decimal  # as published: rounded, within [0, scale] unless the scheme allows more
     notes: tuple[str, ...] = ()  # how caps changed the sum, in Chinese
 
 
 def unit_total(
-    scheme: Scheme, group: Group, points: Sequence[Decimal], vetoed: bool = False
+    scheme: Scheme,
+    group: Group,
+    points: Sequence[Decimal],
+    vetoed: bool = False,
+    exact: dict[int, Fraction] | None = None,
 ) -> Total:
     """`points`: the unit's points on each of group.indicators, in order; `vetoed`: a veto
-    indicator with veto = "total" failed, so the total is 0.
+    indicator with veto = "total" failed, so the total is 0; `exact`: the exact fraction of the
+    points (by indicator position) that are rounded quotients.
 
     Base points are added in indicator order from 0 (as the published totals were), then each
-    capped category gives back what lies over its cap."""
+    capped category gives back what lies over its cap. With quotients the same sums are taken
+    again in fractions, so nothing is rounded before the total is (65.625 gives 65.63)."""
+    base, extra, notes = _capped(group, points, ZERO)
+    if not exact:  # finite decimals only: the Decimal sums are exact
+        return _scaled(scheme, group, base, extra, notes, vetoed)
+    fractions = [exact.get(k, Fraction(p)) for k, p in enumerate(points)]
+    base_f, extra_f, _ = _capped(group, fractions, Fraction(0))
+    return _scaled(scheme, group, base, extra, notes, vetoed, (base_f, extra_f))
+
+
+def _capped(group: Group, points: Sequence, zero):
+    """(base, extra, notes) after category caps, in the number type of `zero`."""
+    num = type(zero)
     if not group.categories:  # every indicator counts in the base, uncapped
-        return _scaled(scheme, group, sum(points, ZERO), ZERO, [], vetoed)
-    base = ZERO
-    subtotals: dict[str, Decimal] = {}
+        return sum(points, zero), zero, []
+    base = zero
+    subtotals: dict = {}
     for ind, p in zip(group.indicators, points, strict=True):
         if not group.is_extra(ind):
             base += p
         if ind.category in group.categories:
-            subtotals[ind.category] = subtotals.get(ind.category, ZERO) + p
-    extra, notes = ZERO, []
+            subtotals[ind.category] = subtotals.get(ind.category, zero) + p
+    extra, notes = zero, []
     for name, subtotal in subtotals.items():
         category = group.categories[name]
         counted = subtotal
         if category.cap is not None and subtotal > category.cap:
-            counted = category.cap
+            counted = num(category.cap)
             notes.append(
                 f"{name}合计 {_pts(subtotal)} 分，上限 {plain(category.cap)} 分，计 {plain(counted)} 分"
             )
@@ -65,14 +85,21 @@ def unit_total(
             extra += -counted if category.subtract else counted
         elif counted != subtotal:
             base -= subtotal - counted
-    return _scaled(scheme, group, base, extra, notes, vetoed)
+    return base, extra, notes
 
 
-def _scaled(scheme, group, base: Decimal, extra: Decimal, notes: list, vetoed: bool) -> Total:
+def _scaled(
+    scheme, group, base: Decimal, extra: Decimal, notes: list, vetoed: bool, fractions=None
+) -> Total:
     """base × scale ÷ base full points + extra, rounded, kept within its bounds, or vetoed."""
-    exact = base * scheme.total_scale / group.max_points + extra
     quantum = Decimal(1).scaleb(-scheme.total_decimals)
-    total = exact.quantize(quantum, ROUND_HALF_UP)
+    if fractions is None:
+        exact = base * scheme.total_scale / group.max_points + extra
+        total = exact.quantize(quantum, ROUND_HALF_UP)
+    else:
+        base_f, extra_f = fractions
+        exact = base_f * Fraction(scheme.total_scale) / Fraction(group.max_points) + extra_f
+        total = fraction_half_up(exact, scheme.total_decimals)
     if total > scheme.total_scale and not scheme.allow_over:
         notes.append(f"总分 {total:f} 超过满分 {plain(scheme.total_scale)}，按满分计")
         total = scheme.total_scale.quantize(quantum)
@@ -110,16 +137,20 @@ def standings(
     group: Group,
     points: Sequence[Sequence[Decimal]],
     vetoes: Sequence[Sequence[tuple[str, str]]],
+    exact: Sequence[dict[int, Fraction]] = (),
 ) -> Standings:
     """`points[k][i]`: unit i's points on group.indicators[k]; `vetoes[i]`: unit i's failed
-    veto indicators as (effect, reason)."""
+    veto indicators as (effect, reason); `exact[k]`: {unit i: the exact fraction} of the points
+    on indicator k that are rounded quotients."""
     n = len(vetoes)
+    with_quotients = {i for column in exact for i in column}
     totals = [
         unit_total(
             scheme,
             group,
             [column[i] for column in points],
             vetoed=any(effect == "total" for effect, _ in vetoes[i]),
+            exact={k: c[i] for k, c in enumerate(exact) if i in c} if i in with_quotients else None,
         )
         for i in range(n)
     ]
@@ -146,8 +177,8 @@ def split_by_class(group: Group, unit_names: Sequence[str]) -> list[tuple[str, l
     ]
 
 
-def _pts(value: Decimal) -> str:
-    return plain(round_half_up(value, 2))
+def _pts(value: Decimal | Fraction) -> str:
+    return plain(round_half_up(to_decimal(value), 2))
 
 
 def veto_reason(ind: Indicator, figure: Figure) -> str:
@@ -160,6 +191,11 @@ def veto_reason(ind: Indicator, figure: Figure) -> str:
         f"一票否决：{ind.name}实绩数 {plain(figure.actual)}{unit}，{word}任务数 "
         f"{plain(figure.target)}{unit}，{VETO_EFFECTS[ind.veto]}"
     )
+
+
+def unreported_veto_reason(ind: Indicator) -> str:
+    """Why a unit that did not report a veto indicator's figure is vetoed (未报送 is no pass)."""
+    return f"一票否决：{ind.name}未报送，{VETO_EFFECTS[ind.veto]}"
 
 
 def rank_totals(totals: Sequence[Decimal], exact: Sequence[Decimal]) -> tuple[list[int], list[int]]:

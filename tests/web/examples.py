@@ -76,6 +76,6 @@ def computed(client, key, number: int = 1, change=None) -> Period:
     period = load(key, number)
     enter_sample(client, period, key, change)
     admin = User.objects.get(username="kjj")
-    period_service.close_entry(period, admin)
-    period_service.compute_period(period, admin)
+    period_service.close_entry(period, admin, confirmed=True)
+    period_service.compute_period(period, admin, confirmed=True)
     return period

@@ -63,10 +63,12 @@ def test_reporter_submits_late_material_is_marked_and_bureau_publishes_the_ranki
     q1, q2 = demo["q1"], demo["q2"]
     chengui = Unit.objects.get(group__scheme=demo["scheme"], name="陈贵镇")
     seed = {(e.unit_id, e.indicator_id): e for e in Entry.objects.filter(period=q1)}
-    # every other unit has reported Q2 with the seed's figures; 陈贵镇 types its own
+    # every other unit has reported Q2 with the seed's figures, the statistics bureau has
+    # provided its three indicators for every unit; 陈贵镇 types its own
+    provided = ("rd_spending", "rd_staff", "new_product_sales")
     for e in Entry.objects.filter(period=q2).select_related("indicator"):
         s = seed[(e.unit_id, e.indicator_id)]
-        if e.unit_id != chengui.pk or e.indicator.material_kind:
+        if e.unit_id != chengui.pk or e.indicator.material_kind or e.indicator.key in provided:
             Entry.objects.filter(pk=e.pk).update(
                 actual=s.actual, actual_na=s.actual_na, note=s.note, submitted_at=timezone.now()
             )
@@ -80,24 +82,27 @@ def test_reporter_submits_late_material_is_marked_and_bureau_publishes_the_ranki
     login(page, base, "chengui")
     page.click("text=填报数据")
     page.wait_for_selector("#entry-form")
-    for e in Entry.objects.filter(
-        period=q1, unit=chengui, indicator__material_kind=""
-    ).select_related("indicator"):
+    for e in (
+        Entry.objects.filter(period=q1, unit=chengui, indicator__material_kind="")
+        .exclude(indicator__key__in=provided)
+        .select_related("indicator")
+    ):
         page.fill(f"input[name=actual_{e.indicator_id}]", format(e.actual.normalize(), "f"))
-    rd = Entry.objects.get(period=q2, unit=chengui, indicator__key="rd_spending").indicator
-    page.fill(
-        f"input[name=actual_{rd.pk}]", "200599"
-    )  # a 万元/亿元-style slip: warned, not blocked
-    page.dispatch_event(f"input[name=actual_{rd.pk}]", "change")
+    for key in provided:  # the provider's figures are shown, not editable
+        owned = Entry.objects.get(period=q2, unit=chengui, indicator__key=key).indicator
+        assert page.locator(f"input[name=actual_{owned.pk}]").count() == 0
+    tc = Entry.objects.get(period=q2, unit=chengui, indicator__key="tech_contracts").indicator
+    page.fill(f"input[name=actual_{tc.pk}]", "73")  # a 万元/亿元-style slip: warned, not blocked
+    page.dispatch_event(f"input[name=actual_{tc.pk}]", "change")
     assert "10 倍" in page.inner_text("#entry-form")
     shot(page, "02-entry-form")
-    page.fill(f"input[name=actual_{rd.pk}]", "20059.9")
+    page.fill(f"input[name=actual_{tc.pk}]", "0.73194")
     page.click("#submit-entry")  # saves, then asks for confirmation
     page.click("#confirm-submit")
     assert "已报送" in page.inner_text(".messages")
     assert (
-        str(Entry.objects.get(period=q2, unit=chengui, indicator=rd).actual.normalize())
-        == "20059.9"
+        str(Entry.objects.get(period=q2, unit=chengui, indicator=tc).actual.normalize())
+        == "0.73194"
     )
 
     # 2. after the deadline a brief arrives: it is marked late
@@ -116,6 +121,9 @@ def test_reporter_submits_late_material_is_marked_and_bureau_publishes_the_ranki
     login(page, base, "admin")
     page.goto(f"{base}/periods/{q2.pk}/")
     page.click("#action-close")
+    summary = page.inner_text("#confirm-summary")  # only 陈贵镇 submitted
+    assert "个单位未报送" in summary and "茗山乡" in summary and "陈贵镇" not in summary
+    page.click("#confirm-close")
     page.goto(f"{base}/periods/{q2.pk}/board/")
     row = page.locator("tr", has_text="陈贵镇").first
     assert "\t迟\t" in row.inner_text()  # the brief counted for 每月报送1篇简报 arrived late
@@ -123,8 +131,9 @@ def test_reporter_submits_late_material_is_marked_and_bureau_publishes_the_ranki
     page.goto(f"{base}/periods/{q2.pk}/")
     shot(page, "07-period")
     page.click("#action-approve_all")
-    page.click("#action-lock")
-    page.click("#action-compute")
+    for step in ("lock", "compute"):
+        page.click(f"#action-{step}")
+        page.click(f"#confirm-{step}")  # 13 units never submitted: the bureau confirms
     page.wait_for_url(f"{base}/periods/{q2.pk}/results/")
     first = page.locator("#ranking-township tbody tr").first
     assert "大冶湖高新区" in first.inner_text() and "85.06" in first.inner_text()
@@ -146,6 +155,6 @@ def test_reporter_submits_late_material_is_marked_and_bureau_publishes_the_ranki
     assert "排第" in page.inner_text("table")
     shot(page, "06-unit-detail")
     page.goto(f"{base}/audit/?unit={chengui.pk}")
-    assert "chengui" in page.inner_text("table") and "20059.9" in page.inner_text("table")
+    assert "chengui" in page.inner_text("table") and "0.73194" in page.inner_text("table")
     shot(page, "05-audit")
     page.close()

@@ -34,38 +34,38 @@ def test_demo_q1_is_published_with_the_seed_ranking(demo):
 def test_the_reporter_submits_figures_which_are_stored_as_decimals(
     reporter_client, demo, unit, indicator
 ):
-    q2, chengui, rd = demo["q2"], unit("陈贵镇"), indicator("rd_spending")
+    q2, chengui, rd = demo["q2"], unit("陈贵镇"), indicator("tech_contracts")
     url = f"/periods/{q2.pk}/units/{chengui.pk}/entry/"
     page = reporter_client.get(url)
     assert page.status_code == 200 and "万元" in page.content.decode()
     data = {
-        f"actual_{rd.pk}": "20059.9",
+        f"actual_{rd.pk}": "0.73194",
         f"version_{rd.pk}": seen_version(page, rd),
     }
     response = submit(reporter_client, url, data, follow=True)
     assert "已报送" in response.content.decode()
     e = Entry.objects.get(period=q2, unit=chengui, indicator=rd)
-    assert e.actual == Decimal("20059.9") and not e.late
+    assert e.actual == Decimal("0.73194") and not e.late
     assert UnitReport.objects.get(period=q2, unit=chengui).state == UnitReport.SUBMITTED
     assert AuditLog.objects.filter(
-        action="修改实绩数", unit=chengui, indicator=rd, new="20059.9"
+        action="修改实绩数", unit=chengui, indicator=rd, new="0.73194"
     ).exists()
 
 
 def test_a_figure_ten_times_its_target_warns_but_is_saved(reporter_client, demo, unit, indicator):
-    q2, chengui, rd = demo["q2"], unit("陈贵镇"), indicator("rd_spending")
+    q2, chengui, rd = demo["q2"], unit("陈贵镇"), indicator("tech_contracts")
     url = f"/periods/{q2.pk}/units/{chengui.pk}/entry/"
-    response = reporter_client.post(url, {f"actual_{rd.pk}": "200599000"}, follow=True)
+    response = reporter_client.post(url, {f"actual_{rd.pk}": "73"}, follow=True)
     text = response.content.decode()
     assert "10 倍" in text
-    assert Entry.objects.get(period=q2, unit=chengui, indicator=rd).actual == Decimal("200599000")
+    assert Entry.objects.get(period=q2, unit=chengui, indicator=rd).actual == Decimal("73")
 
 
 def test_text_or_a_negative_number_is_refused_and_nothing_is_saved(
     reporter_client, demo, unit, indicator
 ):
     q2, chengui = demo["q2"], unit("陈贵镇")
-    rd, staff = indicator("rd_spending"), indicator("rd_staff")
+    rd, staff = indicator("tech_contracts"), indicator("hitech_output")
     url = f"/periods/{q2.pk}/units/{chengui.pk}/entry/"
     response = reporter_client.post(url, {f"actual_{rd.pk}": "123", f"actual_{staff.pk}": "很多"})
     assert "不是有效数字" in response.content.decode()
@@ -77,10 +77,10 @@ def test_text_or_a_negative_number_is_refused_and_nothing_is_saved(
 def test_a_submission_after_the_deadline_is_marked_late_and_scores_zero(
     reporter_client, demo, unit, indicator
 ):
-    q2, chengui, staff = demo["q2"], unit("陈贵镇"), indicator("rd_staff")
+    q2, chengui, staff = demo["q2"], unit("陈贵镇"), indicator("hitech_output")
     Period.objects.filter(pk=q2.pk).update(deadline=timezone.now() - timedelta(hours=1))
     url = f"/periods/{q2.pk}/units/{chengui.pk}/entry/"
-    response = submit(reporter_client, url, {f"actual_{staff.pk}": "505"}, follow=True)
+    response = submit(reporter_client, url, {f"actual_{staff.pk}": "3.5"}, follow=True)
     assert "迟报" in response.content.decode()
     e = Entry.objects.get(period=q2, unit=chengui, indicator=staff)
     assert e.late and "迟报材料" in e.note
@@ -90,11 +90,11 @@ def test_a_submission_after_the_deadline_is_marked_late_and_scores_zero(
 def test_after_the_late_window_entry_is_closed_for_reporters(
     reporter_client, demo, unit, indicator
 ):
-    q2, chengui, staff = demo["q2"], unit("陈贵镇"), indicator("rd_staff")
+    q2, chengui, staff = demo["q2"], unit("陈贵镇"), indicator("hitech_output")
     past = timezone.now() - timedelta(hours=1)
     Period.objects.filter(pk=q2.pk).update(deadline=past, late_until=past)
     url = f"/periods/{q2.pk}/units/{chengui.pk}/entry/"
-    assert reporter_client.post(url, {f"actual_{staff.pk}": "505"}).status_code == 403
+    assert reporter_client.post(url, {f"actual_{staff.pk}": "3.5"}).status_code == 403
     assert "不可修改" in reporter_client.get(url).content.decode()
     assert Entry.objects.get(period=q2, unit=chengui, indicator=staff).actual is None
 
@@ -140,7 +140,7 @@ def test_the_bureau_approves_locks_computes_and_publishes(admin_client, demo):
     q1, q2 = demo["q1"], demo["q2"]
     _fill_q2_from_q1(q1, q2)
     for action in ("close", "approve_all", "lock", "compute", "publish"):
-        admin_client.post(f"/periods/{q2.pk}/action/", {"action": action})
+        admin_client.post(f"/periods/{q2.pk}/action/", {"action": action, "confirmed": "on"})
     q2.refresh_from_db()
     assert q2.state == Period.PUBLISHED
     run = period_service.current_run(q2)
@@ -157,10 +157,10 @@ def test_compute_is_refused_while_entry_is_open_and_publish_without_lock(demo):
     from django.contrib.auth.models import User
 
     admin = User.objects.get(username="admin")
-    with pytest.raises(ServiceError, match="填报尚未结束"):
-        period_service.compute_period(demo["q2"], admin)
-    with pytest.raises(ServiceError, match="已锁定"):
-        period_service.publish_results(demo["q2"], admin)
+    with pytest.raises(ServiceError, match="“填报中”，不能计算得分"):
+        period_service.compute_period(demo["q2"], admin, confirmed=True)
+    with pytest.raises(ServiceError, match="“填报中”，不能发布结果"):
+        period_service.publish_results(demo["q2"], admin, confirmed=True)
 
 
 def test_missing_targets_make_compute_fail_with_the_units_named(demo):
@@ -171,9 +171,9 @@ def test_missing_targets_make_compute_fail_with_the_units_named(demo):
     Entry.objects.filter(period=q2, unit__name="陈贵镇", indicator__key="rd_spending").update(
         target=None
     )
-    q2 = period_service.close_entry(q2, admin)
+    q2 = period_service.close_entry(q2, admin, confirmed=True)
     with pytest.raises(ServiceError) as info:
-        period_service.compute_period(q2, admin)
+        period_service.compute_period(q2, admin, confirmed=True)
     assert any("陈贵镇" in d for d in info.value.details)
 
 
@@ -234,18 +234,18 @@ def test_an_objection_after_the_window_is_refused(reporter_client, demo):
 def test_a_returned_report_can_be_fixed_during_review(
     admin_client, reporter_client, demo, unit, indicator
 ):
-    q2, chengui, staff = demo["q2"], unit("陈贵镇"), indicator("rd_staff")
+    q2, chengui, staff = demo["q2"], unit("陈贵镇"), indicator("hitech_output")
     url = f"/periods/{q2.pk}/units/{chengui.pk}/entry/"
-    submit(reporter_client, url, {f"actual_{staff.pk}": "50"})
-    admin_client.post(f"/periods/{q2.pk}/action/", {"action": "close"})
-    assert reporter_client.post(url, {f"actual_{staff.pk}": "505"}).status_code == 403
+    submit(reporter_client, url, {f"actual_{staff.pk}": "0.3"})
+    admin_client.post(f"/periods/{q2.pk}/action/", {"action": "close", "confirmed": "on"})
+    assert reporter_client.post(url, {f"actual_{staff.pk}": "3.5"}).status_code == 403
     admin_client.post(
         f"/periods/{q2.pk}/units/{chengui.pk}/review/",
         {"decision": "return", "comment": "研发人员数偏小，请核实"},
     )
     assert "研发人员数偏小" in reporter_client.get(url).content.decode()
-    submit(reporter_client, url, {f"actual_{staff.pk}": "505"})
-    assert Entry.objects.get(period=q2, unit=chengui, indicator=staff).actual == Decimal("505")
+    submit(reporter_client, url, {f"actual_{staff.pk}": "3.5"})
+    assert Entry.objects.get(period=q2, unit=chengui, indicator=staff).actual == Decimal("3.5")
     assert UnitReport.objects.get(period=q2, unit=chengui).state == UnitReport.SUBMITTED
 
 

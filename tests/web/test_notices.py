@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from submitting import submit
 
-from kaohe.web.models import Notice, Period
+from kaohe.web.models import Notice, Period, UnitReport
 
 
 def _return(admin_client, q2, unit, comment):
@@ -44,6 +44,10 @@ def test_nobody_reads_or_marks_another_users_notice(reporter_client, admin_clien
     from kaohe.web.models import Membership
 
     Membership.objects.create(user=other, unit=lingxiang, can_report=True)
+    # only a submitted report can be returned
+    UnitReport.objects.update_or_create(
+        period=q2, unit=lingxiang, defaults={"state": UnitReport.SUBMITTED}
+    )
     _return(admin_client, q2, lingxiang, "灵乡镇请补充材料")
     theirs = Notice.objects.get(user=other, kind=Notice.RETURNED)
     assert reporter_client.post(f"/notices/{theirs.pk}/read/").status_code == 404
@@ -79,10 +83,10 @@ def test_publishing_tells_every_unit(admin_client, demo, who):
     from kaohe.web.services import periods as period_service
 
     q2, admin = demo["q2"], User.objects.get(username="admin")
-    period_service.close_entry(q2, admin)
-    period_service.lock_period(q2, admin)
-    period_service.compute_period(q2, admin)
-    period_service.publish_results(q2, admin)
+    period_service.close_entry(q2, admin, confirmed=True)
+    period_service.lock_period(q2, admin, confirmed=True)
+    period_service.compute_period(q2, admin, confirmed=True)
+    period_service.publish_results(q2, admin, confirmed=True)
     notice = Notice.objects.get(user__username=who, kind=Notice.PUBLISHED, period=q2)
     assert "考核结果已发布" in notice.text and notice.url == f"/periods/{q2.pk}/results/"
 

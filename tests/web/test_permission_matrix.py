@@ -339,16 +339,16 @@ MATRIX = {
         Case({"mid": "mat_own"}, GET_ONLY, row(DONE, DONE, DENIED, DENIED, DENIED, LOGIN)),
         Case({"mid": "mat_other"}, GET_ONLY, row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN)),
     ],
-    "entry_submit": [
+    "entry_submit": [  # 提交报送 is the unit's own act: the bureau enters, it does not submit
         Case(
             {"pid": "p2", "uid": "own"},
-            row(OK, OK, DENIED, DENIED, DENIED, LOGIN),
-            row(DONE, DONE, DENIED, DENIED, DENIED, LOGIN),
+            row(DENIED, OK, DENIED, DENIED, DENIED, LOGIN),
+            row(DENIED, DONE, DENIED, DENIED, DENIED, LOGIN),
         ),
         Case(
             {"pid": "p2", "uid": "other"},
-            row(OK, DENIED, DENIED, DENIED, DENIED, LOGIN),
-            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            row(DENIED, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            row(DENIED, DENIED, DENIED, DENIED, DENIED, LOGIN),
         ),
     ],
     "remind": [
@@ -370,6 +370,43 @@ MATRIX = {
     "audit": [Case({}, OVERVIEW, GET_ONLY)],
     "audit_xlsx": [Case({}, OVERVIEW, GET_ONLY)],
     "audit_csv": [Case({}, OVERVIEW, GET_ONLY)],
+    "deadline": [
+        Case(
+            {"pid": "p2", "uid": "own"},
+            BUREAU_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="extend",
+        ),
+        Case(
+            {"pid": "p2", "uid": "other"},
+            BUREAU_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="extend",
+        ),
+    ],
+    "pending": [
+        Case(
+            {"pid": "p2"},
+            row(OK, DENIED, DENIED, OK, DENIED, LOGIN),  # the bureau and the providing department
+            row(DONE, DENIED, DENIED, DONE, DENIED, LOGIN),
+            data="declare",
+            scope="any",
+        )
+    ],
+    "material_kind": [
+        Case(
+            {"mid": "mat_own"},
+            GET_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="kind",
+        ),
+        Case(
+            {"mid": "mat_other"},
+            GET_ONLY,
+            row(DONE, DENIED, DENIED, DENIED, DENIED, LOGIN),
+            data="kind",
+        ),
+    ],
     "admin_login": [
         Case(
             {},
@@ -420,6 +457,10 @@ def ids(demo, unit, indicator):
         )
 
     chengui, lingxiang = unit("陈贵镇"), unit("灵乡镇")
+    for u in (chengui, lingxiang):  # submitted, so that the bureau may review them
+        UnitReport.objects.update_or_create(
+            period=demo["q2"], unit=u, defaults={"state": UnitReport.SUBMITTED}
+        )
     # the published Q1 is still open for objections
     Period.objects.filter(pk=demo["q1"].pk).update(published_at=timezone.now())
     LoginFailure.objects.create(
@@ -431,7 +472,8 @@ def ids(demo, unit, indicator):
         "own": chengui.pk,
         "other": lingxiang.pk,
         "jingxin": unit("市经信局", "department").pk,
-        "rd": indicator("rd_spending").pk,
+        "rd": indicator("rd_spending").pk,  # the statistics bureau's (tongji provides it)
+        "tc": indicator("tech_contracts").pk,  # a figure the unit reports itself
         "sme": indicator("sme_registered").pk,
         "mat_own": material(chengui, "陈贵镇简报").pk,
         "mat_other": material(lingxiang, "灵乡镇简报").pk,
@@ -472,8 +514,8 @@ POST_DATA = {
     "unlock": lambda ids: {"key": "chengui"},
     "period": lambda ids: _period_form(ids),
     "period_edit": lambda ids: _period_form(ids, number="2", name="二季度"),
-    "close": lambda ids: {"action": "close"},
-    "figures": lambda ids: {f"actual_{ids['rd']}": "5"},
+    "close": lambda ids: {"action": "close", "confirmed": "on"},
+    "figures": lambda ids: {f"actual_{ids['tc']}": "5"},
     "workbook": lambda ids: {"file": SimpleUploadedFile("填报表.xlsx", b"PK\x03\x04 not really")},
     "new_material": lambda ids: {"kind": "简报", "title": "新简报", "file": _pdf()},
     "new_file": lambda ids: {"file": _pdf()},
@@ -497,6 +539,9 @@ POST_DATA = {
         "charts": "on",
         "narrative": "# 二、工作进展情况\n\n一季度各单位工作进展顺利。",
     },
+    "extend": lambda ids: {"until": "2030-01-10T17:00", "reason": "镇里停电，延期三天"},
+    "declare": lambda ids: {"indicator": ids["rd"], "reason": "统计局一季度数据未出"},
+    "kind": lambda ids: {"kind": "总结"},
     "objection": lambda ids: {"indicator": "", "text": "本单位研发投入数据有误，请核实。"},
 }
 

@@ -46,7 +46,8 @@ def ids(demo, unit, indicator):
         "p2": demo["q2"].pk,
         "own": unit("陈贵镇").pk,
         "other": lingxiang.pk,
-        "rd": indicator("rd_spending").pk,
+        "rd": indicator("tech_contracts").pk,  # a figure the unit reports itself
+        "owned": indicator("rd_spending").pk,  # the statistics bureau's
         "sme": indicator("sme_registered").pk,
         "mat_other": mat.pk,
         "mat_own": own_mat.pk,
@@ -146,7 +147,7 @@ def test_the_leader_reads_everything_and_changes_nothing(ids):
     )
     assert (
         c.post(
-            "/periods/{p2}/indicators/{rd}/provide/".format(**ids), {f"actual_{ids['own']}": "1"}
+            "/periods/{p2}/indicators/{owned}/provide/".format(**ids), {f"actual_{ids['own']}": "1"}
         ).status_code
         == DENIED
     )

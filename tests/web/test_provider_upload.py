@@ -204,7 +204,7 @@ def test_the_service_refuses_a_closed_period_even_if_the_view_let_it_through(
     preview = provider_service.read_provided_upload(q2, path, "x.xlsx", [rd])
     rows = [r.__dict__ for r in preview.rows]
     Period.objects.filter(pk=q2.pk).update(state=Period.REVIEW)
-    with pytest.raises(ServiceError, match="本期已结束填报"):
+    with pytest.raises(ServiceError, match="“审核中”，不能修改数据"):
         provider_service.apply_provided_upload(q2, User.objects.get(username="tongji"), rows, [rd])
     assert not actuals(demo)
 

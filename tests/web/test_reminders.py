@@ -117,6 +117,20 @@ def test_the_bureau_may_remind_only_the_units_it_ticks(admin_client, demo, unit,
     assert smtp.to() == ["lingxiang@daye.example"]
 
 
+def test_a_second_click_within_the_gap_sends_nothing_twice(
+    admin_client, demo, unit, reporters, smtp, settings
+):
+    q2, lingxiang = demo["q2"], unit("灵乡镇")
+    admin_client.post(f"/periods/{q2.pk}/remind/", {"unit": [lingxiang.pk]})
+    again = admin_client.post(f"/periods/{q2.pk}/remind/", {"unit": [lingxiang.pk]}, follow=True)
+    assert "1 个单位在 30 分钟内已催报过" in again.content.decode()
+    assert smtp.to() == ["lingxiang@daye.example"]  # one e-mail, not two
+    assert Reminder.objects.filter(period=q2, unit=lingxiang).count() == 1
+    Reminder.objects.update(sent_at=timezone.now() - timedelta(minutes=31))
+    admin_client.post(f"/periods/{q2.pk}/remind/", {"unit": [lingxiang.pk]})
+    assert len(smtp.messages) == 2  # after the gap the bureau may remind again
+
+
 def test_without_smtp_only_notices_are_sent(admin_client, demo, reporters, settings):
     settings.KAOHE_SMTP_HOST = ""
     q2 = demo["q2"]

@@ -76,8 +76,8 @@ def test_a_counted_indicator_needs_no_target(bureau):
     from kaohe.web.models import Entry
 
     Entry.objects.filter(indicator=carriers).update(target=None, target_na=False)
-    period_service.close_entry(period, admin)
-    run = period_service.compute_period(period, admin)
+    period_service.close_entry(period, admin, confirmed=True)
+    run = period_service.compute_period(period, admin, confirmed=True)
     dongcheng = run.units.get(unit__name="东城镇").indicators.get(indicator=carriers)
     assert dongcheng.points == Decimal("4")
 
@@ -89,10 +89,26 @@ def test_a_blank_count_is_an_error_not_full_points(bureau):
 
     Entry.objects.filter(indicator__key="criticized", unit__name="西湖镇").update(actual=None)
     admin = User.objects.get(username="kjj")
-    period_service.close_entry(period, admin)
+    period_service.close_entry(period, admin, confirmed=True)
     with pytest.raises(period_service.ServiceError) as refused:
-        period_service.compute_period(period, admin)
+        period_service.compute_period(period, admin, confirmed=True)
     assert any("被上级通报批评" in d and "西湖镇" in d for d in refused.value.details)
+
+
+def test_an_unreported_veto_figure_vetoes_rather_than_passes(bureau):
+    period = load("example-wujin")
+    enter_sample(bureau, period, "example-wujin")
+    from kaohe.web.models import Entry
+
+    Entry.objects.filter(indicator__key="integrity", unit__name="东城镇").update(actual=None)
+    admin = User.objects.get(username="kjj")
+    period_service.close_entry(period, admin, confirmed=True)
+    run = period_service.compute_period(period, admin, confirmed=True)
+    dongcheng = run.units.get(unit__name="东城镇")
+    assert dongcheng.total == 0
+    assert dongcheng.vetoes == ["一票否决：科研诚信失信事件未报送，总分记为 0"]
+    explain = dongcheng.indicators.get(indicator__key="integrity").explain
+    assert explain == "未报送实绩数，得 0 分；一票否决：科研诚信失信事件未报送，总分记为 0"
 
 
 def test_the_results_page_shows_each_class_in_turn_with_grades_and_vetoes(bureau):
@@ -142,7 +158,7 @@ def test_the_downloads_carry_classes_grades_and_vetoes(bureau):
 def test_the_bulletin_names_each_class_and_the_grades(bureau):
     period = computed(bureau, "example-wujin")
     admin = User.objects.get(username="kjj")
-    period_service.lock_period(period, admin)
+    period_service.lock_period(period, admin, confirmed=True)
     response = bureau.get(f"/periods/{period.pk}/bulletin.zip")
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(response.content))

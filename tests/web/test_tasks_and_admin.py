@@ -129,3 +129,20 @@ def test_every_demo_figure_has_an_audit_record_of_the_demo_import(demo):
                 assert (e.period_id, e.unit_id, e.indicator_id, field) in logged, (e, field)
     sample = AuditLog.objects.filter(action="演示数据导入", period=demo["q1"]).first()
     assert sample.username == "admin" and sample.detail.startswith("来源：")
+
+
+def test_only_a_unit_that_leads_a_task_is_offered_the_key_tasks_page(demo, reporter_client):
+    q2 = demo["q2"]
+    jingxin = Client()
+    jingxin.force_login(User.objects.get(username="jingxin"))
+    link = f'href="/periods/{q2.pk}/tasks/"'
+    assert link in jingxin.get(f"/periods/{q2.pk}/").content.decode()
+    # 陈贵镇 leads no key task: no link to a page that would refuse it
+    assert link not in reporter_client.get(f"/periods/{q2.pk}/").content.decode()
+    assert reporter_client.get(f"/periods/{q2.pk}/tasks/").status_code == 403
+
+
+def test_collection_records_are_read_only_in_the_admin(demo, admin_client):
+    for model in ("notice", "reminder", "bulletinsettings", "pendingdeclaration"):
+        assert admin_client.get(f"/admin/kaohe/{model}/").status_code == 200
+        assert admin_client.get(f"/admin/kaohe/{model}/add/").status_code == 403

@@ -59,19 +59,23 @@ def test_an_uploaded_workbook_is_previewed_then_stored_on_confirmation(
 ):
     chengui = unit("陈贵镇")
     workbook(reporter_client, demo, chengui.pk)
-    data = fill(demo, tmp_path, {("陈贵镇", "rd_spending"): "20059.9", ("陈贵镇", "rd_staff"): 505})
+    data = fill(
+        demo, tmp_path, {("陈贵镇", "tech_contracts"): "0.73194", ("陈贵镇", "hitech_output"): 3}
+    )
     preview = upload(reporter_client, demo, chengui.pk, "陈贵镇.xlsx", data)
     text = preview.content.decode()
-    assert "上传预览" in text and "20059.9" in text
-    rd = indicator("rd_spending")
+    assert "上传预览" in text and "0.73194" in text
+    rd = indicator("tech_contracts")
     assert Entry.objects.get(period=demo["q2"], unit=chengui, indicator=rd).actual is None
     reporter_client.post(f"/periods/{demo['q2'].pk}/units/{chengui.pk}/upload/", {"confirm": "1"})
     assert Entry.objects.get(period=demo["q2"], unit=chengui, indicator=rd).actual == Decimal(
-        "20059.9"
+        "0.73194"
     )
     assert (
-        Entry.objects.get(period=demo["q2"], unit=chengui, indicator=indicator("rd_staff")).actual
-        == 505
+        Entry.objects.get(
+            period=demo["q2"], unit=chengui, indicator=indicator("hitech_output")
+        ).actual
+        == 3
     )
     assert AuditLog.objects.filter(detail__contains="上传填报表", unit=chengui).count() == 2
 
@@ -209,7 +213,11 @@ def test_materials_are_counted_into_work_task_indicators_and_late_ones_score_zer
     for n in range(2):
         reporter_client.post(
             url,
-            {"kind": "简报", "title": f"简报{n}", "file": SimpleUploadedFile(f"b{n}.pdf", b"%PDF")},
+            {
+                "kind": "简报",
+                "title": f"简报{n}",
+                "file": SimpleUploadedFile(f"b{n}.pdf", f"%PDF {n}".encode()),
+            },
         )
     e = Entry.objects.get(period=demo["q2"], unit=chengui, indicator=briefs)
     assert e.actual == 2 and not e.late

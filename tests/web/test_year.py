@@ -24,8 +24,8 @@ def keep_ledger(row):
 
 def publish(period):
     admin = User.objects.get(username="kjj")
-    period_service.lock_period(period, admin)
-    period_service.publish_results(period, admin)
+    period_service.lock_period(period, admin, confirmed=True)
+    period_service.publish_results(period, admin, confirmed=True)
 
 
 @pytest.fixture

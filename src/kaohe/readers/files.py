@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 import re
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Location
+from ..numbers import BadCell
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -233,6 +235,7 @@ def excel_sheets(path: Path) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
     check_zip(path)
+    unusable = unusable_cells(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own types for every kind of bad file
@@ -254,8 +257,69 @@ def excel_sheets(path: Path) -> list[Sheet]:
             merged = sheet.merged_cell_ranges
         except Exception:
             merged = None
-        sheets.append(Sheet(str(path), name, [_clean_row(r) for r in rows], merged))
+        cleaned = [_clean_row(r) for r in rows]
+        for (r, c), bad in unusable.get(name, {}).items():  # rows are read from A1
+            if r < len(cleaned):
+                row = cleaned[r]
+                if c >= len(row):
+                    row.extend([None] * (c + 1 - len(row)))
+                row[c] = bad
+        sheets.append(Sheet(str(path), name, cleaned, merged))
     return sheets
+
+
+_SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
+_REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_FORMULA = re.compile(rb"<f\b[^>]*>([^<]*)</f>")
+
+
+def unusable_cells(path: Path) -> dict[str, dict[tuple[int, int], BadCell]]:
+    """Cells calamine reads as blank though they are not: Excel error values (#DIV/0!, #N/A …)
+    and formulas saved without a computed value; by sheet name, (row, column) 0-based."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return {}
+    found: dict[str, dict[tuple[int, int], BadCell]] = {}
+    with archive:
+        try:
+            book = archive.read("xl/workbook.xml")
+            rels = archive.read("xl/_rels/workbook.xml.rels")
+        except KeyError:
+            return {}
+        targets = {i: t for i, t in _REL.findall(rels)}
+        targets.update({i: t for t, i in _REL_REVERSED.findall(rels)})
+        for name, rid in _SHEET.findall(book):
+            target = targets.get(rid, b"").decode("utf-8", "replace").lstrip("/")
+            member = target if target.startswith("xl/") else f"xl/{target}"
+            try:
+                xml = archive.read(member)
+            except KeyError:
+                continue
+            if b't="e"' not in xml and b"<f" not in xml:
+                continue  # the common case: no errors, no formulas
+            cells = _bad_cells(xml)
+            if cells:
+                found[html.unescape(name.decode("utf-8", "replace"))] = cells
+    return found
+
+
+def _bad_cells(xml: bytes) -> dict[tuple[int, int], BadCell]:
+    cells = {}
+    for letters, row, attributes, body in _CELL.findall(xml):
+        body = body or b""
+        value = _VALUE.search(body)
+        if b't="e"' in attributes:
+            text = value.group(1).decode() if value else "#错误"
+            cells[(int(row) - 1, _column_number(letters) - 1)] = BadCell(text)
+        elif b"<f" in body and (value is None or not value.group(1)):
+            formula = _FORMULA.search(body)
+            text = "=" + html.unescape(formula.group(1).decode()) if formula else "公式"
+            cells[(int(row) - 1, _column_number(letters) - 1)] = BadCell(text, formula=True)
+    return cells
 
 
 def _clean_row(row: list) -> list:

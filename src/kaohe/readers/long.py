@@ -7,7 +7,19 @@ from decimal import Decimal
 
 from ..dataset import Cell, Dataset
 from ..errors import InputError, Location
-from ..numbers import ONE, Negative, NotANumber, normalize_name, parse_cell, plain, tolerance
+from ..numbers import (
+    DECLARED_PENDING,
+    NOT_APPLICABLE,
+    ONE,
+    Negative,
+    NotANumber,
+    bad_number,
+    normalize_name,
+    not_figure,
+    parse_cell,
+    plain,
+    tolerance,
+)
 from ..scheme import Group
 from .resolve import Resolver, is_total
 
@@ -103,7 +115,7 @@ def read_long(
             measure_raw = None if mi is None or _blank(row[mi]) else str(row[mi]).strip()
             group, ind, factor = names.indicator(unit_raw, ind_raw, measure_raw, r)
             target = _number(row[ti], factor, file, sheet, r, ti, heading_of[ti])
-            actual = _number(row[ai], factor, file, sheet, r, ai, heading_of[ai])
+            actual = _actual(dataset.scheme, row[ai], factor, file, sheet, r, ai, heading_of[ai])
             note = "" if ni is None or _blank(row[ni]) else str(row[ni]).strip()
             if is_total(unit_raw):
                 totals.append((group, ind, target, actual, r))
@@ -112,9 +124,13 @@ def read_long(
             if target is None and actual is None and not note:
                 dataset.unit_slot(group, unit)  # reported as missing unless another file has it
                 continue
-            dataset.put(
-                group, unit, ind.key, Cell(target, actual, note, Location(file, sheet, r + 1))
+            # a blank actual is named by its own cell (the scoring commands refuse it)
+            where = (
+                Location(file, sheet, r + 1, ai, heading_of[ai])
+                if actual is None
+                else Location(file, sheet, r + 1)
             )
+            dataset.put(group, unit, ind.key, Cell(target, actual, note, where))
             acc = sums.setdefault((group.key, ind.key), [Decimal(0), Decimal(0)])
             if isinstance(target, Decimal):
                 acc[0] += target
@@ -199,13 +215,22 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _actual(scheme, value, factor, file, sheet, r, c, heading):
+    """An actual figure: a number, '/', blank, or 数据未出 declared in the cell. The dashes and
+    无 that mean 未下达任务 in the target column are no figure here."""
+    if scheme.pending_cell(value):
+        return DECLARED_PENDING
+    number = _number(value, factor, file, sheet, r, c, heading)
+    if number is NOT_APPLICABLE and not_figure(value):
+        raise InputError(not_figure(value), Location(file, sheet, r + 1, c, heading))
+    return number
+
+
 def _number(value, factor, file, sheet, r, c, heading):
     try:
         number = parse_cell(value)
     except NotANumber:
-        raise InputError(
-            f"“{value}”不是有效数字", Location(file, sheet, r + 1, c, heading)
-        ) from None
+        raise InputError(bad_number(value), Location(file, sheet, r + 1, c, heading)) from None
     except Negative:
         raise InputError(
             f"数值不能为负：{value}", Location(file, sheet, r + 1, c, heading)

@@ -14,12 +14,16 @@ from decimal import Decimal
 from ..dataset import Cell, Dataset
 from ..errors import InputError
 from ..numbers import (
+    DECLARED_PENDING,
+    NOT_APPLICABLE,
     ONE,
     Negative,
     NotANumber,
+    bad_number,
     decimals_of,
     is_amount,
     normalize_name,
+    not_figure,
     parse_cell,
     percent,
     plain,
@@ -233,7 +237,7 @@ def _read_row(sheet, r, row, uc, blocks, row_note_col, dataset: Dataset, resolve
     for block in blocks:
         cols = block.columns
         target = _value(sheet, r, row, cols.get("target"), "任务数")
-        actual = _value(sheet, r, row, cols.get("actual"), "实绩数")
+        actual = _actual(dataset.scheme, sheet, r, row, cols.get("actual"))
         note = _text(_cell(row, cols.get("note"))) or row_note
         if "target" not in cols or "actual" not in cols:
             raise InputError(
@@ -253,13 +257,26 @@ def _read_row(sheet, r, row, uc, blocks, row_note_col, dataset: Dataset, resolve
         if f != ONE:
             target = target * f if isinstance(target, Decimal) else target
             actual = actual * f if isinstance(actual, Decimal) else actual
-        dataset.put(group, unit, block.indicator.key, Cell(target, actual, note, sheet.where(r)))
+        # a blank actual is named by its own cell (the scoring commands refuse it)
+        where = sheet.where(r, cols["actual"], "实绩数") if actual is None else sheet.where(r)
+        dataset.put(group, unit, block.indicator.key, Cell(target, actual, note, where))
 
 
 def _text(value) -> str:
     if value is None:
         return ""
     return str(value).strip()
+
+
+def _actual(scheme, sheet, r, row, c):
+    """An actual figure: a number, '/', blank, or 数据未出 declared in the cell; a dash or 无 is
+    no figure here (in the target column it means 未下达任务)."""
+    if c is not None and scheme.pending_cell(_cell(row, c)):
+        return DECLARED_PENDING
+    value = _value(sheet, r, row, c, "实绩数")
+    if value is NOT_APPLICABLE and not_figure(_cell(row, c)):
+        raise InputError(not_figure(_cell(row, c)), sheet.where(r, c, "实绩数"))
+    return value
 
 
 def _value(sheet, r, row, c, label):
@@ -269,7 +286,7 @@ def _value(sheet, r, row, c, label):
     try:
         return parse_cell(raw)
     except NotANumber:
-        raise InputError(f"“{raw}”不是有效数字", sheet.where(r, c, label)) from None
+        raise InputError(bad_number(raw), sheet.where(r, c, label)) from None
     except Negative:
         raise InputError(f"数值不能为负：{raw}", sheet.where(r, c, label)) from None
 

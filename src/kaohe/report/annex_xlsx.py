@@ -173,8 +173,15 @@ def write_score_sheet(book, fm: Formats, table: ScoreTable) -> None:
         for r in unit.rows:
             sheet.write_string(row, 2, r.label, fm.wrap)
             for k, text in ((3, r.target), (4, r.actual), (5, r.max_points), (6, r.points)):
-                sheet.write(row, k, _shown(text), fm.cell)
-            sheet.write_string(row, 8, r.note, fm.note)
+                value = _shown(text)
+                if isinstance(value, float):
+                    sheet.write_number(row, k, value, fm.cell)
+                else:
+                    sheet.write_string(row, k, value, fm.cell)
+            if r.note:
+                sheet.write_string(row, 8, r.note, fm.note)
+            else:
+                sheet.write_blank(row, 8, None, fm.note)
             key = (r.label, r.note)
             if key not in heights:
                 heights[key] = fitted_height(

@@ -19,7 +19,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor, Twips
 
 from .facts import SCORE_HEADINGS, AnnexTable, Facts, ScoreTable
 from .narrative import Paragraph
@@ -39,8 +39,17 @@ MARGINS = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # mm
 A4 = (210, 297)
 TWIPS_PER_MM = 1440 / 25.4
 
-PORTRAIT_WIDTH = round((A4[0] - MARGINS["left"] - MARGINS["right"]) * TWIPS_PER_MM)
-LANDSCAPE_WIDTH = round((A4[1] - MARGINS["top"] - MARGINS["bottom"]) * TWIPS_PER_MM)
+# 28 characters of 16 pt need 158.1 mm where GB/T 9704 draws a 156 mm version core. Word squeezes
+# them in through a character grid (w:charSpace < 0), which LibreOffice reads as two grid cells a
+# character (14 to a line). So there is no character grid: the line is 28 × 320 twips, the 2 mm
+# taken from the margins (27 mm and 24.9 mm, within the standard's ±1 mm of 28 mm), and Word, WPS
+# and LibreOffice all set 28 characters without condensing any.
+PORTRAIT_WIDTH = CHARS * BODY_PT * 20 + 2
+_SHORT = PORTRAIT_WIDTH - round((A4[0] - MARGINS["left"] - MARGINS["right"]) * TWIPS_PER_MM)
+LEFT_TWIPS = round(MARGINS["left"] * TWIPS_PER_MM) - (_SHORT - _SHORT // 2)
+RIGHT_TWIPS = round(MARGINS["right"] * TWIPS_PER_MM) - _SHORT // 2
+PORTRAIT_HEIGHT = round((A4[1] - MARGINS["top"] - MARGINS["bottom"]) * TWIPS_PER_MM)
+LANDSCAPE_WIDTH = PORTRAIT_HEIGHT
 
 PLACEHOLDER = "KAOHE-TABLE-{}"
 RED = RGBColor(0xFF, 0, 0)
@@ -49,21 +58,17 @@ RED = RGBColor(0xFF, 0, 0)
 # into pages ahead of Word, WPS or LibreOffice, each page repeating the unit and its total.
 SCORE_PT, SCORE_LINE = 7, 160  # 7 pt in exact 8 pt lines (twips), about the seed's size
 NOTE_PT, NOTE_LINE = 6.5, 150
-CELL_PAD_X, CELL_PAD_Y = 85, 10  # twips: 1.5 mm either side, ½ pt above and below
-LANDSCAPE_HEIGHT = round((A4[0] - MARGINS["left"] - MARGINS["right"]) * TWIPS_PER_MM)
+CELL_PAD_X, CELL_PAD_Y = 57, 10  # twips: 1 mm either side, ½ pt above and below
 
 
 def twips_per_char(pt: float = BODY_PT) -> int:
     return round(pt * 20)
 
 
-def grid_values() -> tuple[int, int]:
-    """(linePitch, charSpace) for 22 lines of 28 characters on the A4 version core."""
+def line_pitch() -> int:
+    """Twips a line for 22 lines on the A4 version core."""
     height_pt = (A4[1] - MARGINS["top"] - MARGINS["bottom"]) / 25.4 * 72
-    width_pt = (A4[0] - MARGINS["left"] - MARGINS["right"]) / 25.4 * 72
-    line_pitch = int(height_pt / LINES * 20)
-    char_space = round((width_pt / CHARS - BODY_PT) * 4096)
-    return line_pitch, char_space
+    return int(height_pt / LINES * 20)
 
 
 # --- fonts and styles ------------------------------------------------------------
@@ -241,7 +246,7 @@ def _style(
 
 def setup_styles(doc) -> dict[str, str]:
     """The document's paragraph styles; returns name -> style id."""
-    pitch, _ = grid_values()
+    pitch = line_pitch()
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     if defaults is not None:
         rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
@@ -257,7 +262,7 @@ def setup_styles(doc) -> dict[str, str]:
     center, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
     made = {
         "Normal": _style(
-            doc, "Normal", FANG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line=2, line=pitch
+            doc, "Normal", FANG, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT, first_line=2, line=pitch
         ),
         "KH Title": _style(doc, "KH Title", XBS, TITLE_PT, align=center, line=700, snap=False),
         "KH Heading 1": _style(doc, "KH Heading 1", HEI, BODY_PT, first_line=2, line=pitch),
@@ -317,7 +322,7 @@ def setup_section(section, landscape: bool = False) -> None:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Mm(w), Mm(h)
         section.top_margin, section.bottom_margin = Mm(MARGINS["top"]), Mm(MARGINS["bottom"])
-        section.left_margin, section.right_margin = Mm(MARGINS["left"]), Mm(MARGINS["right"])
+        section.left_margin, section.right_margin = Twips(LEFT_TWIPS), Twips(RIGHT_TWIPS)
     section.header_distance = Mm(15)
     section.footer_distance = Mm(21) if landscape else Mm(25)
     sectpr = section._sectPr
@@ -329,10 +334,8 @@ def setup_section(section, landscape: bool = False) -> None:
     if landscape:
         grid.set(qn("w:linePitch"), "312")
     else:
-        pitch, space = grid_values()
-        grid.set(qn("w:type"), "linesAndChars")
-        grid.set(qn("w:linePitch"), str(pitch))
-        grid.set(qn("w:charSpace"), str(space))
+        grid.set(qn("w:type"), "lines")
+        grid.set(qn("w:linePitch"), str(line_pitch()))
 
 
 def _page_field(paragraph) -> None:
@@ -473,6 +476,7 @@ class TableXml:
         self.widths = widths
         self.row_height = row_height
         self.parts: list[str] = []
+        self._starts: dict[tuple, str] = {}
         total = sum(widths)
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         self.parts.append(
@@ -495,30 +499,39 @@ class TableXml:
         out = [f"<w:tr><w:trPr>{props}</w:trPr>"]
         col = 0
         for text, style, span, vmerge in cells:
-            width = sum(self.widths[col : col + span])
+            out.append(self._cell_start(col, span, vmerge, style))
             col += span
-            tcpr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+            if vmerge == "continue" or not text:
+                out.append("</w:p></w:tc>")
+            elif "\n" in text:
+                lines = "<w:br/>".join(
+                    f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in text.split("\n")
+                )
+                out.append(f"<w:r>{lines}</w:r></w:p></w:tc>")
+            else:
+                out.append(
+                    f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>'
+                )
+        out.append("</w:tr>")
+        self.parts.append("".join(out))
+
+    def _cell_start(self, col: int, span: int, vmerge: str | None, style: str) -> str:
+        """A cell's properties and paragraph opening; a table has only a few different ones."""
+        key = (col, span, vmerge, style)
+        start = self._starts.get(key)
+        if start is None:
+            tcpr = f'<w:tcW w:w="{sum(self.widths[col : col + span])}" w:type="dxa"/>'
             if span > 1:
                 tcpr += f'<w:gridSpan w:val="{span}"/>'
             if vmerge == "restart":
                 tcpr += '<w:vMerge w:val="restart"/>'
             elif vmerge == "continue":
                 tcpr += "<w:vMerge/>"
-            body = (
-                ""
-                if vmerge == "continue" or not text
-                else "<w:r>"
-                + "<w:br/>".join(
-                    f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in text.split("\n")
-                )
-                + "</w:r>"
-            )
-            out.append(
+            start = self._starts[key] = (
                 f'<w:tc><w:tcPr>{tcpr}<w:vAlign w:val="center"/></w:tcPr>'
-                f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{body}</w:p></w:tc>'
+                f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
             )
-        out.append("</w:tr>")
-        self.parts.append("".join(out))
+        return start
 
     def xml(self) -> str:
         return "".join(self.parts) + "</w:tbl>"
@@ -567,7 +580,6 @@ def annex_table_xml(table: AnnexTable, ids) -> str:
     return t.xml()
 
 
-SCORE_WIDTHS = (450, 1350, 2700, 850, 850, 550, 550, 650)  # twips; 备注 takes the rest
 # Headings broken where the seed breaks them (not "目标任务⏎数").
 HEADING_BREAKS = {
     "目标任务数": "目标\n任务数",
@@ -575,47 +587,94 @@ HEADING_BREAKS = {
     "目标分值": "目标\n分值",
     "考核得分": "考核\n得分",
 }
+NOTE_MIN_CHARS = 10  # 备注 gets at least this many characters a line; the 指标名称 wrap first
 
 
-def score_widths() -> list[int]:
-    return list(SCORE_WIDTHS) + [LANDSCAPE_WIDTH - sum(SCORE_WIDTHS)]
+def cell_ems(text: str) -> float:
+    """Width in ems of a cell's widest line: CJK a full em, other signs 0.64 em (digits are
+    0.5 em in 仿宋_GB2312 and FandolFang, but 0.64 em in DejaVu Sans, which LibreOffice takes
+    for them when the Chinese fonts are missing)."""
+    if "\n" in text:
+        return max(cell_ems(part) for part in text.split("\n"))
+    if text.isascii():  # figures, the most of the cells
+        return 0.64 * len(text)
+    return sum(0.64 if ch.isascii() else 1 for ch in text)
+
+
+def _column(texts, pt: float, cap: float | None = None) -> int:
+    """Twips a column needs for its widest text on one line (0.2 em to spare)."""
+    ems = max((cell_ems(t) for t in texts if t), default=1)
+    if cap is not None:
+        ems = min(ems, cap)
+    return round((ems + 0.2) * pt * 20) + 2 * CELL_PAD_X
+
+
+def score_widths(table: ScoreTable) -> list[int]:
+    """附件6's column widths from its own texts, so that unit names, labels, figures and
+    headings stay on one line; 备注 takes the rest of the portrait line."""
+    units, rows = table.units, [r for u in table.units for r in u.rows]
+    head = [HEADING_BREAKS.get(h, h) for h in SCORE_HEADINGS]
+    head[1] = table.group_name
+    pt = SCORE_PT
+    widths = [
+        _column([head[0]] + [str(u.seq) for u in units], pt),
+        _column([head[1]] + [u.unit for u in units], pt, cap=10),
+        _column([head[2]] + list({r.label for r in rows}), pt),
+        _column([head[3]] + [r.target for r in rows], pt),
+        _column([head[4]] + [r.actual for r in rows], pt),
+        _column([head[5]] + [r.max_points for r in rows], pt),
+        _column([head[6]] + [r.points for r in rows], pt),
+        _column([head[7]] + [u.total for u in units], pt),
+    ]
+    least_note = round(NOTE_MIN_CHARS * NOTE_PT * 20) + 2 * CELL_PAD_X
+    over = sum(widths) + least_note - PORTRAIT_WIDTH
+    if over > 0:  # long labels wrap rather than squeeze the notes
+        widths[2] = max(widths[2] - over, round(6 * pt * 20) + 2 * CELL_PAD_X)
+    return widths + [PORTRAIT_WIDTH - sum(widths)]
 
 
 def text_lines(text: str, width: int, pt: float) -> int:
-    """Lines a cell's text takes: width in twips, CJK a full em, other signs 0.6 em (wide)."""
+    """Lines a cell's text takes: one if it fits, else wrapped a character short of the room
+    (a line may end early before a number or a sign that cannot start one)."""
     if not text:
         return 1
     room = (width - 2 * CELL_PAD_X) / (pt * 20)
+    per_line = max(int(room) - 1, 1)
     lines = 0
     for part in text.split("\n"):
-        used = sum(0.6 if ch.isascii() else 1 for ch in part)
-        lines += max(1, -(-used // room))
+        used = cell_ems(part)
+        lines += 1 if used <= room else -(-used // per_line)
     return int(lines)
 
 
-def row_height(row, unit_lines: int, widths: list[int]) -> int:
-    """A score row's height in twips, from the lines of its widest-wrapping cell."""
+def row_height(row, widths: list[int], label_lines: dict[str, int]) -> int:
+    """A score row's height in twips, from the lines of its widest-wrapping cell (the labels'
+    lines worked out once: the same few recur in every unit)."""
+    label = label_lines.get(row.label)
+    if label is None:
+        label = label_lines[row.label] = text_lines(row.label, widths[2], SCORE_PT)
     body = max(
-        unit_lines,
-        *(
-            text_lines(t, widths[k], SCORE_PT)
-            for k, t in ((2, row.label), (3, row.target), (4, row.actual))
-        ),
+        label,
+        text_lines(row.target, widths[3], SCORE_PT),
+        text_lines(row.actual, widths[4], SCORE_PT),
     )
-    note = text_lines(row.note, widths[8], NOTE_PT)
+    note = text_lines(row.note, widths[8], NOTE_PT) if row.note else 1
     return max(body * SCORE_LINE, note * NOTE_LINE) + 2 * CELL_PAD_Y + 15  # 15: the border
 
 
-def score_pages(table: ScoreTable, first_room: int, room: int) -> list[list[tuple]]:
+def score_pages(
+    table: ScoreTable, widths: list[int], first_room: int, room: int
+) -> list[list[tuple]]:
     """The table cut into pages: each page a list of (unit, first row, end row). A unit's block
-    moves whole to the next page when it fits there; a longer one is cut, at least two rows
-    either side, and its number, name and total are printed again on the continuation."""
-    widths = score_widths()
+    is cut where the page ends, at least two rows either side (else it moves whole to the next
+    page), and its number, name and total are printed again on the continuation, as the seed
+    does."""
     pages: list[list[tuple]] = [[]]
     left = first_room
+    label_lines: dict[str, int] = {}
     for unit in table.units:
         name_lines = text_lines(unit.unit, widths[1], SCORE_PT)
-        heights = [row_height(r, 0, widths) for r in unit.rows]
+        heights = [row_height(r, widths, label_lines) for r in unit.rows]
         if heights:
             heights[0] = max(heights[0], name_lines * SCORE_LINE + 2 * CELL_PAD_Y + 15)
         start = 0
@@ -626,10 +685,10 @@ def score_pages(table: ScoreTable, first_room: int, room: int) -> list[list[tupl
                 fit += 1
             rest = len(heights) - start - fit
             whole = sum(heights[start:])
-            if rest and (fit < 2 or rest < 2) and pages[-1] and whole <= room:
+            if rest and rest < 2:
+                fit -= 2 - rest  # at least two rows go on to the next page
+            if rest and fit < 2 and pages[-1] and whole <= room:
                 fit = 0  # starts on the next page, whole
-            elif rest and rest < 2 and fit > 2:
-                fit -= 2 - rest
             if fit == 0:
                 if not pages[-1]:
                     fit = 1  # a row taller than a page: print it anyway
@@ -649,9 +708,9 @@ def score_pages(table: ScoreTable, first_room: int, room: int) -> list[list[tupl
 def score_table_xml(table: ScoreTable, ids, first_room: int, room: int) -> str:
     """附件6 as one table a page; the pages between them break by a 1 pt paragraph."""
     body, head, note = ids["KH Table Small"], ids["KH Table Head Small"], ids["KH Table Note"]
-    widths = score_widths()
+    widths = score_widths(table)
     out = []
-    for k, page in enumerate(score_pages(table, first_room, room)):
+    for k, page in enumerate(score_pages(table, widths, first_room, room)):
         if k:
             out.append(
                 f'<w:p><w:pPr><w:pStyle w:val="{ids["KH Break"]}"/><w:pageBreakBefore/></w:pPr></w:p>'
@@ -685,9 +744,9 @@ def score_rooms(title: str) -> tuple[int, int]:
     """Twips left for rows on 附件6's first page (below its label and title) and on later ones,
     less the header row and 3% to spare."""
     header = 2 * SCORE_LINE + 2 * CELL_PAD_Y + 30
-    page = int(LANDSCAPE_HEIGHT * 0.97) - header - 20
-    title_lines = text_lines(title, LANDSCAPE_WIDTH, 18)
-    return page - grid_values()[0] - 600 * title_lines, page
+    page = int(PORTRAIT_HEIGHT * 0.97) - header - 20
+    title_lines = text_lines(title, PORTRAIT_WIDTH, 18)
+    return page - line_pitch() - 600 * title_lines, page
 
 
 # --- the document ---------------------------------------------------------------------
@@ -810,9 +869,8 @@ def build_document(
         if facts.cutoff:
             plain_paragraph(doc, facts.cutoff, "KH Cutoff")
         table_slot(annex_table_xml(table, ids))
-    for table in facts.scores:
-        setup_section(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
-        plain_paragraph(doc, f"附件{table.number}", "KH Annex Label")
+    for table in facts.scores:  # portrait like the seed: 14 units on 5 pages
+        plain_paragraph(doc, f"附件{table.number}", "KH Annex Label", page_break=True)
         plain_paragraph(doc, table.title, "KH Annex Title")
         table_slot(score_table_xml(table, ids, *score_rooms(table.title)))
     if charts:

@@ -37,7 +37,9 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records kept by the system: seen here, never changed here."""
+    """Records kept by the system, period states and figures: seen here, never changed here.
+    They change only through the services, which check the period's state and the user's role
+    and keep the audit log."""
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -90,9 +92,14 @@ class KeyTaskAdmin(AuditedAdmin):
 
 
 @admin.register(models.Period)
-class PeriodAdmin(AuditedAdmin):
+class PeriodAdmin(ReadOnlyAdmin):
     list_display = ("name", "scheme", "state", "deadline", "late_until", "objection_days")
-    exclude = ("version",)
+
+
+@admin.register(models.Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ("period", "unit", "indicator", "target", "actual", "note", "late", "source")
+    list_filter = ("period",)
 
 
 @admin.register(models.Membership)
@@ -153,3 +160,28 @@ class AuditLogAdmin(ReadOnlyAdmin):
         "address",
     )
     list_filter = ("action",)
+
+
+# Records of collection and of the bulletin: read here, changed on the site's own pages (which
+# check the period's state and keep the audit log).
+@admin.register(models.PendingDeclaration)
+class PendingDeclarationAdmin(ReadOnlyAdmin):
+    list_display = ("period", "indicator", "reason", "declared_by", "declared_at")
+    list_filter = ("period",)
+
+
+@admin.register(models.Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "user", "unit", "period", "text", "read_at")
+    list_filter = ("kind", "period")
+
+
+@admin.register(models.Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ("sent_at", "period", "unit", "sent_by")
+    list_filter = ("period",)
+
+
+@admin.register(models.BulletinSettings)
+class BulletinSettingsAdmin(ReadOnlyAdmin):
+    list_display = ("period", "title", "doc_date", "theme", "updated_by", "updated_at")

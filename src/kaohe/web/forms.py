@@ -32,7 +32,16 @@ class FigureField(forms.CharField):
             raise forms.ValidationError(str(exc)) from None
 
 
-def _entry_row(n, ind, e, with_targets: bool) -> dict:
+class ChangeFigureField(FigureField):
+    """On a correction: blank means unchanged (cleaned value None), never cleared."""
+
+    def clean(self, value):
+        if value is None or not str(value).strip():
+            return None
+        return super().clean(value)
+
+
+def _entry_row(n, ind, e, with_targets: bool, owned=frozenset()) -> dict:
     """One row of the entry table as plain values (the template only prints them)."""
     from .services.entries import show_figure
 
@@ -51,8 +60,9 @@ def _entry_row(n, ind, e, with_targets: bool) -> dict:
         "target_text": target,
         "actual": dict(
             cell("actual", show_figure(e.actual, e.actual_na) if e is not None else ""),
-            disabled=bool(ind.material_kind) and not with_targets,
+            disabled=(bool(ind.material_kind) or ind.id in owned) and not with_targets,
         ),
+        "provided": ind.id in owned,
         "data_target": format(e.target, "f") if e is not None and e.target else "",
         "note": cell("note", e.note if e is not None else ""),
         "version": e.version if e is not None else 0,
@@ -65,10 +75,11 @@ def _entry_row(n, ind, e, with_targets: bool) -> dict:
     }
 
 
-def entry_rows(indicators, entries, with_targets: bool) -> list[dict]:
-    """The entry table of a unit as stored (no form needed to show it)."""
+def entry_rows(indicators, entries, with_targets: bool, owned=frozenset()) -> list[dict]:
+    """The entry table of a unit as stored (no form needed to show it). ``owned``: indicators a
+    data-providing department reports, read-only for the unit."""
     return [
-        _entry_row(n, ind, entries.get(ind.id), with_targets)
+        _entry_row(n, ind, entries.get(ind.id), with_targets, owned)
         for n, ind in enumerate(indicators, start=1)
     ]
 
@@ -76,18 +87,20 @@ def entry_rows(indicators, entries, with_targets: bool) -> list[dict]:
 class EntryForm(forms.Form):
     """One unit's figures: actual (and, for the bureau, target), note and the version seen."""
 
-    def __init__(self, *args, indicators, entries, with_targets: bool, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, indicators, entries, with_targets: bool, owned=frozenset(), **kw):
+        super().__init__(*args, **kw)
         self.indicators, self.entries, self.with_targets = indicators, entries, with_targets
+        self.owned = owned
         for ind in indicators:
             e = entries.get(ind.id)
+            read_only = ind.id in owned and not with_targets  # the provider's, not the unit's
             if with_targets:
                 self.fields[f"target_{ind.id}"] = FigureField(label="任务数")
             self.fields[f"actual_{ind.id}"] = FigureField(
-                label="实绩数", disabled=bool(ind.material_kind) and not with_targets
+                label="实绩数", disabled=(bool(ind.material_kind) and not with_targets) or read_only
             )
             self.fields[f"note_{ind.id}"] = forms.CharField(
-                label="备注", required=False, max_length=200
+                label="备注", required=False, max_length=200, disabled=read_only
             )
             self.fields[f"version_{ind.id}"] = forms.IntegerField(
                 widget=forms.HiddenInput, required=False
@@ -111,7 +124,7 @@ class EntryForm(forms.Form):
 
     def rows(self) -> list[dict]:
         """The table rows with what the user typed and the errors (entry_rows' shape)."""
-        rows = entry_rows(self.indicators, self.entries, self.with_targets)
+        rows = entry_rows(self.indicators, self.entries, self.with_targets, self.owned)
         for row in rows:
             for name in ("target", "actual", "note"):
                 cell = row[name]
@@ -204,6 +217,52 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label="意见", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    days = forms.IntegerField(label="重新报送期限（天）", min_value=1, max_value=60, required=False)
+
+    def clean_days(self):
+        from .services.periods import RESUBMIT_DAYS
+
+        return self.cleaned_data["days"] or RESUBMIT_DAYS
+
+
+class DeadlineForm(forms.Form):
+    until = forms.DateTimeField(
+        label="新的截止时间",
+        input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME),
+    )
+    reason = forms.CharField(label="延期原因", max_length=300)
+
+
+class PendingForm(forms.Form):
+    """数据未出 for one indicator: every unit, or the units ticked."""
+
+    indicator = forms.TypedChoiceField(label="指标", coerce=int)
+    units = forms.TypedMultipleChoiceField(
+        label="单位（不选即全部单位）", coerce=int, required=False
+    )
+    reason = forms.CharField(label="说明", max_length=300)
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.by_id = {i.id: i for i in indicators}
+        self.fields["indicator"].choices = [
+            (i.id, f"{i.group.name} · {i.name}") for i in indicators
+        ]
+        from .models import Unit
+
+        groups = {i.group_id for i in indicators}
+        self.all_units = {u.id: u for u in Unit.objects.filter(group_id__in=groups)}
+        self.fields["units"].choices = [
+            (u.id, u.name) for u in sorted(self.all_units.values(), key=lambda u: u.order)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if "indicator" in data:
+            self.indicator = self.by_id[data["indicator"]]
+            self.units = [self.all_units[i] for i in data.get("units", [])]
+        return data
 
 
 class ReasonForm(forms.Form):
@@ -214,8 +273,8 @@ class ReasonForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     indicator = forms.TypedChoiceField(label="指标", coerce=int)
-    target = FigureField(label="任务数")
-    actual = FigureField(label="实绩数")
+    target = ChangeFigureField(label="任务数（留空则不变）")
+    actual = ChangeFigureField(label="实绩数（留空则不变）")
     reason = forms.CharField(
         label="更正原因", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -223,6 +282,12 @@ class CorrectionForm(forms.Form):
     def __init__(self, *args, indicators, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].choices = [(i.id, str(i)) for i in indicators]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("target") is None and data.get("actual") is None and not self.errors:
+            raise forms.ValidationError("请填写要更正的任务数或实绩数（留空的不变）")
+        return data
 
 
 class ObjectionForm(forms.Form):
@@ -271,8 +336,11 @@ class PeriodActionForm(forms.Form):
             ("unlock", "解除锁定"),
             ("compute", "计算得分"),
             ("publish", "发布结果"),
+            ("withdraw", "撤回发布"),
         ]
     )
+    confirmed = forms.BooleanField(required=False)
+    reason = forms.CharField(required=False, max_length=1000)
 
 
 def period_name(kind: str, year: int, number: int) -> str:

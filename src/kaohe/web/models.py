@@ -195,7 +195,8 @@ class Period(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="上一期"
     )
     narrative = models.TextField("工作进展情况（通报第二部分）", blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
+    withdrawn_at = models.DateTimeField("撤回发布时间", null=True, blank=True)
+    withdrawal_reason = models.TextField("撤回发布原因", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "考核期"
@@ -294,6 +295,26 @@ class Entry(models.Model):
         indexes = [models.Index(fields=["period", "unit"])]
 
 
+class PendingDeclaration(models.Model):
+    """数据未出, declared for one indicator in one period by the bureau or the indicator's
+    providing department: for every unit (no units chosen) or for the chosen ones."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="pending", verbose_name="考核期"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, verbose_name="指标")
+    units = models.ManyToManyField(Unit, blank=True, verbose_name="单位（不选则为全部单位）")
+    reason = models.CharField("说明", max_length=300)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name="声明人"
+    )
+    declared_at = models.DateTimeField("声明时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "数据未出声明"
+        ordering = ["declared_at", "id"]
+
+
 class UnitReport(models.Model):
     """A unit's submission for a period and its review."""
 
@@ -317,6 +338,13 @@ class UnitReport(models.Model):
         verbose_name="审核人",
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    deadline = models.DateTimeField(
+        "本单位截止时间",
+        null=True,
+        blank=True,
+        help_text="退回重报或延期后本单位的截止时间；留空则为考核期的填报截止时间",
+    )
+    deadline_reason = models.CharField("截止时间说明", max_length=300, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "单位报送"

@@ -236,6 +236,9 @@ KAOHE_SMTP_SSL = env_bool("KAOHE_SMTP_SSL", False)
 KAOHE_MAIL_FROM = env_str("KAOHE_MAIL_FROM", "kaohe@localhost")
 # 定时催报：截止前这些天数各提醒一次（kaohe_remind 命令，由 cron 或 systemd 定时器运行）
 KAOHE_REMIND_DAYS = [int(d) for d in env_list("KAOHE_REMIND_DAYS", ["3", "1"])]
+# a unit reminded by hand is not reminded by hand again within this many minutes (a double
+# click, or two staff at once, must not send the same e-mail twice)
+KAOHE_REMIND_GAP_MINUTES = int(os.environ.get("KAOHE_REMIND_GAP_MINUTES", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ...errors import InputErrors, KaoheError
-from ...numbers import NOT_APPLICABLE, Negative, NotANumber, parse_cell, plain
+from ...numbers import DECLARED_PENDING, NOT_APPLICABLE, Negative, NotANumber, parse_cell, plain
 from ..models import Entry, Indicator, Period, Unit, UnitReport
-from . import audit
+from . import audit, rules
 from .errors import ServiceError, StaleEdit
 from .measures import whole_number_error
 from .schemes import engine_scheme, late_note, lookups
@@ -96,8 +96,12 @@ def _apply(
     now,
     late: bool,
     source: str,
+    *,
+    reported: bool,
     draft: bool = False,
 ) -> bool:
+    """Apply one change, audited. ``reported``: the unit (or its provider) reported the figure;
+    what the bureau enters or imports is not 已报 for the unit."""
     changed = False
     for name, pair in (("target", change.target), ("actual", change.actual)):
         if pair is None:
@@ -144,7 +148,7 @@ def _apply(
     if changed:
         if draft:  # saved, not submitted: the bureau sees it as 未报送 until 提交报送
             entry.submitted_at, entry.submitted_by, entry.late = None, None, False
-        elif change.actual is not None or change.note is not None:
+        elif reported and (change.actual is not None or change.note is not None):
             entry.submitted_at = now
             entry.submitted_by = user if user is not None and user.is_authenticated else None
             entry.late = late
@@ -192,38 +196,61 @@ def _locked_entries(period: Period, keys: list[tuple[int, int]]) -> dict[tuple[i
     return {(e.unit_id, e.indicator_id): e for e in rows}
 
 
+def provided_ids(scheme) -> set[int]:
+    """Indicators a data-providing department owns: no unit reporter writes them."""
+    from ..models import Membership
+
+    return set(
+        Membership.can_provide.through.objects.filter(
+            indicator__group__scheme_id=scheme.pk
+        ).values_list("indicator_id", flat=True)
+    )
+
+
+def _refuse_provided(period: Period, changes: list[Change]) -> None:
+    owned = provided_ids(period.scheme)
+    names = [c.indicator.name for c in changes if c.indicator.id in owned]
+    if names:
+        raise ServiceError(
+            "以下指标由数据提供部门报送，单位填报员不能修改；没有保存任何数据：",
+            sorted(set(names)),
+        )
+
+
 def submit_values(
     period: Period,
     unit: Unit,
     user,
     changes: list[Change],
     *,
-    as_reporter: bool,
     source: str = "填报表单",
-    mark_submitted: bool = True,
+    action: str = "enter",
     draft: bool = False,
 ) -> SubmitResult:
-    """Save one unit's figures and mark the unit's report as submitted. All or nothing.
-    draft=True (a reporter's 保存草稿) saves them unsubmitted: the report is 未报送 (or stays
-    已退回) until the reporter submits, which stamps the drafted figures with its own time."""
+    """Save one unit's figures; a reporter's save also marks the unit's report as submitted.
+    The period's state and the user's role are checked here, with the period row locked. All
+    or nothing. draft=True (a reporter's 保存草稿) saves them unsubmitted: the report is 未报送
+    (or stays 已退回) until the reporter submits, which stamps the drafted figures with its own
+    time."""
     now = timezone.now()
-    late = as_reporter and period.is_late(now) and not draft
-    result = SubmitResult(late=late)
     with transaction.atomic():
-        report, _ = UnitReport.objects.select_for_update().get_or_create(period=period, unit=unit)
-        period = Period.objects.get(pk=period.pk)  # fresh state inside the transaction
+        role = rules.role_of(user, unit=unit)
+        period, report = rules.locked(period, action, role, unit)
+        as_reporter = role == rules.REPORTER
+        draft = draft and as_reporter
+        late = as_reporter and not draft and rules.is_late(period, report, now)
+        result = SubmitResult(late=late)
         if as_reporter:
-            from ..access import reporter_may_write
-
-            if not reporter_may_write(period, unit):
-                raise ServiceError("本期填报已截止，不能再修改。如需更正请联系科技局。")
+            _refuse_provided(period, changes)
         entries = _locked_entries(period, [(unit.id, c.indicator.id) for c in changes])
         pairs = [(entries[(unit.id, c.indicator.id)], c) for c in changes]
         _check_versions(period, pairs)
         for entry, change in pairs:
             if change.indicator.material_kind and as_reporter:
                 continue  # counted from uploaded materials
-            if _apply(entry, change, user, period, now, late, source, draft):
+            if _apply(
+                entry, change, user, period, now, late, source, reported=as_reporter, draft=draft
+            ):
                 if late and late_note(period.scheme) not in entry.note:
                     entry.note = (entry.note + "；" if entry.note else "") + late_note(
                         period.scheme
@@ -236,9 +263,8 @@ def submit_values(
                     )
         if draft:
             _keep_draft(report, period, unit, user, result.changed)
-        elif mark_submitted and (as_reporter or report.state != UnitReport.APPROVED):
-            if as_reporter:
-                result.changed += _submit_drafts(period, unit, user, now, late)
+        elif as_reporter:
+            result.changed += _submit_drafts(period, unit, user, now, late)
             old_state = report.get_state_display()
             report.state = UnitReport.SUBMITTED
             report.submitted_at = now
@@ -305,15 +331,20 @@ def provide_values(
     *,
     source: str = "数据提供部门",
 ) -> SubmitResult:
-    """A data-providing department enters one indicator's actual figures for every unit."""
+    """A data-providing department (or the bureau) enters one indicator's actual figures for
+    every unit, while the period's state allows it."""
     now = timezone.now()
     result = SubmitResult()
     with transaction.atomic():
+        role = rules.role_of(user, indicator=indicator)
+        period = rules.locked_period(period, "enter", role)
+        if role == rules.REPORTER:
+            raise ServiceError("单位填报员不能为全部单位报送指标")
         entries = _locked_entries(period, [(c.unit.id, indicator.id) for c in changes])
         pairs = [(entries[(c.unit.id, indicator.id)], c) for c in changes]
         _check_versions(period, pairs)
         for entry, change in pairs:
-            if _apply(entry, change, user, period, now, False, source):
+            if _apply(entry, change, user, period, now, False, source, reported=True):
                 entry.save()
                 result.changed += 1
                 result.warnings += magnitude_warnings(
@@ -360,21 +391,42 @@ def read_dataset(period: Period, path: Path, display_name: str):
     from ...readers import read_files
 
     try:
-        return read_files([path], engine_scheme(period.scheme))
+        dataset = read_files([path], engine_scheme(period.scheme))
     except KaoheError as exc:
         errors = exc.errors if isinstance(exc, InputErrors) else [exc]
         raise ServiceError(
             "上传的文件有问题，没有保存任何数据：",
             [str(e).replace(str(path), display_name) for e in errors],
         ) from None
+    declared = [
+        f"{unit}“{ind.name}”" + (f"（{cell.origin.describe()}）" if cell.origin else "")
+        for data in dataset.groups
+        for ind in data.group.indicators
+        for unit, cell in zip(data.units, data.cells[ind.key], strict=True)
+        if cell is not None and cell.actual is DECLARED_PENDING
+    ]
+    if declared:
+        raise ServiceError(
+            "网站中的“数据未出”由科技局或数据提供部门声明，填报表中不能填写；没有保存任何数据：",
+            [d.replace(str(path), display_name) for d in declared],
+        )
+    return dataset
 
 
 def read_upload(
-    period: Period, path: Path, display_name: str, *, only_unit: Unit | None, with_targets: bool
-) -> list[PreviewRow]:
-    """Read an uploaded workbook into preview rows; nothing is stored. Raises ServiceError with
-    every problem in Chinese."""
+    period: Period,
+    path: Path,
+    display_name: str,
+    *,
+    only_unit: Unit | None,
+    with_targets: bool,
+    owned=frozenset(),
+) -> tuple[list[PreviewRow], list[str]]:
+    """Read an uploaded workbook into preview rows and notices; nothing is stored. ``owned``:
+    indicators a providing department reports, ignored in a unit's file and listed as such.
+    Raises ServiceError with every problem in Chinese."""
     dataset = read_dataset(period, path, display_name)
+    ignored: list[str] = []
     units, indicators = lookups(period.scheme)
     existing = {(e.unit_id, e.indicator_id): e for e in Entry.objects.filter(period=period)}
     rows: list[PreviewRow] = []
@@ -396,6 +448,9 @@ def read_upload(
                         )
                     continue
                 if not has_data:
+                    continue
+                if indicator.id in owned:
+                    ignored.append(indicator.name)
                     continue
                 old = existing.get((unit.id, indicator.id))
                 old_t = show_figure(old.target, old.target_na) if old else ""
@@ -443,9 +498,15 @@ def read_upload(
                 )
     if problems:
         raise ServiceError("上传的文件有问题，没有保存任何数据：", sorted(set(problems)))
+    notices = []
+    if ignored:
+        notices.append(
+            "以下指标由数据提供部门报送，文件中这些指标的数据已忽略、不会保存："
+            + "、".join(dict.fromkeys(ignored))
+        )
     if not rows:
-        raise ServiceError("文件中没有找到任何数据（所有格子都是空的）。")
-    return rows
+        raise ServiceError("文件中没有找到任何数据（所有格子都是空的）。", notices)
+    return rows, notices
 
 
 def rows_to_session(rows: list[PreviewRow]) -> list[dict]:
@@ -457,11 +518,11 @@ def apply_upload(
     user,
     rows: list[dict],
     *,
-    as_reporter: bool,
     with_targets: bool,
     only_unit: Unit | None,
 ) -> SubmitResult:
-    """Store a confirmed upload: every row or none."""
+    """Store a confirmed upload: every row or none. Each unit's rows go through submit_values,
+    which checks the period and the user's role when the rows are stored."""
     by_unit: dict[int, list[Change]] = {}
     indicators = {i.id: i for i in Indicator.objects.filter(group__scheme=period.scheme)}
     for row in rows:
@@ -485,9 +546,7 @@ def apply_upload(
                 unit,
                 user,
                 by_unit[unit.id],
-                as_reporter=as_reporter,
                 source="上传填报表" if not with_targets else "导入任务数",
-                mark_submitted=not with_targets,
             )
             total.changed += res.changed
             total.late = total.late or res.late

@@ -8,8 +8,8 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import ALL_MATERIALS, Entry, Material, Period, Unit
-from . import audit
+from ..models import ALL_MATERIALS, MATERIAL_KINDS, Entry, Material, Period, Unit
+from . import audit, rules
 from .entries import show_figure
 from .errors import ServiceError
 from .schemes import late_note
@@ -35,16 +35,24 @@ ALLOWED_SUFFIXES = {
 
 
 def upload_material(period: Period, unit: Unit, user, *, kind: str, title: str, upload) -> Material:
+    """Store a material. A file identical (SHA-256) to one the unit already filed under the same
+    kind this period is kept but counts once; ``material.duplicate_of`` names the earlier one."""
     name, digest = _checked(upload)
     now = timezone.now()
     with transaction.atomic():
+        period, report = rules.locked(period, "materials", rules.role_of(user, unit=unit), unit)
         material = Material(
             period=period,
             unit=unit,
             kind=kind,
             title=title.strip() or name,
         )
-        _store_file(material, upload, name, digest, user, now)
+        _store_file(material, upload, name, digest, user, now, report)
+        material.duplicate_of = (
+            Material.objects.filter(period=period, unit=unit, kind=kind, sha256=digest)
+            .order_by("uploaded_at", "id")
+            .first()
+        )
         material.save()
         audit.record(
             user,
@@ -65,13 +73,13 @@ def replace_material(material: Material, user, *, upload, title: str = "") -> Ma
     name, digest = _checked(upload)
     now = timezone.now()
     with transaction.atomic():
-        material = _locked(material)
+        material, report = _locked(material, user)
         old_name, old_file, old_when = material.filename, material.file.name, _arrival(material)
         if title.strip():
             material.title = title.strip()
         elif material.title == old_name:
             material.title = name
-        _store_file(material, upload, name, digest, user, now)
+        _store_file(material, upload, name, digest, user, now, report)
         material.save()
         audit.record(
             user,
@@ -92,7 +100,7 @@ def replace_material(material: Material, user, *, upload, title: str = "") -> Ma
 def delete_material(material: Material, user) -> None:
     """Remove a material and its file; the audit log keeps its name, arrival and checksum."""
     with transaction.atomic():
-        material = _locked(material)
+        material, _ = _locked(material, user)
         period, unit, stored = material.period, material.unit, material.file.name
         audit.record(
             user,
@@ -128,18 +136,47 @@ def _checked(upload) -> tuple[str, str]:
     return name, digest.hexdigest()
 
 
-def _store_file(material: Material, upload, name: str, digest: str, user, now) -> None:
-    """Save the file and stamp its arrival: now, late if after the period's deadline."""
+def change_kind(material: Material, user, kind: str) -> Material:
+    """The bureau files a material under another kind (a 总结 sent as 简报); audited, recounted."""
+    if kind not in dict(MATERIAL_KINDS):
+        raise ServiceError(f"没有这种材料类型：{kind}")
+    with transaction.atomic():
+        material, _ = _locked(material, user, action="material_kind")
+        if material.kind == kind:
+            return material
+        old = material.get_kind_display()
+        material.kind = kind
+        material.save(update_fields=["kind"])
+        audit.record(
+            user,
+            "修改材料类型",
+            period=material.period,
+            unit=material.unit,
+            field="材料类型",
+            old=old,
+            new=material.get_kind_display(),
+            detail=material.title,
+        )
+        recount(material.period, material.unit, user)
+    return material
+
+
+def _store_file(material: Material, upload, name: str, digest: str, user, now, report) -> None:
+    """Save the file and stamp its arrival: now, late if after the unit's own deadline."""
     material.size = upload.size
     material.sha256 = digest
     material.uploaded_at = now
     material.uploaded_by = user
-    material.late = material.period.is_late(now)
+    material.late = rules.is_late(material.period, report, now)
     upload.seek(0)
     material.file.save(name, upload, save=False)
 
 
-def _locked(material: Material) -> Material:
+def _locked(material: Material, user, action: str = "materials"):
+    """(the material, the unit's report), locked after the period row, the rule checked."""
+    period, report = rules.locked(
+        material.period_id, action, rules.role_of(user, unit=material.unit), material.unit
+    )
     locked = (
         Material.objects.select_for_update(of=("self",))
         .select_related("period__scheme", "unit__group")
@@ -148,7 +185,7 @@ def _locked(material: Material) -> Material:
     )
     if locked is None:
         raise ServiceError("这份材料已被删除，请刷新页面。")
-    return locked
+    return locked, report
 
 
 def _arrival(material: Material) -> str:
@@ -156,18 +193,25 @@ def _arrival(material: Material) -> str:
     return f"{when:%Y-%m-%d %H:%M:%S}（{'迟报' if material.late else '按时'}）"
 
 
+def _identity(material: Material) -> tuple[str, str]:
+    """Identical files of one kind count once (a file without checksum counts by itself)."""
+    return (material.kind, material.sha256 or f"id{material.pk}")
+
+
 def recount(period: Period, unit: Unit, user) -> int:
     """Set each material-fed indicator's actual to the number of its materials that arrived on
-    time. If some arrived late and the on-time ones fall short of the target, the scheme's late
-    rule applies (note 迟报材料 → 0 points)."""
+    time, identical files (SHA-256) counted once; none is 0 done. If some arrived late and the
+    on-time ones fall short of the target, the scheme's late rule applies (note 迟报材料 → 0
+    points)."""
     changed = 0
-    mats = list(Material.objects.filter(period=period, unit=unit).only("kind", "late"))
+    mats = list(Material.objects.filter(period=period, unit=unit).only("kind", "late", "sha256"))
     note = late_note(period.scheme)
     for indicator in unit.group.indicators.exclude(material_kind=""):
         kind = indicator.material_kind
         chosen = [m for m in mats if kind == ALL_MATERIALS or m.kind == kind]
-        on_time = sum(1 for m in chosen if not m.late)
-        late = len(chosen) - on_time
+        on_time_files = {_identity(m) for m in chosen if not m.late}
+        on_time = len(on_time_files)
+        late = len({_identity(m) for m in chosen if m.late} - on_time_files)
         entry, _ = Entry.objects.select_for_update().get_or_create(
             period=period, unit=unit, indicator=indicator
         )

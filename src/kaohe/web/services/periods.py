@@ -3,10 +3,12 @@ publishing results, and corrections after publication."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,12 +16,14 @@ from ...dataset import Cell, Dataset
 from ...engine import Result
 from ...engine import score as run_engine
 from ...errors import InputErrors, KaoheError
-from ...numbers import NOT_APPLICABLE
+from ...numbers import DECLARED_PENDING, NOT_APPLICABLE, NOT_REPORTED
 from ...scheme import build_scheme
 from ..models import Entry, IndicatorResult, Notice, Period, ScoreRun, Unit, UnitReport, UnitResult
-from . import audit, notices
-from .errors import ServiceError
+from . import audit, notices, rules
+from .errors import NeedsConfirmation, ServiceError
 from .schemes import late_note, lookups
+
+RESUBMIT_DAYS = 3  # a returned unit resubmits within this many days, not late until then
 
 
 def create_period(
@@ -82,7 +86,6 @@ def update_period(period: Period, user, **settings) -> Period:
             setattr(period, name, value)
             changed = True
         if changed:
-            period.version += 1
             try:
                 with transaction.atomic():
                     period.save()
@@ -108,70 +111,124 @@ def _show_setting(period: Period, name: str, value) -> str:
     return str(value)
 
 
-def _transition(
-    period: Period, user, allowed_from: tuple[str, ...], to: str, action: str
-) -> Period:
+def _transition(period: Period, user, action: str, to: str) -> Period:
     with transaction.atomic():
-        period = Period.objects.select_for_update().get(pk=period.pk)
-        if period.state not in allowed_from:
-            raise ServiceError(f"当前状态为“{period.get_state_display()}”，不能{action}")
+        period = rules.locked_period(period, action, rules.role_of(user))
         old = period.get_state_display()
         period.state = to
-        period.version += 1
         period.save()
         audit.record(
-            user, action, period=period, field="状态", old=old, new=period.get_state_display()
+            user,
+            rules.label(action),
+            period=period,
+            field="状态",
+            old=old,
+            new=period.get_state_display(),
         )
     return period
 
 
-def close_entry(period: Period, user) -> Period:
-    return _transition(period, user, (Period.OPEN,), Period.REVIEW, "结束填报、进入审核")
+def _confirmed(period: Period, action: str, confirmed: bool) -> None:
+    """Close, lock, compute and publish go through only when nothing is missing, or when the
+    bureau has seen the summary and confirmed."""
+    if confirmed:
+        return
+    found = summary(period)
+    problems = found.problems_before(action)
+    if problems:
+        raise NeedsConfirmation(
+            f"{rules.label(action)}前请确认：", problems, action=action, summary=found
+        )
+
+
+def close_entry(period: Period, user, *, confirmed: bool = False) -> Period:
+    with transaction.atomic():
+        _confirmed(period, "close", confirmed)
+        return _transition(period, user, "close", Period.REVIEW)
 
 
 def reopen_entry(period: Period, user) -> Period:
-    return _transition(period, user, (Period.REVIEW,), Period.OPEN, "重新开放填报")
+    return _transition(period, user, "reopen", Period.OPEN)
 
 
-def lock_period(period: Period, user) -> Period:
-    returned = UnitReport.objects.filter(period=period, state=UnitReport.RETURNED).count()
-    if returned:
-        raise ServiceError(f"还有 {returned} 个单位的报送被退回尚未重新报送，不能锁定")
-    return _transition(period, user, (Period.REVIEW,), Period.LOCKED, "锁定数据")
+def lock_period(period: Period, user, *, confirmed: bool = False) -> Period:
+    with transaction.atomic():
+        locked = rules.locked_period(period, "lock", rules.role_of(user))
+        returned = UnitReport.objects.filter(period=locked, state=UnitReport.RETURNED).count()
+        if returned:
+            raise ServiceError(f"还有 {returned} 个单位的报送被退回尚未重新报送，不能锁定")
+        _confirmed(locked, "lock", confirmed)
+        return _transition(locked, user, "lock", Period.LOCKED)
 
 
 def unlock_period(period: Period, user) -> Period:
-    return _transition(period, user, (Period.LOCKED,), Period.REVIEW, "解除锁定")
+    return _transition(period, user, "unlock", Period.REVIEW)
 
 
-def _report(period: Period, unit: Unit) -> UnitReport:
-    report, _ = UnitReport.objects.select_for_update().get_or_create(period=period, unit=unit)
-    return report
+def withdraw_publication(period: Period, user, reason: str) -> Period:
+    """撤回发布: back to 已锁定 with a reason every unit sees; the runs stay on record."""
+    if not reason.strip():
+        raise ServiceError("撤回发布必须填写原因")
+    with transaction.atomic():
+        period = rules.locked_period(period, "withdraw", rules.role_of(user))
+        ScoreRun.objects.filter(period=period).update(published=False)
+        period.state = Period.LOCKED
+        period.withdrawn_at = timezone.now()
+        period.withdrawal_reason = reason.strip()
+        period.save()
+        audit.record(
+            user,
+            "撤回发布",
+            period=period,
+            field="状态",
+            old="已发布",
+            new="已锁定",
+            detail=reason.strip(),
+        )
+    return period
 
 
 def approve_report(period: Period, unit: Unit, user, comment: str = "") -> UnitReport:
-    return _review(
-        period, unit, user, UnitReport.APPROVED, "审核通过", comment, "数据已锁定，不能再审核"
-    )
+    """Only a submitted report is approved: a unit that never submitted has nothing to approve."""
+    with transaction.atomic():
+        period, report = rules.locked(period, "review", rules.role_of(user), unit)
+        if report.state != UnitReport.SUBMITTED:
+            raise ServiceError(
+                f"{unit.name}的报送状态为“{report.get_state_display()}”，只有已报送的才能审核通过"
+            )
+        return _review(period, report, user, UnitReport.APPROVED, "审核通过", comment)
 
 
 def approve_period(period: Period, user) -> int:
     """Approve every submitted report at once."""
-    n = 0
-    for report in UnitReport.objects.filter(
-        period=period, state=UnitReport.SUBMITTED
-    ).select_related("unit"):
-        approve_report(period, report.unit, user)
-        n += 1
+    with transaction.atomic():
+        period = rules.locked_period(period, "approve_all", rules.role_of(user))
+        n = 0
+        for report in UnitReport.objects.filter(
+            period=period, state=UnitReport.SUBMITTED
+        ).select_related("unit"):
+            approve_report(period, report.unit, user)
+            n += 1
     return n
 
 
-def return_report(period: Period, unit: Unit, user, comment: str) -> UnitReport:
+def return_report(
+    period: Period, unit: Unit, user, comment: str, *, days: int = RESUBMIT_DAYS
+) -> UnitReport:
+    """Return a unit's report for correction; it must resubmit by ``days`` from now and its
+    resubmission is not late until then."""
     if not comment.strip():
         raise ServiceError("退回时必须填写退回意见")
-    report = _review(
-        period, unit, user, UnitReport.RETURNED, "退回修改", comment, "数据已锁定，不能退回"
-    )
+    if days < 1:
+        raise ServiceError("重新报送期限至少 1 天")
+    with transaction.atomic():
+        period, report = rules.locked(period, "review", rules.role_of(user), unit)
+        if report.state not in (UnitReport.SUBMITTED, UnitReport.APPROVED):
+            raise ServiceError(f"{unit.name}还没有报送，不能退回")
+        by = timezone.now() + timedelta(days=days)
+        if by > rules.unit_deadline(period, report):
+            _set_deadline(period, report, user, by, f"退回修改，{days} 天内重新报送")
+        report = _review(period, report, user, UnitReport.RETURNED, "退回修改", comment)
     notices.notify(
         Notice.RETURNED,
         f"{period.name}：您单位的报送被科技局退回修改。退回意见：{comment.strip()}",
@@ -182,31 +239,70 @@ def return_report(period: Period, unit: Unit, user, comment: str) -> UnitReport:
     return report
 
 
-def _review(period, unit, user, state: str, action: str, comment: str, locked: str) -> UnitReport:
+def extend_deadline(period: Period, unit: Unit, user, until, reason: str) -> UnitReport:
+    """Give one unit more time, with a reason: its lateness is judged against this deadline."""
+    if not reason.strip():
+        raise ServiceError("延长截止时间必须填写原因")
     with transaction.atomic():
-        if period.state not in (Period.OPEN, Period.REVIEW):
-            raise ServiceError(locked)
-        report = _report(period, unit)
-        old = report.get_state_display()
-        report.state = state
-        report.comment = comment
-        report.reviewed_by = user
-        report.reviewed_at = timezone.now()
-        report.save()
-        audit.record(
-            user,
-            action,
-            period=period,
-            unit=unit,
-            field="报送状态",
-            old=old,
-            new=report.get_state_display(),
-            detail=comment,
-        )
+        period, report = rules.locked(period, "extend_deadline", rules.role_of(user), unit)
+        if until <= rules.unit_deadline(period, report):
+            raise ServiceError(
+                "新的截止时间必须晚于本单位现在的截止时间 "
+                f"{timezone.localtime(rules.unit_deadline(period, report)):%Y-%m-%d %H:%M}"
+            )
+        _set_deadline(period, report, user, until, reason.strip())
+    notices.notify(
+        Notice.EXTENDED,
+        f"{period.name}：科技局已将您单位的截止时间延长至 "
+        f"{timezone.localtime(until):%Y-%m-%d %H:%M}。原因：{reason.strip()}",
+        unit=unit,
+        period=period,
+        url=reverse("entry", args=[period.pk, unit.pk]),
+    )
+    return report
+
+
+def _set_deadline(period: Period, report: UnitReport, user, until, reason: str) -> None:
+    old = rules.unit_deadline(period, report)
+    report.deadline = until
+    report.deadline_reason = reason
+    report.save(update_fields=["deadline", "deadline_reason"])
+    audit.record(
+        user,
+        "延长截止时间",
+        period=period,
+        unit=report.unit,
+        field="本单位截止时间",
+        old=f"{timezone.localtime(old):%Y-%m-%d %H:%M}",
+        new=f"{timezone.localtime(until):%Y-%m-%d %H:%M}",
+        detail=reason,
+    )
+
+
+def _review(period, report: UnitReport, user, state: str, action: str, comment: str):
+    old = report.get_state_display()
+    report.state = state
+    report.comment = comment
+    report.reviewed_by = user
+    report.reviewed_at = timezone.now()
+    report.save()
+    audit.record(
+        user,
+        action,
+        period=period,
+        unit=report.unit,
+        field="报送状态",
+        old=old,
+        new=report.get_state_display(),
+        detail=comment,
+    )
     return report
 
 
 # --- computing ------------------------------------------------------------------
+
+
+PENDING_TEXT, MISSING_TEXT = "未出", "未报送"  # an actual's declaration in the inputs JSON
 
 
 def _num(value, na: bool):
@@ -223,11 +319,26 @@ def needs_target(indicator) -> bool:
     return METHODS[indicator.method][1] or (indicator.params or {}).get("on") == "rate"
 
 
+def _actual(e: Entry, pending) -> str:
+    """Nothing scores without evidence: a figure, '/', 数据未出 only when declared, a material
+    count (none is 0 done), else 未报送 (0 points)."""
+    shown = _num(e.actual, e.actual_na)
+    if shown is not None:
+        return shown
+    if e.indicator.material_kind:
+        return "0"
+    if pending.covers(e.unit_id, e.indicator_id):
+        return PENDING_TEXT
+    return MISSING_TEXT
+
+
 def collect_inputs(period: Period) -> dict:
     """Everything the engine needs, as JSON: the scheme as it stands and every cell."""
+    from .pending import declared
     from .schemes import scheme_data
 
     note = late_note(period.scheme)
+    pending = declared(period)
     cells = []
     for e in (
         Entry.objects.filter(period=period)
@@ -246,7 +357,7 @@ def collect_inputs(period: Period) -> dict:
                 e.unit.name,
                 e.indicator.key,
                 "/" if counted else _num(e.target, e.target_na),
-                _num(e.actual, e.actual_na),
+                _actual(e, pending),
                 text,
             ]
         )
@@ -258,6 +369,10 @@ def _value(text):
         return None
     if text == "/":
         return NOT_APPLICABLE
+    if text == PENDING_TEXT:
+        return DECLARED_PENDING
+    if text == MISSING_TEXT:
+        return NOT_REPORTED
     return Decimal(text)
 
 
@@ -274,14 +389,17 @@ def run_result(run: ScoreRun) -> Result:
     return result_from_inputs(run.inputs)
 
 
-def compute_period(period: Period, user, reason: str = "") -> ScoreRun:
-    """Score the period with the engine and store the run; earlier runs are kept."""
+def compute_period(period: Period, user, reason: str = "", *, confirmed: bool = False) -> ScoreRun:
+    """Score the period with the engine and store the run; earlier runs are kept. After
+    publication a computation is a correction and needs its reason."""
     with transaction.atomic():
-        period = Period.objects.select_for_update().get(pk=period.pk)
-        if period.state in (Period.OPEN,):
-            raise ServiceError("填报尚未结束，请先结束填报进入审核后再计算")
-        if period.state == Period.PUBLISHED and not reason.strip():
+        period = Period.objects.select_for_update().select_related("scheme").get(pk=period.pk)
+        action = "correct" if period.state == Period.PUBLISHED else "compute"
+        rules.check(period, action, rules.role_of(user))
+        if action == "correct" and not reason.strip():
             raise ServiceError("结果已发布，更正必须填写更正原因")
+        if action == "compute":
+            _confirmed(period, "compute", confirmed)
         inputs = collect_inputs(period)
         try:
             result = result_from_inputs(inputs)
@@ -358,11 +476,10 @@ def _store(run: ScoreRun, period: Period, result: Result) -> None:
     IndicatorResult.objects.bulk_create(rows)
 
 
-def publish_results(period: Period, user) -> Period:
+def publish_results(period: Period, user, *, confirmed: bool = False) -> Period:
     with transaction.atomic():
-        period = Period.objects.select_for_update().get(pk=period.pk)
-        if period.state != Period.LOCKED:
-            raise ServiceError("只有已锁定的考核期才能发布")
+        period = rules.locked_period(period, "publish", rules.role_of(user))
+        _confirmed(period, "publish", confirmed)
         run = ScoreRun.objects.filter(period=period, current=True).first()
         if run is None:
             raise ServiceError("还没有计算得分，请先计算")
@@ -373,7 +490,7 @@ def publish_results(period: Period, user) -> Period:
         run.save(update_fields=["published"])
         period.state = Period.PUBLISHED
         period.published_at = timezone.now()
-        period.version += 1
+        period.withdrawn_at, period.withdrawal_reason = None, ""
         period.save()
         audit.record(user, "发布结果", period=period, field="状态", old="已锁定", new="已发布")
         notices.notify_units(
@@ -393,8 +510,6 @@ def correct_entry(
     previous run stays on record and visible."""
     from .entries import Change, submit_values
 
-    if period.state != Period.PUBLISHED:
-        raise ServiceError("只有已发布的结果才需要走更正流程；发布前请直接修改数据")
     if not reason.strip():
         raise ServiceError("更正必须填写原因")
     with transaction.atomic():
@@ -403,11 +518,74 @@ def correct_entry(
             unit,
             user,
             [Change(indicator=indicator, target=target, actual=actual)],
-            as_reporter=False,
             source=f"发布后更正：{reason.strip()}",
-            mark_submitted=False,
+            action="correct",
         )
         return compute_period(period, user, reason=reason)
+
+
+@dataclass
+class Summary:
+    """What is still missing before a step: shown on the confirmation page."""
+
+    not_submitted: list[str] = field(default_factory=list)
+    not_approved: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # "单位：指标" with no figure and no 未出
+    before_deadline: bool = False
+    deadline: datetime | None = None
+
+    def problems_before(self, action: str) -> list[str]:
+        """What is missing before a step; approval matters once entry has closed."""
+        return self.problems(with_approval=action != "close")
+
+    def problems(self, *, with_approval: bool = True) -> list[str]:
+        out = []
+        if self.before_deadline:
+            out.append(f"填报截止时间 {timezone.localtime(self.deadline):%Y-%m-%d %H:%M} 还没有到")
+        if self.not_submitted:
+            out.append(f"{len(self.not_submitted)} 个单位未报送：" + "、".join(self.not_submitted))
+        if self.not_approved and with_approval:
+            out.append(f"{len(self.not_approved)} 个单位未审核：" + "、".join(self.not_approved))
+        if self.missing:
+            shown = "、".join(self.missing[:30]) + ("等" if len(self.missing) > 30 else "")
+            out.append(f"{len(self.missing)} 项实绩数未报送（计 0 分）：{shown}")
+        return out
+
+
+def summary(period: Period) -> Summary:
+    reports = {r.unit_id: r for r in UnitReport.objects.filter(period=period)}
+    found = Summary(deadline=period.deadline)
+    found.before_deadline = timezone.now() <= max(
+        [period.deadline] + [rules.unit_deadline(period, r) for r in reports.values()]
+    )
+    for unit in Unit.objects.filter(group__scheme_id=period.scheme_id).order_by(
+        "group__order", "order"
+    ):
+        report = reports.get(unit.id)
+        if report is None or report.state in (UnitReport.DRAFT, UnitReport.RETURNED):
+            found.not_submitted.append(unit.name)
+        elif report.state == UnitReport.SUBMITTED:
+            found.not_approved.append(unit.name)
+    found.missing = [f"{e.unit.name}：{e.indicator.name}" for e in missing_entries(period)]
+    return found
+
+
+def missing_entries(period: Period) -> list[Entry]:
+    """Entries with a target, no actual figure, not counted from materials and not declared
+    数据未出: 未报送, 0 points."""
+    from .pending import declared
+
+    pending = declared(period)
+    out = []
+    for e in (
+        Entry.objects.filter(period=period, actual__isnull=True, actual_na=False)
+        .filter(Q(target__isnull=False) | Q(target_na=True))
+        .select_related("unit", "indicator")
+        .order_by("unit__group__order", "unit__order", "indicator__order")
+    ):
+        if not e.indicator.material_kind and not pending.covers(e.unit_id, e.indicator_id):
+            out.append(e)
+    return out
 
 
 def current_run(period: Period) -> ScoreRun | None:

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from ...numbers import NOT_APPLICABLE
 from ..models import Entry, Indicator, Period, Unit
+from . import rules
 from .entries import (
     Change,
     PreviewRow,
@@ -143,9 +144,7 @@ def apply_provided_upload(
         )
     total = SubmitResult()
     with transaction.atomic():
-        period = Period.objects.select_for_update().get(pk=period.pk)
-        if period.state != Period.OPEN:
-            raise ServiceError("本期已结束填报，数据提供部门不能再上传数据；没有保存任何数据。")
+        rules.locked_period(period, "enter", rules.PROVIDER)  # each indicator checks again
         for indicator_id in sorted(changes):
             result = provide_values(
                 period, allowed[indicator_id], user, changes[indicator_id], source=SOURCE

@@ -128,6 +128,7 @@ class Sent:
     emails: int = 0
     skipped: int = 0  # already reminded for this day
     failures: list[str] = field(default_factory=list)
+    throttled: int = 0  # reminded by hand within KAOHE_REMIND_GAP_MINUTES: not sent again
 
 
 def _unit_text(period: Period, row: Missing, days_before: int | None) -> str:
@@ -136,6 +137,16 @@ def _unit_text(period: Period, row: Missing, days_before: int | None) -> str:
         f"{period.name}：请于{deadline_text(period)}前报送{when}。"
         f"{row.unit.name}尚缺：{row.summary()}。"
     )
+
+
+def _reminded_lately(period: Period, unit: Unit) -> bool:
+    """Inside the sending transaction, with the unit's report row locked so that two clicks
+    at once are counted in turn: was the unit reminded by hand within the gap?"""
+    UnitReport.objects.select_for_update().get_or_create(period=period, unit=unit)
+    since = timezone.now() - timedelta(minutes=settings.KAOHE_REMIND_GAP_MINUTES)
+    return Reminder.objects.filter(
+        period=period, unit=unit, days_before__isnull=True, sent_at__gte=since
+    ).exists()
 
 
 def send_reminders(
@@ -158,6 +169,9 @@ def send_reminders(
         recipients = sorted({u.email for u in notices.unit_users(row.unit) if u.email})
         try:
             with transaction.atomic():
+                if days_before is None and _reminded_lately(period, row.unit):
+                    sent.throttled += 1
+                    continue
                 Reminder.objects.create(
                     period=period,
                     unit=row.unit,

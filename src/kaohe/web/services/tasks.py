@@ -7,15 +7,13 @@ from django.db import transaction
 
 from ...chinese import cn_number
 from ..models import KeyTask, Period, TaskProgress, Unit
-from . import audit
-from .errors import ServiceError
+from . import audit, rules
 
 
 def save_progress(period: Period, task: KeyTask, unit: Unit, user, text: str) -> TaskProgress:
     text = text.strip()
-    if period.state not in (Period.OPEN, Period.REVIEW):
-        raise ServiceError("本期已锁定，不能再修改进展情况")
     with transaction.atomic():
+        period = rules.locked_period(period, "progress", rules.role_of(user, unit=unit))
         row = (
             TaskProgress.objects.select_for_update()
             .filter(period=period, task=task, unit=unit)

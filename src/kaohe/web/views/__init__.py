@@ -6,10 +6,25 @@ from .annual import year_csv, year_unit, year_view, year_xlsx
 from .board import board_export, period_template, rates
 from .bulletin import bulletin, bulletin_settings
 from .entries import entry, entry_template, provide, provide_template
-from .materials import material_delete, material_download, material_replace, materials
+from .materials import (
+    material_delete,
+    material_download,
+    material_kind,
+    material_replace,
+    materials,
+)
 from .notices import inbox, notice_read
 from .objections import objections
-from .periods import board, period_action, period_detail, period_edit, period_new, review
+from .periods import (
+    board,
+    deadline,
+    pending,
+    period_action,
+    period_detail,
+    period_edit,
+    period_new,
+    review,
+)
 from .reminders import remind
 from .results import correct, results, results_csv, results_json, results_xlsx, unit_result
 from .submission import entry_submit
@@ -36,9 +51,12 @@ __all__ = [
     "home",
     "material_delete",
     "material_download",
+    "material_kind",
     "material_replace",
     "materials",
     "narrative",
+    "pending",
+    "deadline",
     "objections",
     "period_action",
     "period_detail",

@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import access, forms
 from ..models import Entry, UnitReport
 from ..services import entries as entry_service
+from ..services import rules
 from ..services.errors import ServiceError, StaleEdit
+from ..services.pending import declared
 from .common import fail, max_mb, workbook
 
 
@@ -23,9 +25,13 @@ def _stored(period, unit):
     return indicators, entries
 
 
-def _changes(form, indicators, with_targets: bool) -> list[entry_service.Change]:
+def _changes(form, indicators, with_targets: bool, owned) -> list[entry_service.Change]:
+    """The form's changes; a reporter's rows of provider-owned indicators are read-only and
+    never sent to the service (the service refuses them as well)."""
     changes = []
     for ind in indicators:
+        if not with_targets and ind.id in owned:
+            continue
         data = form.cleaned_data
         change = entry_service.Change(indicator=ind, version=data.get(f"version_{ind.id}"))
         if with_targets:
@@ -44,12 +50,17 @@ def entry(request, pid, uid):
     c = access.caps(request.user)
     with_targets = c.admin
     indicators, entries = _stored(period, unit)
+    owned = set() if with_targets else entry_service.provided_ids(period.scheme)
     rows = None
     if request.method == "POST":
         if not may_write:
             raise PermissionDenied("本期填报已截止或您无权修改")
         form = forms.EntryForm(
-            request.POST, indicators=indicators, entries=entries, with_targets=with_targets
+            request.POST,
+            indicators=indicators,
+            entries=entries,
+            with_targets=with_targets,
+            owned=owned,
         )
         # a reporter saves a draft (保存草稿) or saves and goes on to confirm (提交报送)
         draft = not c.admin
@@ -59,8 +70,7 @@ def entry(request, pid, uid):
                     period,
                     unit,
                     request.user,
-                    _changes(form, indicators, with_targets),
-                    as_reporter=not c.admin,
+                    _changes(form, indicators, with_targets, owned),
                     draft=draft,
                 )
             except StaleEdit as exc:
@@ -80,7 +90,7 @@ def entry(request, pid, uid):
                         f"已保存草稿，{result.changed} 项数据有变化。尚未报送：填完后请点击“提交报送”。",
                     )
                     return redirect("entry", pid=period.pk, uid=unit.pk)
-                text = f"已报送，{result.changed} 项数据有变化。"
+                text = f"已保存，{result.changed} 项数据有变化。"
                 if result.late:
                     text += "已超过填报截止时间，本次报送记为迟报。"
                 messages.success(request, text)
@@ -91,7 +101,9 @@ def entry(request, pid, uid):
             )
             rows = form.rows()  # what the user typed, with the errors
     if rows is None:
-        rows = forms.entry_rows(indicators, entries, with_targets)
+        rows = forms.entry_rows(indicators, entries, with_targets, owned)
+    report = UnitReport.objects.filter(period=period, unit=unit).first()
+    pending = declared(period)
     return render(
         request,
         "kaohe/entry.html",
@@ -101,8 +113,15 @@ def entry(request, pid, uid):
             "rows": rows,
             "may_write": may_write,
             "with_targets": with_targets,
-            "report": UnitReport.objects.filter(period=period, unit=unit).first(),
-            "late_now": period.is_late(),
+            "report": report,
+            "deadline": rules.unit_deadline(period, report),
+            "late_now": rules.is_late(period, report),
+            "pending": [
+                text
+                for ind in indicators
+                for text in pending.reasons.get(ind.id, [])
+                if ind.id in pending.indicators or pending.covers(unit.id, ind.id)
+            ],
             "max_mb": max_mb(),
         },
     )

@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import access, forms
-from ..models import Entry, Material
+from ..models import MATERIAL_KINDS, Entry, Material
 from ..services import materials as material_service
+from ..services import rules
 from ..services.errors import ServiceError
 from .common import fail, form_errors
 
@@ -42,6 +43,12 @@ def materials(request, pid, uid):
                 messages.success(
                     request, f"已收到“{m.title}”" + ("（迟报）" if m.late else "（按时）")
                 )
+                if m.duplicate_of is not None:
+                    messages.warning(
+                        request,
+                        f"这份文件与已报送的“{m.duplicate_of.title}”内容完全相同（SHA-256 一致），"
+                        "同类材料相同的文件只计 1 份。",
+                    )
                 return redirect("materials", pid=period.pk, uid=unit.pk)
         else:
             form_errors(request, form)
@@ -63,6 +70,8 @@ def materials(request, pid, uid):
             "form": form,
             "may_write": may_write,
             "bureau": access.caps(request.user).admin,
+            "kinds": MATERIAL_KINDS,
+            "deadline": rules.unit_deadline(period, rules.report_of(period, unit)),
             "counted": counted,
         },
     )
@@ -135,6 +144,25 @@ def material_replace(request, mid):
             "period": material.period,
             "unit": material.unit,
             "form": form,
-            "late_now": material.period.is_late(),
+            "late_now": rules.is_late(
+                material.period, rules.report_of(material.period, material.unit)
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def material_kind(request, mid):
+    """The bureau files a material under another kind; the service checks the period."""
+    access.require_admin(request.user)
+    material, _ = access.get_material(request.user, mid)
+    try:
+        material_service.change_kind(material, request.user, request.POST.get("kind", ""))
+    except ServiceError as exc:
+        fail(request, exc)
+    else:
+        messages.success(
+            request, f"已将“{material.title}”的类型改为“{material.get_kind_display()}”。"
+        )
+    return redirect("materials", pid=material.period_id, uid=material.unit_id)

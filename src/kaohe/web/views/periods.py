@@ -8,39 +8,46 @@ from datetime import date, datetime, time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import access, forms
-from ..models import Period
+from ..models import Indicator, KeyTask, PendingDeclaration, Period
 from ..services import board as board_service
+from ..services import pending as pending_service
 from ..services import periods as period_service
-from ..services.errors import ServiceError
+from ..services import rules
+from ..services.errors import NeedsConfirmation, ServiceError
 from .common import fail
-
-# what the bureau may do in each state: the buttons of the period page
-ACTIONS = {
-    Period.OPEN: ("approve_all", "close"),
-    Period.REVIEW: ("approve_all", "reopen", "lock", "compute"),
-    Period.LOCKED: ("unlock", "compute", "publish"),
-    Period.PUBLISHED: (),
-}
 
 
 @login_required
 def period_detail(request, pid):
     period, is_admin = access.get_period(request.user, pid)
     c = access.caps(request.user)
-    labels = dict(forms.PeriodActionForm.base_fields["action"].choices)
+    # the buttons come from the services' rule table
+    actions = [
+        (a, rules.label(a))
+        for a in rules.PERIOD_ACTIONS
+        if is_admin and rules.allowed(period, a, rules.BUREAU)
+    ]
     context = {
         "period": period,
         "run": period_service.current_run(period),
         "now": timezone.now(),
-        "actions": [(a, labels[a]) for a in ACTIONS[period.state]] if is_admin else [],
+        "actions": actions,
+        "may_withdraw": is_admin and rules.allowed(period, "withdraw", rules.BUREAU),
+        "may_declare": rules.allowed(period, "declare_pending", rules.BUREAU)
+        and (is_admin or c.provides_any),
     }
     if c.sees_everything:
         context["groups"] = period_service.completeness(period)
+    elif c.report:  # the key tasks page is for the units that lead a task
+        context["leads_task"] = KeyTask.objects.filter(
+            scheme=period.scheme, lead_units=c.unit_id
+        ).exists()
     return render(request, "kaohe/period.html", context)
 
 
@@ -48,7 +55,9 @@ def _approve_all(period, user) -> str:
     return f"已审核通过 {period_service.approve_period(period, user)} 个单位的报送。"
 
 
-# action → (service, message); each service checks the period's state itself
+# action → (service, message); each service checks the period's state itself; the steps that
+# need a confirmation when something is missing take ``confirmed``
+CONFIRMED = ("close", "lock", "compute", "publish")
 _STEPS = {
     "close": (period_service.close_entry, "已结束填报，进入审核。"),
     "reopen": (period_service.reopen_entry, "已重新开放填报。"),
@@ -57,6 +66,7 @@ _STEPS = {
     "unlock": (period_service.unlock_period, "已解除锁定。"),
     "compute": (period_service.compute_period, "已完成计分。"),
     "publish": (period_service.publish_results, "结果已发布，各单位可查看排名和本单位明细。"),
+    "withdraw": (None, "已撤回发布，各单位将看到撤回原因；更正后可重新计算、发布。"),
 }
 
 
@@ -72,7 +82,20 @@ def period_action(request, pid):
     action = form.cleaned_data["action"]
     step, text = _STEPS[action]
     try:
-        answer = step(period, request.user)
+        if action == "withdraw":
+            answer = period_service.withdraw_publication(
+                period, request.user, form.cleaned_data["reason"]
+            )
+        elif action in CONFIRMED:
+            answer = step(period, request.user, confirmed=form.cleaned_data["confirmed"])
+        else:
+            answer = step(period, request.user)
+    except NeedsConfirmation as exc:
+        return render(
+            request,
+            "kaohe/confirm.html",
+            {"period": period, "action": action, "label": rules.label(action), "exc": exc},
+        )
     except ServiceError as exc:
         fail(request, exc)
         return redirect("period", pid=period.pk)
@@ -172,6 +195,7 @@ def board(request, pid):
             "form": forms.ReviewForm(),
             "filters": [(k, label) for k, (label, _) in board_service.FILTERS.items()],
             "show": show if show in board_service.FILTERS else "",
+            "may_review": rules.allowed(period, "review", rules.BUREAU),
         },
     )
 
@@ -189,8 +213,105 @@ def review(request, pid, uid):
                 period_service.approve_report(period, unit, request.user, comment)
                 messages.success(request, f"{unit.name}：审核通过")
             else:
-                period_service.return_report(period, unit, request.user, comment)
-                messages.success(request, f"{unit.name}：已退回修改")
+                report = period_service.return_report(
+                    period, unit, request.user, comment, days=form.cleaned_data["days"]
+                )
+                messages.success(
+                    request,
+                    f"{unit.name}：已退回修改，须在 "
+                    f"{timezone.localtime(rules.unit_deadline(period, report)):%Y-%m-%d %H:%M} "
+                    "前重新报送",
+                )
         except ServiceError as exc:
             fail(request, exc)
     return redirect("board", pid=period.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deadline(request, pid, uid):
+    """The bureau gives one unit more time, with a reason."""
+    access.require_admin(request.user)
+    period, unit, _ = access.get_unit_entry(request.user, pid, uid)
+    report = rules.report_of(period, unit)
+    form = forms.DeadlineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            period_service.extend_deadline(
+                period, unit, request.user, form.cleaned_data["until"], form.cleaned_data["reason"]
+            )
+        except ServiceError as exc:
+            fail(request, exc)
+        else:
+            messages.success(request, f"已延长{unit.name}的截止时间。")
+            return redirect("board", pid=period.pk)
+    return render(
+        request,
+        "kaohe/deadline.html",
+        {
+            "period": period,
+            "unit": unit,
+            "form": form,
+            "deadline": rules.unit_deadline(period, report),
+            "report": report,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pending(request, pid):
+    """数据未出 declarations: the bureau for any indicator, a providing department for its own."""
+    period, is_admin = access.get_period(request.user, pid)
+    c = access.caps(request.user)
+    indicators = Indicator.objects.filter(group__scheme=period.scheme, material_kind="")
+    if not is_admin:
+        if not c.provides:
+            raise PermissionDenied("只有科技局和数据提供部门可以声明数据未出")
+        indicators = indicators.filter(pk__in=c.provides)
+    indicators = list(indicators.select_related("group").order_by("group__order", "order"))
+    form = forms.PendingForm(request.POST or None, indicators=indicators)
+    if request.method == "POST" and request.POST.get("withdraw"):
+        declaration = get_object_or_404(
+            PendingDeclaration, pk=request.POST["withdraw"], period=period
+        )
+        if declaration.indicator not in indicators:
+            raise PermissionDenied("您不能撤销这个指标的声明")
+        try:
+            pending_service.withdraw_pending(declaration, request.user)
+        except ServiceError as exc:
+            fail(request, exc)
+        else:
+            messages.success(request, "已撤销数据未出声明。")
+        return redirect("pending", pid=period.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pending_service.declare_pending(
+                period,
+                form.indicator,
+                request.user,
+                units=form.units,
+                reason=form.cleaned_data["reason"],
+            )
+        except ServiceError as exc:
+            fail(request, exc)
+        else:
+            messages.success(request, f"已声明“{form.indicator.name}”数据未出。")
+            return redirect("pending", pid=period.pk)
+    declarations = (
+        PendingDeclaration.objects.filter(period=period, indicator__in=indicators)
+        .select_related("indicator", "declared_by")
+        .prefetch_related("units")
+    )
+    return render(
+        request,
+        "kaohe/pending.html",
+        {
+            "period": period,
+            "form": form,
+            "declarations": declarations,
+            "may_declare": rules.allowed(
+                period, "declare_pending", rules.BUREAU if is_admin else rules.PROVIDER
+            ),
+        },
+    )

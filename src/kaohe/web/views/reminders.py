@@ -3,6 +3,7 @@ the reminder in one click."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -35,6 +36,12 @@ def remind(request, pid):
             if reminder_service.smtp_configured():
                 text += f"，发出邮件 {sent.emails} 封"
             messages.success(request, text + "。")
+            if sent.throttled:
+                messages.warning(
+                    request,
+                    f"{sent.throttled} 个单位在 {settings.KAOHE_REMIND_GAP_MINUTES} 分钟内已催报过，"
+                    "这次没有重复发送。",
+                )
             for failure in sent.failures:
                 messages.warning(request, failure)
         return redirect("remind", pid=period.pk)

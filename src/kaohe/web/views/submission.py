@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .. import access
-from ..models import UnitReport
 from ..services import entries as entry_service
 from ..services import reminders as reminder_service
+from ..services import rules
 from ..services.errors import ServiceError
 from .common import fail
 
@@ -30,13 +30,13 @@ def _owing(period, unit):
 def entry_submit(request, pid, uid):
     period, unit, may_write = access.get_unit_entry(request.user, pid, uid)
     c = access.caps(request.user)
+    if c.admin:  # the bureau's entries are saved as they are; submitting is the unit's act
+        raise PermissionDenied("提交报送由本单位填报员进行")
     if not may_write:
         raise PermissionDenied("本期填报已截止或您无权报送")
     if request.method == "POST":
         try:
-            result = entry_service.submit_values(
-                period, unit, request.user, [], as_reporter=not c.admin, source="提交报送"
-            )
+            result = entry_service.submit_values(period, unit, request.user, [], source="提交报送")
         except ServiceError as exc:
             fail(request, exc)
             return redirect("entry", pid=period.pk, uid=unit.pk)
@@ -45,6 +45,7 @@ def entry_submit(request, pid, uid):
             text += "已超过填报截止时间，本次报送记为迟报。"
         messages.success(request, text)
         return redirect("entry", pid=period.pk, uid=unit.pk)
+    report = rules.report_of(period, unit)
     return render(
         request,
         "kaohe/entry_submit.html",
@@ -52,7 +53,8 @@ def entry_submit(request, pid, uid):
             "period": period,
             "unit": unit,
             "owing": _owing(period, unit),
-            "report": UnitReport.objects.filter(period=period, unit=unit).first(),
-            "late_now": period.is_late() and not c.admin,
+            "report": report,
+            # judged against the unit's own deadline (extended or returned), as the service does
+            "late_now": rules.is_late(period, report),
         },
     )

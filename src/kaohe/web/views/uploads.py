@@ -22,6 +22,7 @@ from .. import access, forms
 from ..models import Period, Unit
 from ..services import entries as entry_service
 from ..services import provider as provider_service
+from ..services import rules
 from ..services.errors import ServiceError
 from .common import fail, form_errors, max_mb
 
@@ -104,22 +105,19 @@ def _confirm(request, flow: Flow):
 
 
 def _entry_files(request, period, unit, as_reporter: bool, *, with_targets: bool):
-    """How an entry workbook (one unit's, or every unit's for the bureau) is read and stored."""
+    """How an entry workbook (one unit's, or every unit's for the bureau) is read and stored.
+    A reporter's file never writes what a providing department owns: the preview lists those
+    figures as ignored and the service refuses them."""
+    owned = entry_service.provided_ids(period.scheme) if as_reporter else frozenset()
 
     def read(path, name):
-        rows = entry_service.read_upload(
-            period, path, name, only_unit=unit, with_targets=with_targets
+        return entry_service.read_upload(
+            period, path, name, only_unit=unit, with_targets=with_targets, owned=owned
         )
-        return rows, []
 
     def store(rows):
         return entry_service.apply_upload(
-            period,
-            request.user,
-            rows,
-            as_reporter=as_reporter,
-            with_targets=with_targets,
-            only_unit=unit,
+            period, request.user, rows, with_targets=with_targets, only_unit=unit
         )
 
     return read, store
@@ -160,7 +158,7 @@ def targets_import(request, pid):
     """The bureau imports targets (and figures) for every unit from the template or a long table."""
     access.require_admin(request.user)
     period, _ = access.get_period(request.user, pid)
-    if request.method == "POST" and period.state not in (Period.OPEN, Period.REVIEW):
+    if request.method == "POST" and not rules.allowed(period, "enter", rules.BUREAU):
         messages.error(request, "本期数据已锁定，不能导入。")
         return redirect("period", pid=period.pk)
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kaohe", "0005_collection"),
+        ("kaohe", "0006_evidence"),
     ]
 
     operations = [
