@@ -132,6 +132,9 @@ def test_empty_template_lists_every_unit_and_indicator(runner, tmp_path):
     assert rows[3][2:5] == ["任务数", "实绩数", "备注"]
     assert [r[1] for r in rows[4:]][:2] == ["大冶湖高新区", "临空区·还地桥镇"]  # the scheme's order
     assert len(rows) == 4 + 14 and len(rows[2]) == 2 + 3 * 16
+    # the help line says how to declare 数据未出; a blank is not a declaration
+    assert "填“未出”" in rows[1][0] and "空白不算数据未出" in rows[1][0]
+    assert "留空表示数据未出" not in rows[1][0]
 
 
 def test_schemes_lists_the_builtin_scheme(runner):

@@ -207,6 +207,78 @@ def score(files, scheme_name, units_from_data, fmt, output, out_dir, detail, yea
         click.echo(f"已写出 {path}", err=True)
 
 
+@main.command()
+@click.argument("unit")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@scheme_option
+@click.option(
+    "--units-from-data", is_flag=True, help="接受数据中出现的任何单位，不按方案的单位名单校验。"
+)
+@pending_option
+def whatif(unit, files, scheme_name, units_from_data, pending_names):
+    """如何前进一名：UNIT 单独改变哪一项实绩数、改到多少，就能在本组（分类）前进一名。
+
+    每项指标给出单独改变它所需的最小变化（按指标的小数位或计数单位取整），由计分引擎按方案
+    规则重新计算全组得分得出；做不到的写明“无法单独达到”及原因。
+    """
+    from .readers import read_files
+    from .whatif import what_if
+
+    scheme = _load(scheme_name)
+    dataset = read_files(files, scheme, units_from_data=units_from_data)
+    dataset.check_evidence(pending_names)  # as kaohe score: a blank actual is an error
+    _show_whatif(what_if(scheme, dataset, unit))
+
+
+def _show_whatif(answer) -> None:
+    """The answer as two tables: what would do it, and what cannot (with why)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from .methods import points_text
+    from .numbers import plain
+
+    console = Console()
+    head = f"{answer.unit}：在{answer.title}排第 {answer.rank} 名（共 {answer.size} 个单位），总得分 {plain(answer.total)}"
+    if answer.above:
+        head += f"；上一名 {'、'.join(answer.above)}，总得分 {plain(answer.above_total)}"
+    console.print(head, markup=False)
+    if answer.note:
+        console.print(answer.note, markup=False)
+    if not answer.options:
+        return
+    if answer.reachable:
+        table = Table(title="单独改变一项即可前进一名（最小变化）", box=box.SIMPLE_HEAVY)
+        table.add_column("指标（单位）", overflow="fold", min_width=12)
+        for name in ("实绩数", "需改为", "变化", "该项得分", "改后总分", "名次"):
+            table.add_column(name, justify="right", overflow="fold")
+        for o in answer.reachable:
+            table.add_row(
+                f"{o.name}（{o.unit}）" if o.unit else o.name,
+                plain(o.actual),
+                plain(o.figure),
+                o.change_text,
+                f"{points_text(o.points)} → {points_text(o.new_points)}",
+                plain(o.new_total),
+                str(o.new_rank),
+            )
+        console.print(table)
+    out = answer.unreachable
+    if out:
+        table = Table(title="无法单独达到", box=box.SIMPLE_HEAVY)
+        table.add_column("指标", overflow="fold")
+        table.add_column("原因", overflow="fold")
+        for o in out:
+            table.add_row(o.name, o.reason)
+        console.print(table)
+    console.print(
+        f"共 {len(answer.options)} 项，其中 {len(answer.reachable)} 项单独改变即可前进一名；"
+        "各项是单独改变一项的结果，不能相加。",
+        markup=False,
+    )
+
+
 def _score_year(scheme, files, units_from_data, fmt, output, out_dir, pending_names) -> None:
     """Each file a period, scored on its own; the year combined as the scheme says."""
     from .annual import combine, period_names, render_csv, render_json, render_table, render_xlsx

@@ -225,6 +225,14 @@ _UNITS: dict[str, tuple[str, Decimal]] = {
 }
 
 
+#: Counts (家, 人, 篇, 个, 次, 项): an actual figure in these units is a whole number.
+COUNT_UNITS = frozenset("家人篇个次项")
+
+
+def is_count_unit(unit: str) -> bool:
+    return unit.strip() in COUNT_UNITS
+
+
 class UnitMismatch(ValueError):
     pass
 

@@ -94,3 +94,17 @@ def test_publishing_tells_every_unit(admin_client, demo, who):
 def test_the_inbox_needs_a_login(client, demo):
     assert client.get("/notices/").status_code == 302
     assert client.post("/notices/0/read/").status_code == 302
+
+
+def test_an_extended_deadline_tells_the_unit_its_new_deadline(admin_client, demo, unit):
+    from datetime import timedelta
+
+    q2, chengui = demo["q2"], unit("陈贵镇")
+    until = timezone.localtime() + timedelta(days=40)
+    admin_client.post(
+        f"/periods/{q2.pk}/units/{chengui.pk}/deadline/",
+        {"until": until.strftime("%Y-%m-%dT%H:%M"), "reason": "镇里停电"},
+    )
+    notice = Notice.objects.get(user__username="chengui", kind=Notice.EXTENDED)
+    assert f"截止时间延长至 {until:%Y-%m-%d %H:%M}" in notice.text and "镇里停电" in notice.text
+    assert notice.url == f"/periods/{q2.pk}/units/{chengui.pk}/entry/"

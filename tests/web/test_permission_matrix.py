@@ -184,6 +184,16 @@ MATRIX = {
             data="approve",
         ),
     ],
+    "unit_whatif": [
+        Case({"pid": "p1", "uid": "own"}, row(OK, OK, DENIED, DENIED, OK, LOGIN), GET_ONLY),
+        Case({"pid": "p1", "uid": "other"}, row(OK, DENIED, DENIED, DENIED, OK, LOGIN), GET_ONLY),
+        # Q2 is not scored: nothing to answer for the bureau, not published for the units
+        Case(
+            {"pid": "p2", "uid": "own"},
+            row(MISSING, DENIED, DENIED, DENIED, MISSING, LOGIN),
+            GET_ONLY,
+        ),
+    ],
     "unit_result": [
         Case({"pid": "p1", "uid": "own"}, row(OK, OK, DENIED, DENIED, OK, LOGIN), GET_ONLY),
         Case({"pid": "p1", "uid": "other"}, row(OK, DENIED, DENIED, DENIED, OK, LOGIN), GET_ONLY),

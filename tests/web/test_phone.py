@@ -123,6 +123,7 @@ def test_every_reporter_and_provider_page_fits_the_screen(
             ("notices", "/notices/"),
             ("results", f"/periods/{q1.pk}/results/"),
             ("unit-result", f"/periods/{q1.pk}/units/{chengui.pk}/result/"),
+            ("unit-whatif", f"/periods/{q1.pk}/units/{chengui.pk}/whatif/"),
             ("objections", f"/periods/{q1.pk}/objections/"),
             ("entry-q1", f"/periods/{q1.pk}/units/{chengui.pk}/entry/"),
         ],

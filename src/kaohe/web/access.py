@@ -234,6 +234,17 @@ def get_unit_result(user, period_id, unit_id) -> tuple[Period, Unit]:
     raise PermissionDenied("您只能查看本单位的得分明细")
 
 
+def get_unit_whatif(user, period_id, unit_id) -> tuple[Period, Unit]:
+    """如何前进一名 follows the unit's score detail: the bureau (and its leaders) for every unit,
+    a unit's reporter for its own unit only, once the results are published."""
+    period = get_results(user, period_id)
+    unit = _unit(period, unit_id)
+    c = caps(user)
+    if c.sees_everything or (c.report and c.unit_id == unit.id):
+        return period, unit
+    raise PermissionDenied("您只能查看本单位如何前进一名")
+
+
 def get_objection_unit(user, period_id) -> tuple[Period, Unit]:
     """The unit on whose behalf the user may raise an objection."""
     period, _ = get_period(user, period_id)

@@ -41,6 +41,7 @@ urlpatterns = [
     path("periods/<int:pid>/units/<int:uid>/deadline/", views.deadline, name="deadline"),
     path("periods/<int:pid>/pending/", views.pending, name="pending"),
     path("periods/<int:pid>/units/<int:uid>/result/", views.unit_result, name="unit_result"),
+    path("periods/<int:pid>/units/<int:uid>/whatif/", views.unit_whatif, name="unit_whatif"),
     path("periods/<int:pid>/units/<int:uid>/correct/", views.correct, name="correct"),
     path("periods/<int:pid>/indicators/<int:iid>/provide/", views.provide, name="provide"),
     path("periods/<int:pid>/provide/upload/", views.provide_upload, name="provide_upload"),

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ...numbers import plain
-
-COUNT_UNITS = frozenset("家人篇个次项")
+from ...numbers import COUNT_UNITS, plain
 
 
 def is_count(indicator) -> bool:
-    return indicator.unit in COUNT_UNITS
+    return indicator.unit in COUNT_UNITS  # numbers.COUNT_UNITS, shared with the engine
 
 
 def whole_number_error(indicator, value) -> str | None:

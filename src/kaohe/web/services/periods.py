@@ -17,7 +17,7 @@ from ...engine import Result
 from ...engine import score as run_engine
 from ...errors import InputErrors, KaoheError
 from ...numbers import DECLARED_PENDING, NOT_APPLICABLE, NOT_REPORTED
-from ...scheme import build_scheme
+from ...scheme import Scheme, build_scheme
 from ..models import Entry, IndicatorResult, Notice, Period, ScoreRun, Unit, UnitReport, UnitResult
 from . import audit, notices, rules
 from .errors import NeedsConfirmation, ServiceError
@@ -229,12 +229,11 @@ def return_report(
         if by > rules.unit_deadline(period, report):
             _set_deadline(period, report, user, by, f"退回修改，{days} 天内重新报送")
         report = _review(period, report, user, UnitReport.RETURNED, "退回修改", comment)
-    notices.notify(
+    _tell_unit(
+        period,
+        unit,
         Notice.RETURNED,
-        f"{period.name}：您单位的报送被科技局退回修改。退回意见：{comment.strip()}",
-        unit=unit,
-        period=period,
-        url=reverse("entry", args=[period.pk, unit.pk]),
+        f"您单位的报送被科技局退回修改。退回意见：{comment.strip()}",
     )
     return report
 
@@ -251,15 +250,20 @@ def extend_deadline(period: Period, unit: Unit, user, until, reason: str) -> Uni
                 f"{timezone.localtime(rules.unit_deadline(period, report)):%Y-%m-%d %H:%M}"
             )
         _set_deadline(period, report, user, until, reason.strip())
-    notices.notify(
+    _tell_unit(
+        period,
+        unit,
         Notice.EXTENDED,
-        f"{period.name}：科技局已将您单位的截止时间延长至 "
-        f"{timezone.localtime(until):%Y-%m-%d %H:%M}。原因：{reason.strip()}",
-        unit=unit,
-        period=period,
-        url=reverse("entry", args=[period.pk, unit.pk]),
+        f"科技局已将您单位的截止时间延长至 {timezone.localtime(until):%Y-%m-%d %H:%M}。"
+        f"原因：{reason.strip()}",
     )
     return report
+
+
+def _tell_unit(period: Period, unit: Unit, kind: str, text: str) -> None:
+    """A notice to the unit's users, linking to its entry page."""
+    url = reverse("entry", args=[period.pk, unit.pk])
+    notices.notify(kind, f"{period.name}：{text}", unit=unit, period=period, url=url)
 
 
 def _set_deadline(period: Period, report: UnitReport, user, until, reason: str) -> None:
@@ -376,13 +380,18 @@ def _value(text):
     return Decimal(text)
 
 
-def result_from_inputs(inputs: dict) -> Result:
+def inputs_dataset(inputs: dict) -> tuple[Scheme, Dataset]:
+    """The scheme and the figures a run was scored from (its stored inputs)."""
     scheme = build_scheme(inputs["scheme"], "考核期计分输入")
     dataset = Dataset(scheme)
     for group_key, unit, key, target, actual, note in inputs["cells"]:
         dataset.put(scheme.group(group_key), unit, key, Cell(_value(target), _value(actual), note))
+    return scheme, dataset
+
+
+def result_from_inputs(inputs: dict) -> Result:
     # groups without any data are not scored; a group with data must be complete
-    return run_engine(scheme, dataset)
+    return run_engine(*inputs_dataset(inputs))
 
 
 def run_result(run: ScoreRun) -> Result:

@@ -26,7 +26,15 @@ from .periods import (
     review,
 )
 from .reminders import remind
-from .results import correct, results, results_csv, results_json, results_xlsx, unit_result
+from .results import (
+    correct,
+    results,
+    results_csv,
+    results_json,
+    results_xlsx,
+    unit_result,
+    unit_whatif,
+)
 from .submission import entry_submit
 from .tasks import narrative, tasks
 from .uploads import entry_upload, provide_upload, targets_import
@@ -44,6 +52,7 @@ __all__ = [
     "bulletin",
     "bulletin_settings",
     "correct",
+    "unit_whatif",
     "entry",
     "entry_template",
     "entry_upload",

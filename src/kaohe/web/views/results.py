@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import access, forms
 from ..models import Entry, Indicator, IndicatorResult, ScoreRun, UnitResult
 from ..services import periods as period_service
+from ..services import whatif as whatif_service
 from ..services.errors import ServiceError
 from .common import XLSX, download, fail
 
@@ -184,6 +185,24 @@ def unit_result(request, pid, uid):
             "categories": categories,
         },
     )
+
+
+@login_required
+@require_GET
+def unit_whatif(request, pid, uid):
+    """如何前进一名: for whoever sees the unit's score detail (the bureau for every unit, a unit
+    for itself)."""
+    period, unit = access.get_unit_whatif(request.user, pid, uid)
+    run = period_service.current_run(period)
+    if run is None:
+        raise Http404("尚未计算得分")
+    context = {"period": period, "unit": unit, "answer": None, "problem": ""}
+    if UnitResult.objects.filter(run=run, unit=unit).exists():
+        try:
+            context["answer"] = whatif_service.unit_what_if(run, unit)
+        except ServiceError as exc:
+            context["problem"] = exc.message
+    return render(request, "kaohe/unit_whatif.html", context)
 
 
 def _scored_run(request, pid):
