@@ -401,3 +401,102 @@ def test_a_caption_without_figures_between_the_rows_and_the_total_is_skipped(tmp
     sheets = annex_sheets()
     sheets["附件1"].insert(-1, [None, "数据截至3月31日", None, None, None])
     assert totals(write_xlsx(tmp_path / "annex.xlsx", sheets), OTHER11) == expected_totals()
+
+
+# --- names that end in a bracketed word (issue 9) ------------------------------------------
+
+BRACKETED = """key = "t"
+name = "测试"
+[[groups]]
+key = "g"
+name = "乡镇"
+units = ["甲镇"]
+[[groups.indicators]]
+key = "demo"
+name = "报送简报（示例）"
+unit = "篇"
+max = 5
+method = "ratio"
+[[groups.indicators]]
+key = "plain"
+name = "报送简报"
+unit = "篇"
+max = 5
+method = "ratio"
+[[groups.indicators]]
+key = "money"
+name = "研发投入(试点)"
+unit = "万元"
+max = 5
+method = "ratio"
+"""
+
+
+@pytest.mark.parametrize(
+    "written, key, factor",
+    [
+        ("报送简报（示例）", "demo", "1"),  # exactly the scheme's name: never split
+        ("报送简报(示例)", "demo", "1"),  # half-width brackets are the same name
+        ("报送简报（示例）（篇）", "demo", "1"),  # with the unit of measure after it
+        ("报送简报", "plain", "1"),
+        ("报送简报（篇）", "plain", "1"),
+        ("研发投入(试点)", "money", "1"),
+        ("研发投入(试点)（亿元）", "money", "10000"),
+    ],
+)
+def test_an_indicator_name_ending_in_brackets_is_matched_as_the_scheme_writes_it(
+    written, key, factor
+):
+    from kaohe.errors import Location
+    from kaohe.readers.resolve import Resolver
+    from kaohe.scheme import parse_scheme
+
+    scheme = parse_scheme(BRACKETED, "t.toml")
+    group, ind, measure = Resolver(scheme, False).indicator_for(written, None, Location())
+    assert ind.key == key
+    assert Resolver.factor(ind, measure, Location()) == Decimal(factor)
+
+
+def test_a_long_table_with_bracketed_names_scores_each_indicator(tmp_path):
+    from kaohe.engine import score
+    from kaohe.readers import read_files
+    from kaohe.scheme import parse_scheme
+
+    scheme = parse_scheme(BRACKETED, "t.toml")
+    rows = [
+        ["单位", "指标", "任务数", "实绩数", "备注"],
+        ["甲镇", "报送简报（示例）", "4", "2", ""],
+        ["甲镇", "报送简报", "4", "4", ""],
+        ["甲镇", "研发投入(试点)", "10", "5", ""],
+    ]
+    data = read_files([write_csv(tmp_path / "d.csv", rows)], scheme)
+    unit = score(scheme, data).groups[0]
+    points = {c.indicator.key: c.points[0] for c in unit.columns}
+    assert points == {"demo": Decimal("2.5"), "plain": Decimal(5), "money": Decimal("2.5")}
+
+
+@pytest.mark.parametrize(
+    "heading, title, key, actual",
+    [
+        ("报送简报（示例）", "各乡镇报送简报（示例）完成情况表", "demo", Decimal(2)),
+        ("报送简报（示例）（篇）", "各乡镇报送简报完成情况表", "demo", Decimal(2)),
+        ("研发投入(试点)", "各乡镇研发投入(试点)完成情况表（亿元）", "money", Decimal(20000)),
+    ],
+)
+def test_an_attachment_sheet_headed_by_a_bracketed_name_is_that_indicator(
+    tmp_path, heading, title, key, actual
+):
+    from kaohe.readers import read_files
+    from kaohe.scheme import parse_scheme
+
+    scheme = parse_scheme(BRACKETED, "t.toml")
+    rows = [
+        ["附件1", None, None, None, None],
+        [title, None, None, None, None],
+        ["序号", "乡镇", heading, None, None],
+        [None, None, "实绩数", "任务数", "完成率"],
+        [1, "甲镇", 2, 4, 0.5],
+    ]
+    data = read_files([write_xlsx(tmp_path / "附件.xlsx", {"附件1": rows})], scheme)
+    group = scheme.groups[0]
+    assert data.group_data(group).cell(key, "甲镇").actual == actual

@@ -320,7 +320,7 @@ def test_classes_split_the_units_in_scheme_order():
         (("categories", '[[categories]]\nname = "扣分项"\nsubtract = true'), "须在基础满分之外"),
         (
             ("categories", '[[categories]]\nname = "加分项"\nextra = true\nlimit = 5'),
-            "不认识的设置：limit",
+            "中没有“limit”这一项，可用：name、cap、extra、subtract",
         ),
     ],
 )
@@ -375,7 +375,7 @@ def test_standings_put_totals_vetoes_ranks_and_grades_together():
         ('method = "sum"\nweights = [1, 2]', "weights 只用于 average"),
         ("weights = [0, 0]", "不全为 0"),
         ('weights = [1, 2]\nperiods = ["一季度"]', "weights 有 2 个，periods 有 1 个"),
-        ("span = 2", "不认识的设置：span"),
+        ("span = 2", r"\[annual\] 中没有“span”这一项"),
     ],
 )
 def test_bad_annual_settings_are_refused(annual, message):

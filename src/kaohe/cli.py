@@ -3,6 +3,7 @@ exit status 2; nothing is written unless everything succeeded."""
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import sys
@@ -30,7 +31,7 @@ class KaoheGroup(ChineseGroup):
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except OSError as exc:
-            _fail(KaoheError(f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）"))
+            _fail(KaoheError(os_message(exc)))
         except Exception as exc:  # a bug: say so plainly instead of a traceback
             if os.environ.get("KAOHE_DEBUG"):
                 raise
@@ -41,6 +42,27 @@ class KaoheGroup(ChineseGroup):
                 err=True,
             )
             sys.exit(1)
+
+
+_OS_REASONS = {
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "磁盘是只读的",
+    errno.EEXIST: "已存在同名文件",
+}
+
+
+def os_message(exc: OSError) -> str:
+    """A failed file operation in Chinese: what, where; the system's words only when unknown."""
+    reason = _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
+    name = exc.filename or ""
+    if Path(str(name)).name.startswith(".") and str(name).endswith(".tmp"):
+        name = Path(name).parent  # our temporary file: the folder is what the user gave
+    return f"文件操作失败：{reason}" + (f"（{name}）" if name else "")
 
 
 def _fail(exc: KaoheError):
@@ -98,6 +120,8 @@ def write_atomic(path: Path, data) -> None:
     """Write via a temporary file in the same folder so a failure leaves nothing half-written.
 
     `data`: str, bytes, or a function that writes to a binary file."""
+    if path.is_dir():
+        raise KaoheError(f"输出路径“{path}”是一个文件夹，不是文件：请给出文件名")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

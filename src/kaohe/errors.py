@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 def column_letter(index: int) -> str:
     """0-based column index to an Excel column name (0 -> A, 26 -> AA)."""
@@ -74,8 +76,31 @@ class KaoheError(Exception):
         return self.message
 
 
+@dataclass(frozen=True)
+class SchemeProblem:
+    """One problem of a scheme: the field it is in, as a path through the TOML data
+    (("groups", 0, "indicators", 2, "colour"); () when no one field is to blame), and the message,
+    in Chinese, beginning with where it is (分组 1（township）、指标 x：…)."""
+
+    path: tuple = ()
+    message: str = ""
+
+    @property
+    def dotted(self) -> str:
+        """groups[0].indicators[2].colour: the path as one string, for a form to find its field."""
+        out = ""
+        for part in self.path:
+            out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+        return out
+
+
 class SchemeError(KaoheError):
-    """The scheme file is wrong."""
+    """The scheme file is wrong. `problems` lists every problem found (one when the check stopped
+    at the first), each with the field it is in."""
+
+    def __init__(self, message: str, location=None, problems: list[SchemeProblem] | None = None):
+        self.problems = list(problems) if problems else [SchemeProblem((), message)]
+        super().__init__(message, location)
 
 
 class InputError(KaoheError):

@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json.encoder
+import math
 from collections.abc import Iterator
 from decimal import Decimal
 from itertools import repeat
 from typing import NamedTuple
 
 from .engine import GroupResult, Result, explain
+from .errors import KaoheError
 from .numbers import fixed, plain
 from .scheme import Indicator
 
@@ -316,6 +318,14 @@ def _csv_entry(e: Entry) -> list:
     ]
 
 
+#: Rows in one Excel sheet; a detail longer than this goes on in 明细(2), 明细(3) … (tests lower it).
+XLSX_MAX_ROWS = 1_048_576
+#: Significant digits Excel keeps of a number typed in. A figure with more is written only when it
+#: is exactly a double (as every figure read from an Excel file is: what Excel held); any other
+#: would change silently in the file.
+XLSX_DIGITS = 15
+
+
 class XlsxExporter(Exporter):
     identifier = "xlsx"
     name = "Excel（排名表与明细表）"
@@ -334,10 +344,33 @@ class XlsxExporter(Exporter):
         for g in result.groups:
             suffix = f"（{g.class_name or g.group.name}）" if len(result.groups) > 1 else ""
             rows = list(iterate_units(g))
+            if len(rows) + 3 > XLSX_MAX_ROWS:
+                raise KaoheError(
+                    f"{g.title or g.group.name}有 {len(rows)} 个单位，排名表超过 Excel 每个工作表 "
+                    f"{XLSX_MAX_ROWS:,} 行的上限：请改用 --format csv 或 json"
+                )
             _ranking_sheet(wb.add_worksheet(f"排名{suffix}"[:31]), fm, result, g, rows)
-            _detail_sheet(wb.add_worksheet(f"明细{suffix}"[:31]), fm, rows, result)
+            _detail_sheets(wb, suffix, fm, rows, result)
         wb.close()
         return buffer.getvalue()
+
+
+def excel_number(value: Decimal, unit: str, indicator: str, what: str) -> float:
+    """A figure as the double Excel stores, or a KaoheError naming it when Excel cannot hold it
+    (beyond its range, or more digits than a double gives back)."""
+    number = float(value)
+    if not math.isfinite(number) or abs(number) > 9.99e307 or (value and not number):
+        raise KaoheError(
+            f"单位“{unit}”的指标“{indicator}”{what} {plain(value)} 超出 Excel 能保存的数值范围："
+            "请核对数据，或改用 --format csv 或 json"
+        )
+    digits = len(value.as_tuple().digits)
+    if digits > XLSX_DIGITS and Decimal(repr(number)) != value:
+        raise KaoheError(
+            f"单位“{unit}”的指标“{indicator}”{what} {plain(value)} 有 {digits} 位有效数字，"
+            f"Excel 只能准确保存 {XLSX_DIGITS} 位：请核对数据，或改用 --format csv 或 json"
+        )
+    return number
 
 
 def _formats(wb) -> dict:
@@ -382,18 +415,23 @@ def _ranking_sheet(ws, fm, result: Result, g: GroupResult, rows: list[UnitRow]) 
     ws.freeze_panes(3, 2)
 
 
-def _detail_sheet(ws, fm, rows: list[UnitRow], result: Result) -> None:
-    cell, text = fm["cell"], ws.write_string
-    for k, heading in enumerate(detail_header(result)):
-        text(0, k, heading, fm["head"])
+def _detail_sheets(wb, suffix: str, fm, rows: list[UnitRow], result: Result) -> None:
+    """The detail, one row per unit and indicator, on as many sheets as Excel's rows need:
+    明细, 明细(2) …, each with its heading row. Nothing is left out."""
+    cell, per_sheet = fm["cell"], XLSX_MAX_ROWS - 1
     fields = [name for _, name in unit_columns(result)]
     x = len(fields)  # the entry's columns move right by the unit columns the rules add
-    r = 1
+    ws, r, sheets = None, XLSX_MAX_ROWS, 0
     for row in rows:
         # The unit's own columns repeat on each of its rows: converted once per unit.
         total, raw = float(row.total), float(row.raw)
         extra = [(k, getattr(row, name)) for k, name in enumerate(fields, start=4)]
         for e, ind in zip(row.entries, row.indicators, strict=True):
+            if r > per_sheet:
+                sheets += 1
+                name = f"明细{suffix}" if sheets == 1 else f"明细({sheets}){suffix}"
+                ws, r = _detail_sheet(wb.add_worksheet(name[:31]), fm, result, x), 1
+            text = ws.write_string
             ws.write_number(r, 0, row.rank, cell)
             text(r, 1, row.unit, cell)
             ws.write_number(r, 2, total, cell)
@@ -403,11 +441,11 @@ def _detail_sheet(ws, fm, rows: list[UnitRow], result: Result) -> None:
             text(r, x + 4, e.indicator, cell)
             text(r, x + 5, ind.category, cell)
             text(r, x + 6, ind.unit, cell)
-            for k, v in ((x + 7, e.target), (x + 8, e.actual)):
+            for k, v, what in ((x + 7, e.target, "任务数"), (x + 8, e.actual, "实绩数")):
                 if v is None:
                     text(r, k, "/", cell)
                 else:
-                    ws.write_number(r, k, float(v), cell)
+                    ws.write_number(r, k, excel_number(v, row.unit, e.indicator, what), cell)
             if e.rate is None:
                 ws.write_blank(r, x + 9, None, cell)
             else:
@@ -423,11 +461,20 @@ def _detail_sheet(ws, fm, rows: list[UnitRow], result: Result) -> None:
             text(r, x + 15, e.note, cell)
             text(r, x + 16, e.explain, cell)
             r += 1
+    if ws is None:  # a group without units still gets its (empty) detail sheet
+        _detail_sheet(wb.add_worksheet(f"明细{suffix}"[:31]), fm, result, x)
+
+
+def _detail_sheet(ws, fm, result: Result, x: int):
+    """One detail sheet's heading row and column widths."""
+    for k, heading in enumerate(detail_header(result)):
+        ws.write_string(0, k, heading, fm["head"])
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 16)
     ws.set_column(x + 4, x + 4, 30)
     ws.set_column(x + 16, x + 16, 60)
     ws.freeze_panes(1, 2)
+    return ws
 
 
 class TableExporter(Exporter):

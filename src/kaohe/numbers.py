@@ -16,7 +16,9 @@ HUNDRED = Decimal(100)
 NA_MARKERS = frozenset({"/", "／", "\\", "—", "－", "-", "无", "不适用"})
 
 _SPACE = re.compile(r"[\s\u3000,，_']")
-_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+# Digits, perhaps a point: the common case, read at once. At most 15 digits each side, so that
+# what it reads is always within MAX_EXPONENT; longer figures take the checked path.
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")
 
 
 class NotANumber(ValueError):
@@ -107,7 +109,7 @@ def bad_number(value) -> str:
             f"“{text}”中的逗号位置不对：小数点请用“.”（如 4.25），千位分隔符每三位一个"
             "（如 1,234.5）"
         )
-    if re.fullmatch(r"[+-]?[0-9.]+[eE][+-]?[0-9]+", compact):
+    if re.fullmatch(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", compact):
         return f"“{text}”数值过大或过小，无法作为考核数据（请直接写出数字）"
     return f"“{text}”不是有效数字"
 

@@ -10,7 +10,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from .errors import SchemeError
+from .errors import SchemeError, SchemeProblem
 from .methods import METHODS as METHOD_TABLE
 from .numbers import conversion_factor, normalize_name, split_unit
 
@@ -173,9 +173,12 @@ class Group:
     def find_unit(self, name: str) -> UnitDef | None:
         return self._unit_index.get(normalize_name(name))
 
+    def exact_indicator(self, name: str) -> Indicator | None:
+        """The indicator of exactly this name, alias or label (brackets and all)."""
+        return self._indicator_index.get(normalize_name(name))
+
     def find_indicator(self, name: str) -> Indicator | None:
-        key = normalize_name(name)
-        found = self._indicator_index.get(key)
+        found = self.exact_indicator(name)
         if found is None:
             base, _unit = split_unit(name)
             found = self._indicator_index.get(normalize_name(base))
@@ -409,8 +412,12 @@ def load_scheme(name_or_path: str | Path) -> Scheme:
             raise SchemeError(f"找不到方案文件 {path}")
         try:
             content = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SchemeError(f"无法读取方案文件 {path}：{exc}") from None
+        except UnicodeDecodeError:
+            raise SchemeError(
+                f"无法读取方案文件 {path}：不是 UTF-8 编码的文字（请以 UTF-8 保存）"
+            ) from None
+        except OSError as exc:
+            raise SchemeError(f"无法读取方案文件 {path}：{exc.strerror or exc}") from None
         return parse_scheme(content, source=str(path))
     known = "、".join(builtin_names())
     raise SchemeError(f"没有名为“{text}”的内置方案，也不是方案文件路径。内置方案：{known}")
@@ -420,8 +427,37 @@ def parse_scheme(text: str, source: str = "") -> Scheme:
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise SchemeError(f"方案文件 {source} 不是有效的 TOML：{exc}") from None
+        raise SchemeError(f"方案文件 {source} 不是有效的 TOML：{toml_message(exc)}") from None
     return build_scheme(data, source)
+
+
+#: tomllib's messages (English) in Chinese; one not listed is shown as it is, after where it is.
+_TOML_MESSAGES = [
+    (r"Invalid value", '值的写法有误（文字要加引号，如 name = "甲"；数字不加）'),
+    (r"Cannot overwrite a value", "同一项写了两次"),
+    (r"Cannot declare \((.*)\) twice", "表 {0} 声明了两次"),
+    (r"Unterminated string", "引号没有配对"),
+    (r"Expected '=' after a key in a key/value pair", "缺少“=”（应写成 键 = 值）"),
+    (r"Expected '\]' at the end of a table declaration", "表头缺少“]”"),
+    (r"Expected newline or end of document after a statement", "一行只能写一项"),
+]
+
+
+def toml_message(exc) -> str:
+    import re
+
+    text = str(exc)
+    found = re.search(r"\(at line (\d+), column (\d+)\)$|\(at end of document\)$", text)
+    where = ""
+    if found:
+        text = text[: found.start()].strip()
+        where = f"第 {found[1]} 行第 {found[2]} 列：" if found[1] else "文件末尾："
+    for pattern, chinese in _TOML_MESSAGES:
+        match = re.fullmatch(pattern, text)
+        if match:
+            names = [".".join(re.findall(r"'([^']*)'", g)) for g in match.groups()]
+            return where + chinese.format(*(f"[{n}]" for n in names))
+    return where + text
 
 
 SCORING_KEYS = (
@@ -434,36 +470,78 @@ SCORING_KEYS = (
 )
 
 
-def _check_scoring(scoring, where: str) -> None:
+def check_scoring(scoring: dict) -> list[tuple[tuple, str]]:
     """[scoring] strictly: unknown keys (with the closest known one), wrong types and numbers
-    out of range, all listed at once."""
-    if not isinstance(scoring, dict):
-        raise SchemeError(f"{where}[scoring] 应为表")
+    out of range, all listed at once, as (path within [scoring], message) pairs."""
     problems = []
     for key in scoring:
         if key not in SCORING_KEYS:
             near = _closest(key, list(SCORING_KEYS))
             problems.append(
-                f"[scoring] 中没有“{key}”这一项" + (f"，是否为“{near}”？" if near else "")
+                ((key,), f"[scoring] 中没有“{key}”这一项" + (f"，是否为“{near}”？" if near else ""))
             )
     for key in ("late_notes", "pending_words"):
         value = scoring.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             problems.append(
-                f'[scoring] 的 {key} 应为字样的列表，如 {key} = ["迟报材料"]，实为 {value!r}'
+                (
+                    (key,),
+                    f'[scoring] 的 {key} 应为字样的列表，如 {key} = ["迟报材料"]，实为 {value!r}',
+                )
             )
+    if not isinstance(scoring.get("pending_note", ""), str):
+        problems.append((("pending_note",), "[scoring] 的 pending_note 应为文字"))
+    if not isinstance(scoring.get("allow_over", False), bool):
+        problems.append((("allow_over",), "[scoring] 的 allow_over 应为 true 或 false"))
     scale = scoring.get("total_scale", 100)
     try:
         positive = _dec(scale, "") > 0  # a number, or its text (the web stores it as JSON)
     except SchemeError:
         positive = False
     if not positive:
-        problems.append(f"[scoring] 的 total_scale 应为大于 0 的数字，实为 {scale!r}")
+        problems.append(
+            (("total_scale",), f"[scoring] 的 total_scale 应为大于 0 的数字，实为 {scale!r}")
+        )
     places = scoring.get("total_decimals", 2)
     if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 10:
-        problems.append(f"[scoring] 的 total_decimals 应为 0 到 10 的整数，实为 {places!r}")
-    if problems:
-        raise SchemeError(where + "\n  " + "\n  ".join(problems))
+        problems.append(
+            (
+                ("total_decimals",),
+                f"[scoring] 的 total_decimals 应为 0 到 10 的整数，实为 {places!r}",
+            )
+        )
+    return problems
+
+
+class _Problems:
+    """Problems gathered from several builders, so that one run names them all. A builder
+    raises at its first problem; each is run on its own part (an indicator, a table)."""
+
+    def __init__(self):
+        self.problems: list[SchemeProblem] = []
+
+    def run(self, path: tuple, build, *args):
+        try:
+            return build(*args)
+        except SchemeError as exc:
+            self.problems.extend(SchemeProblem((*path, *p.path), p.message) for p in exc.problems)
+            return None
+
+    def check(self, where: str = "") -> None:
+        """Raises them, if any: one as it was worded, several as a list under `where`."""
+        if len(self.problems) == 1:
+            raise SchemeError(self.problems[0].message, problems=self.problems)
+        if self.problems:
+            raise scheme_errors(where, self.problems)
+
+
+def scheme_errors(where: str, problems: list[SchemeProblem]) -> SchemeError:
+    """One SchemeError listing every problem under `where` (方案 x.toml：)."""
+    short = [
+        SchemeProblem(p.path, p.message.removeprefix(where) if where else p.message)
+        for p in problems
+    ]
+    return SchemeError(where + "\n  " + "\n  ".join(p.message for p in short), problems=short)
 
 
 def _need(table: dict, key: str, where: str):
@@ -485,23 +563,35 @@ def _dec(value, where: str) -> Decimal:
 
 
 def build_scheme(data: dict, source: str) -> Scheme:
-    """A Scheme from already-parsed TOML data (a dict), with every check parse_scheme makes."""
+    """A Scheme from already-parsed TOML data (a dict), with every check parse_scheme makes.
+
+    First its shape (scheme_shape: keys, types, ranges, names), every problem listed at once;
+    then the rules, each part built on its own so that the problems of all parts are listed."""
+    from .scheme_shape import check_shape  # it reads this module's tables of keys
+
     where = f"方案 {source}："
+    shape = check_shape(data)
+    if shape:
+        raise scheme_errors(where, [SchemeProblem(p.path, where + p.message) for p in shape])
     scoring = data.get("scoring", {})
-    _check_scoring(scoring, where)
-    groups_data = _need(data, "groups", where)
-    if not isinstance(groups_data, list) or not groups_data:
-        raise SchemeError(f"{where}至少需要一个 [[groups]]")
-    categories = _build_categories(data.get("categories", []), where)
-    grading = _build_grading(data["grades"], where) if "grades" in data else None
+    found = _Problems()
+    categories = found.run(("categories",), _build_categories, data.get("categories", []), where)
+    grading = (
+        found.run(("grades",), _build_grading, data["grades"], where) if "grades" in data else None
+    )
+    annual = found.run(("annual",), _build_annual, data.get("annual", {}), where)
+    bulletin = found.run(("bulletin",), build_bulletin, data.get("bulletin", {}), where)
+    groups = [
+        found.run(("groups", n), _build_group, g, f"{where}分组 {n + 1} ", categories or {})
+        for n, g in enumerate(data["groups"])
+    ]
+    found.check(where)
     scheme = Scheme(
         key=str(data.get("key") or Path(source).stem),
-        name=str(_need(data, "name", where)),
+        name=str(data["name"]),
         region=str(data.get("region", "")),
         issuer=str(data.get("issuer", "")),
-        groups=[
-            _build_group(g, f"{where}分组 {n + 1} ", categories) for n, g in enumerate(groups_data)
-        ],
+        groups=groups,
         late_notes=tuple(scoring.get("late_notes", ["迟报材料"])),
         pending_note=str(scoring.get("pending_note", "数据未出，完成任务数暂取目标任务数")),
         pending_words=tuple(scoring.get("pending_words", ["数据未出"])),
@@ -509,11 +599,11 @@ def build_scheme(data: dict, source: str) -> Scheme:
         total_decimals=int(scoring.get("total_decimals", 2)),
         source=source,
         key_tasks=list(data.get("key_tasks", [])),
-        allow_over=_flag(scoring.get("allow_over", False), f"{where}scoring.allow_over "),
+        allow_over=scoring.get("allow_over", False),
         categories=categories,
         grading=grading,
-        annual=_build_annual(data.get("annual", {}), where),
-        bulletin=build_bulletin(data.get("bulletin", {}), where),
+        annual=annual,
+        bulletin=bulletin,
     )
     keys = [g.key for g in scheme.groups]
     if len(set(keys)) != len(keys):
@@ -641,10 +731,12 @@ def _build_group(data: dict, where: str, categories: dict | None = None) -> Grou
                     str(u.get("short", "")),
                 )
             )
+    found = _Problems()
     indicators = [
-        _build_indicator(i, f"{where}第 {n + 1} 个指标")
+        found.run(("indicators", n), _build_indicator, i, f"{where}第 {n + 1} 个指标")
         for n, i in enumerate(_need(data, "indicators", where))
     ]
+    found.check()
     if not indicators:
         raise SchemeError(f"{where}没有指标")
     group = Group(
@@ -813,7 +905,8 @@ def _check_rank(params, out, max_points, at):
     top = _num(params, "top", at, positive=True)
     step = _num(params, "step", at, low=0)
     tie = str(params.get("tie", "cross"))
-    parts = tuple(params.get("parts", RANK_PARTS))
+    parts = params.get("parts", RANK_PARTS)
+    parts = tuple(parts) if isinstance(parts, (list, tuple)) else ()
     if tie not in TIE_POLICIES:
         raise SchemeError(f"{at} 的并列规则 tie“{tie}”未知，可选：{'、'.join(TIE_POLICIES)}")
     if not parts or any(p not in RANK_PARTS for p in parts) or len(set(parts)) != len(parts):

@@ -13,6 +13,7 @@ from django.test import Client
 from submitting import submit as submit_report
 
 from kaohe.web.models import AuditLog, Entry, Membership, Unit, UnitReport
+from kaohe.web.services.entries import provided_ids
 
 
 def seen_version(page, indicator) -> int:
@@ -66,6 +67,8 @@ def test_twenty_reporters_submitting_at_once_lose_no_figure(demo):
         Unit.objects.filter(group__scheme=demo["scheme"]).order_by("group__order", "order")
     )
     assert len(units) == 20
+    # the figures each unit reports itself (the statistics bureau's are not the units' to write)
+    owned = provided_ids(demo["scheme"])
     clients = []
     for n, unit in enumerate(units):
         user = User.objects.create_user(f"reporter{n}", password="Kaohe@2023!r")
@@ -73,7 +76,7 @@ def test_twenty_reporters_submitting_at_once_lose_no_figure(demo):
         c = Client()
         c.force_login(user)
         fields = {}
-        for ind in unit.group.indicators.filter(material_kind=""):
+        for ind in unit.group.indicators.filter(material_kind="").exclude(pk__in=owned):
             fields[f"actual_{ind.pk}"] = figure(n, ind)
         clients.append((c, unit, fields))
 
@@ -86,7 +89,7 @@ def test_twenty_reporters_submitting_at_once_lose_no_figure(demo):
     assert not errors, errors
     assert results == [302] * 20
     for n, (_c, unit, _fields) in enumerate(clients):
-        for ind in unit.group.indicators.filter(material_kind=""):
+        for ind in unit.group.indicators.filter(material_kind="").exclude(pk__in=owned):
             e = Entry.objects.get(period=q2, unit=unit, indicator=ind)
             assert e.actual == Decimal(figure(n, ind)), (unit.name, ind.name)
     assert UnitReport.objects.filter(period=q2, state=UnitReport.SUBMITTED).count() == 20

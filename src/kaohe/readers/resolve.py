@@ -83,17 +83,24 @@ class Resolver:
         """Every (group, indicator, unit of measure in the name) the text may mean."""
         found = self._indicators.get(raw)
         if found is None:
-            found = []
-            base, measure = split_unit(raw)
-            for candidate in _candidates(base):
-                for group in self.scheme.groups:
-                    ind = group.find_indicator(candidate)
-                    if ind is not None:
-                        found.append((group, ind, measure))
-                if found:
-                    break
+            # A name the scheme has exactly wins: 报送简报（示例） is that indicator, not
+            # 报送简报 measured in 示例. Only then is a trailing bracket a unit of measure.
+            found = [(g, ind, "") for g in self.scheme.groups if (ind := g.exact_indicator(raw))]
+            if not found:
+                base, measure = split_unit(raw)
+                for candidate in _candidates(base):
+                    for group in self.scheme.groups:
+                        ind = group.find_indicator(candidate)
+                        if ind is not None:
+                            found.append((group, ind, measure))
+                    if found:
+                        break
             self._indicators[raw] = found
         return found
+
+    def is_exact(self, text: str) -> bool:
+        """Whether `text` is exactly an indicator's name (brackets and all) in some group."""
+        return any(g.exact_indicator(text) for g in self.scheme.groups)
 
     def indicator_for(self, raw, unit_group: Group | None, where: Location):
         name = str(raw).strip()

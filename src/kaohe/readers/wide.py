@@ -193,7 +193,10 @@ def _resolve_block(sheet, block: Block, titles, resolver: Resolver, h, errors) -
         if options:
             block.group, block.indicator, block.measure = options[0]
             if not block.measure:
-                block.measure = next((split_unit(t)[1] for t in texts if split_unit(t)[1]), "")
+                # a unit of measure in a title, but not the bracket of a name the scheme has
+                block.measure = next(
+                    (m for t in texts if (m := split_unit(t)[1]) and not resolver.is_exact(t)), ""
+                )
             block.whole = is_amount(block.measure or block.indicator.unit)
             try:
                 block.factor = resolver.factor(block.indicator, block.measure, sheet.where(h))

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..exporters import excel_number
+from .errors import ReportError
 from .facts import DASH, SCORE_HEADINGS, AnnexTable, Facts, ScoreTable
 
 MAX_SHEET_ROWS = 1_048_576
@@ -105,11 +107,22 @@ def write_annex_sheet(book, fm: Formats, table: AnnexTable, cutoff: str) -> None
     figure = fm.figure(table.decimals)
     general = fm.figure(None)
     row = head + 2
+    if row + len(table.rows) + 1 > MAX_SHEET_ROWS:  # 合计 is the last row
+        raise ReportError(
+            f"附件{table.number}有 {len(table.rows)} 个单位，超过 Excel 每个工作表 "
+            f"{MAX_SHEET_ROWS:,} 行的上限"
+        )
     for r in table.rows:
         sheet.write_number(row, 0, r.seq, fm.cell)
         sheet.write_string(row, 1, r.unit, fm.cell)
-        sheet.write(row, 2, _number(r.actual), figure)
-        sheet.write(row, 3, _number(r.target), general)
+        for k, value, what, fmt in (
+            (2, r.actual, "实绩数", figure),
+            (3, r.target, "任务数", general),
+        ):
+            if value is None:
+                sheet.write(row, k, DASH, fmt)
+            else:  # a figure Excel cannot hold is refused, naming it, never rounded silently
+                sheet.write_number(row, k, excel_number(value, r.unit, table.title, what), fmt)
         sheet.write(row, 4, _number(r.rate), fm.rate)
         if table.has_notes:
             sheet.write(row, 5, r.note, fm.note)
@@ -143,23 +156,33 @@ def fitted_height(*cells: tuple[str, float, float]) -> float:
     )
 
 
-def write_score_sheet(book, fm: Formats, table: ScoreTable) -> None:
-    sheet = book.add_worksheet(f"附件{table.number}")
+def _score_sheet(book, fm: Formats, table: ScoreTable, part: int):
+    """One sheet of the score table with its title and heading: (sheet, first free row)."""
+    name = f"附件{table.number}" + (f"({part})" if part > 1 else "")
+    sheet = book.add_worksheet(name)
     for k, width in enumerate(SCORE_WIDTHS):
         sheet.set_column(k, k, width)
     last = len(SCORE_HEADINGS) - 1
-    sheet.write(0, 0, f"附件{table.number}", fm.label)
+    sheet.write(0, 0, f"附件{table.number}" + ("（续）" if part > 1 else ""), fm.label)
     sheet.merge_range(1, 0, 1, last, table.title, fm.title)
     sheet.set_row(1, 30)
     head = 2
     for k, text in enumerate(SCORE_HEADINGS):
         sheet.write(head, k, table.group_name if k == 1 else text, fm.head)
-    row = head + 1
+    _print_setup(sheet, (head, head))
+    return sheet, head + 1
+
+
+def write_score_sheet(book, fm: Formats, table: ScoreTable) -> None:
+    """The score table; one longer than an Excel sheet goes on in 附件N(2) …, a unit never split."""
+    part = 1
+    sheet, row = _score_sheet(book, fm, table, part)
     heights: dict[tuple[str, str], float] = {}  # the same label and note recur in every unit
     for unit in table.units:
         n = len(unit.rows)
-        if row + n >= MAX_SHEET_ROWS:
-            break
+        if row + n > MAX_SHEET_ROWS:
+            part += 1
+            sheet, row = _score_sheet(book, fm, table, part)
         total = _shown(unit.total)
         for k, value, fmt in (
             (0, unit.seq, fm.cell),
@@ -189,7 +212,6 @@ def write_score_sheet(book, fm: Formats, table: ScoreTable) -> None:
                 )
             sheet.set_row(row, heights[key])
             row += 1
-    _print_setup(sheet, (head, head))
 
 
 def write_annex_xlsx(facts: Facts, path: Path) -> Path:

@@ -49,8 +49,12 @@ def read_narrative(source: str | Path | None, first_number: int = 2) -> list[Par
     if isinstance(source, Path):
         try:
             source = source.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ReportError(f"无法读取文字材料文件 {source}：{exc}") from None
+        except UnicodeDecodeError:
+            raise ReportError(
+                f"无法读取文字材料文件 {source}：不是 UTF-8 编码的文字（请以 UTF-8 保存）"
+            ) from None
+        except OSError as exc:
+            raise ReportError(f"无法读取文字材料文件 {source}：{exc.strerror or exc}") from None
     return parse_markdown(source, first_number)
 
 
@@ -118,8 +122,12 @@ def read_narrative_parts(
     if isinstance(source, Path):
         try:
             source = source.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ReportError(f"无法读取文字材料文件 {source}：{exc}") from None
+        except UnicodeDecodeError:
+            raise ReportError(
+                f"无法读取文字材料文件 {source}：不是 UTF-8 编码的文字（请以 UTF-8 保存）"
+            ) from None
+        except OSError as exc:
+            raise ReportError(f"无法读取文字材料文件 {source}：{exc.strerror or exc}") from None
     blocks = _blocks(source)
     start = next(
         (

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ...errors import KaoheError
 from .. import access, forms
 from ..models import Entry, Indicator, IndicatorResult, ScoreRun, UnitResult
 from ..services import periods as period_service
@@ -221,7 +222,11 @@ def _export(request, pid, identifier: str, content_type: str):
 
     period, run = _scored_run(request, pid)
     exporter = EXPORTERS[identifier]()
-    data = exporter.render(period_service.run_result(run))
+    try:
+        data = exporter.render(period_service.run_result(run))
+    except KaoheError as exc:  # a figure Excel cannot hold: say which, instead of a 500
+        messages.error(request, str(exc))
+        return redirect("results", pid=period.pk)
     data = data if isinstance(data, bytes) else data.encode("utf-8")
     return download(data, content_type, f"{period.name}-考核结果{exporter.extension}")
 
