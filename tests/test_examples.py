@@ -341,3 +341,27 @@ def test_the_bulletin_of_an_example_numbers_its_sections_and_grades_its_score_ta
     )
     notes = {u.unit: u.rows[3].note for u in first.units}  # 能耗: lower is better
     assert notes["云山县"] == "" and notes["清河县"] == "规上工业万元增加值能耗高于目标0.02吨标准煤"
+
+
+def test_a_graded_total_in_the_bulletins_workbook_wraps_onto_its_two_lines(tmp_path):
+    import re
+    import zipfile
+
+    from kaohe.report import write_report
+
+    files = write_report(scored("example-wujin", WUJIN), tmp_path, charts=False)
+    with zipfile.ZipFile(files["xlsx"]) as z:
+        shared = z.read("xl/sharedStrings.xml").decode()
+        strings = re.findall(r"<si><t[^>]*>(.*?)</t></si>", shared, re.S)
+        styles = z.read("xl/styles.xml").decode()
+        xfs = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", styles.split("<cellXfs")[1], re.S)
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    graded = {str(i) for i, s in enumerate(strings) if re.fullmatch(r"[\d.]+\n优秀", s)}
+    assert graded, "no total with its grade under it"
+    cells = [
+        style
+        for sheet in sheets
+        for style, value in re.findall(r'<c r="H\d+" s="(\d+)" t="s"><v>(\d+)</v>', sheet)
+        if value in graded
+    ]
+    assert cells and all('wrapText="1"' in xfs[int(s)] for s in cells)
