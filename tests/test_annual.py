@@ -124,5 +124,54 @@ def test_score_year_writes_json_csv_and_a_table(periods, tmp_path):
     assert "镇（街道）,一类镇（街道）,2,西湖镇,78.50,88.50,83.50,良好," in csv_text
     table = runner.invoke(main, args).stdout
     assert "一类镇（街道）年度考核排名" in table and "83.50" in table
-    refused = runner.invoke(main, [*args, "--format", "xlsx", "-o", str(tmp_path / "x.xlsx")])
-    assert refused.exit_code == 2 and "不支持 xlsx" in refused.output
+
+
+def _sheet(path):
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name("年度排名").to_python()
+
+
+def test_score_year_writes_an_excel_sheet_with_the_year_and_each_period(periods, tmp_path):
+    out = tmp_path / "年度.xlsx"
+    args = ["score", "--year", "--scheme", "example-wujin", *map(str, periods)]
+    done = CliRunner().invoke(main, [*args, "--format", "xlsx", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    rows = _sheet(out)
+    assert rows[1] == [
+        "分组",
+        "分类",
+        "排名",
+        "单位",
+        "第 1 期",
+        "第 2 期",
+        "年度总得分",
+        "等次",
+        "说明",
+    ]
+    xihu = next(r for r in rows if r[3] == "西湖镇")
+    assert xihu[:8] == ["镇（街道）", "一类镇（街道）", 2, "西湖镇", 78.5, 88.5, 83.5, "良好"]
+    assert xihu[8] == "各期平均：(78.50 + 88.50) ÷ 2"
+    qingshi = next(r for r in rows if r[3] == "青石街道")  # vetoed in both periods
+    assert (qingshi[6], qingshi[7]) == (0.0, "不合格")
+
+
+def test_score_year_without_output_refuses_excel_to_the_terminal(periods):
+    args = ["score", "--year", "--scheme", "example-wujin", *map(str, periods)]
+    refused = CliRunner().invoke(main, [*args, "--format", "xlsx"])
+    assert refused.exit_code == 2 and "需要用 -o 指定输出文件" in refused.output
+
+
+def test_score_year_out_dir_writes_json_csv_and_excel_that_agree(periods, tmp_path):
+    folder = tmp_path / "年度结果"
+    args = ["score", "--year", "--scheme", "example-wujin", *map(str, periods)]
+    done = CliRunner().invoke(main, [*args, "--out-dir", str(folder)])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in folder.iterdir()) == ["annual.csv", "annual.json", "annual.xlsx"]
+    data = json.loads((folder / "annual.json").read_text(encoding="utf-8"))
+    from_json = [(u["unit"], u["total"]) for g in data["groups"] for u in g["units"]]
+    csv_rows = (folder / "annual.csv").read_text(encoding="utf-8").splitlines()[1:]
+    from_csv = [(r.split(",")[3], r.split(",")[6]) for r in csv_rows]
+    from_xlsx = [(r[3], f"{r[6]:.2f}") for r in _sheet(folder / "annual.xlsx")[2:]]
+    assert from_json == from_csv == from_xlsx
+    assert "年度考核排名" in done.stdout  # the table still goes to the terminal

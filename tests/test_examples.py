@@ -309,13 +309,59 @@ def test_the_bulletin_ranks_each_class_with_grades_and_the_veto_reason():
     from kaohe.report.facts import ranking_paragraph
 
     result = scored("example-wujin", WUJIN)
-    first, second = (
-        ranking_paragraph(g, result.scheme, n).text
-        for n, g in zip("三四", result.groups, strict=True)
+    text = ranking_paragraph(result.groups, result.scheme, "一").text
+    assert text.startswith(
+        "（一）考核得分排名情况。按照示例：乡镇科技创新考核（仿武进区做法）办法，"
     )
+    first, second = text.split("二类镇（乡）")
+    second = "二类镇（乡）" + second
     assert (
         "一类镇（街道）考核得分排名依次为：第一名东城镇（100.00分，优秀），第二名西湖镇（78.50分，合格）"
         in first
     )
     assert "。青石街道一票否决：科研诚信失信事件实绩数 1 起，高于任务数 0 起，总分记为 0。" in first
     assert "二类镇（乡）考核得分排名依次为：第一名南山镇（90.00分，优秀）" in second
+
+
+def test_the_bulletin_of_an_example_numbers_its_sections_and_grades_its_score_tables():
+    from kaohe.report.facts import build_facts
+
+    result = scored("example-efficacy", EFFICACY)
+    facts = build_facts(result, doc_date="2024-04-10")
+    headed = [p.text for p in facts.sections if p.text.startswith("（")]
+    # no annex tables: the ranking is （一）, one paragraph with each class in turn
+    assert len(headed) == 1 and headed[0].startswith("（一）考核得分排名情况。")
+    assert headed[0].index("一类县（区）") < headed[0].index("二类县")
+    first, second = facts.scores
+    totals = {u.unit: u.total for u in first.units + second.units}
+    assert totals["临江区"] == "100.00\n优秀" and totals["清河县"] == "68.00\n不合格"
+    qinghe = next(u for u in first.units if u.unit == "清河县")
+    assert qinghe.rows[-1].note == (
+        "一票否决：重大安全生产事故实绩数 1 起，高于任务数 0 起，等次定为最低一等"
+    )
+    notes = {u.unit: u.rows[3].note for u in first.units}  # 能耗: lower is better
+    assert notes["云山县"] == "" and notes["清河县"] == "规上工业万元增加值能耗高于目标0.02吨标准煤"
+
+
+def test_a_graded_total_in_the_bulletins_workbook_wraps_onto_its_two_lines(tmp_path):
+    import re
+    import zipfile
+
+    from kaohe.report import write_report
+
+    files = write_report(scored("example-wujin", WUJIN), tmp_path, charts=False)
+    with zipfile.ZipFile(files["xlsx"]) as z:
+        shared = z.read("xl/sharedStrings.xml").decode()
+        strings = re.findall(r"<si><t[^>]*>(.*?)</t></si>", shared, re.S)
+        styles = z.read("xl/styles.xml").decode()
+        xfs = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", styles.split("<cellXfs")[1], re.S)
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    graded = {str(i) for i, s in enumerate(strings) if re.fullmatch(r"[\d.]+\n优秀", s)}
+    assert graded, "no total with its grade under it"
+    cells = [
+        style
+        for sheet in sheets
+        for style, value in re.findall(r'<c r="H\d+" s="(\d+)" t="s"><v>(\d+)</v>', sheet)
+        if value in graded
+    ]
+    assert cells and all('wrapText="1"' in xfs[int(s)] for s in cells)

@@ -390,3 +390,78 @@ def test_annual_settings_are_read():
     assert s.annual.method == "average"
     assert s.annual.weights == (D(1), D(1), D(1), D(2))
     assert s.annual.periods[-1] == "四季度"
+
+
+DEDUCTION = """
+key = "t"
+name = "测试"
+[[categories]]
+name = "扣分项"
+extra = true
+subtract = true
+[[groups]]
+key = "g"
+name = "乡镇"
+units = ["甲镇", "乙镇", "丙镇", "丁镇", "戊镇"]
+[[groups.indicators]]
+key = "a"
+name = "目标甲"
+max = 100
+method = "ratio"
+[[groups.indicators]]
+key = "minus"
+name = "安全生产事故"
+unit = "起"
+category = "扣分项"
+max = 5
+method = "{method}"
+params = {{ {params} }}
+"""
+
+
+@pytest.mark.parametrize(
+    "actual, note, total, explained",
+    [
+        pytest.param("2", "", "98.00", "2 起，每起 1 分", id="scored: one point off each"),
+        pytest.param("0", "迟报材料", "95.00", "迟报材料：按扣满 5 分计", id="late deducts all"),
+    ],
+)
+def test_a_late_deduction_deducts_in_full(actual, note, total, explained):
+    from kaohe.dataset import Cell, Dataset
+    from kaohe.engine import score
+    from kaohe.numbers import NOT_APPLICABLE
+
+    s = parse_scheme(DEDUCTION.format(method="items", params="per = 1"), source="t.toml")
+    dataset = Dataset(s)
+    group = s.groups[0]
+    for u in group.units:
+        dataset.put(group, u.name, "a", Cell(D(100), D(100), ""))
+        figure = None if actual is None else D(actual)
+        dataset.put(group, u.name, "minus", Cell(NOT_APPLICABLE, figure, note))
+    result = score(s, dataset).groups[0].unit("甲镇")
+    assert str(result.total) == total
+    assert explained in result.indicator("minus").explain
+
+
+def test_a_silent_deduction_is_refused_not_waived():
+    from kaohe.dataset import Cell, Dataset
+    from kaohe.engine import score
+    from kaohe.errors import InputErrors
+
+    s = parse_scheme(DEDUCTION.format(method="items", params="per = 1"), source="t.toml")
+    dataset = Dataset(s)
+    group = s.groups[0]
+    for u in group.units:
+        dataset.put(group, u.name, "a", Cell(D(100), D(100), ""))
+        dataset.put(group, u.name, "minus", Cell(None, None, ""))
+    with pytest.raises(InputErrors, match="安全生产事故.*实绩数为空"):
+        score(s, dataset)
+
+
+@pytest.mark.parametrize(
+    "method, params",
+    [("ratio", 'direction = "lower"'), ("deduct", "per = 1"), ("threshold", "")],
+)
+def test_a_deduction_category_takes_only_points_per_occurrence(method, params):
+    with pytest.raises(SchemeError, match="须用 items 方法"):
+        parse_scheme(DEDUCTION.format(method=method, params=params), source="t.toml")

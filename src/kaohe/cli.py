@@ -188,7 +188,8 @@ def _load(scheme_name):
 @click.option(
     "--out-dir",
     type=click.Path(path_type=Path),
-    help="同时把 results.json、results.csv、results.xlsx 写入此文件夹。",
+    help="同时把 results.json、results.csv、results.xlsx（年度结果为 annual.json、annual.csv、"
+    "annual.xlsx）写入此文件夹。",
 )
 @click.option("--detail", is_flag=True, help="终端表格中列出每个单位每项指标的得分说明。")
 @click.option(
@@ -304,14 +305,12 @@ def _show_whatif(answer) -> None:
 
 def _score_year(scheme, files, units_from_data, fmt, output, out_dir, pending_names) -> None:
     """Each file a period, scored on its own; the year combined as the scheme says."""
-    from .annual import combine, period_names, render_csv, render_json, render_table
+    from .annual import combine, period_names, render_csv, render_json, render_table, render_xlsx
     from .engine import score as run
     from .readers import read_files
 
-    if fmt == "xlsx" or out_dir is not None:
-        raise click.UsageError(
-            "年度结果（--year）可输出 table、json、csv 格式，不支持 xlsx 与 --out-dir"
-        )
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("Excel 格式需要用 -o 指定输出文件")
     results = []
     for f in files:
         dataset = read_files([f], scheme, units_from_data=units_from_data)
@@ -319,17 +318,23 @@ def _score_year(scheme, files, units_from_data, fmt, output, out_dir, pending_na
         results.append(run(scheme, dataset))
     names = period_names(scheme, len(results))
     groups = combine(scheme, results)
-    if fmt == "json":
-        text = render_json(scheme, groups, names)
-    elif fmt == "csv":
-        text = render_csv(groups, names)
-    else:
-        text = render_table(scheme, groups, names)
+    writers = {
+        "json": lambda: render_json(scheme, groups, names),
+        "csv": lambda: render_csv(groups, names),
+        "xlsx": lambda: render_xlsx(scheme, groups, names),
+        "table": lambda: render_table(scheme, groups, names),
+    }
+    pending = []  # everything is rendered before anything is written
+    if out_dir is not None:
+        pending += [(out_dir / f"annual.{k}", writers[k]()) for k in ("json", "csv", "xlsx")]
+    if output is not None:
+        pending.append((output, writers[fmt]()))
+    for path, data in pending:
+        write_atomic(path, data)
     if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text)
-        click.echo(f"已写出 {output}", err=True)
+        sys.stdout.write(writers[fmt]())
+    for path, _ in pending:
+        click.echo(f"已写出 {path}", err=True)
 
 
 def _render_all(result, fmt, output, out_dir, detail):

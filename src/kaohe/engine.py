@@ -22,7 +22,7 @@ from .dataset import Cell, Dataset, GroupData
 from .errors import InputError, InputErrors
 from .numbers import DECLARED_PENDING, NOT_APPLICABLE, ONE, ZERO, plain
 from .scheme import Group, Indicator, Scheme
-from .totals import Grade, split_by_class, standings, veto_reason
+from .totals import Grade, split_by_class, standings, unreported_veto_reason, veto_reason
 
 SCORED = "scored"  # ranked / compared against its target
 NO_TASK = "no_task"  # target '/' (or 0): full points, not ranked
@@ -219,9 +219,30 @@ def score_group(
     for col in columns:
         category = group.categories.get(col.indicator.category)
         if category is not None and category.subtract:  # the points are taken off the total
+            _deduction_statuses(col)
             col.text = [f"{t}（{category.name}：从总分中扣除）" if t else t for t in col.text]
     units = [data.units[p] for p in positions]
     return GroupResult(data.group, units, columns, scheme, class_name)
+
+
+def _deduction_statuses(col: IndicatorColumn) -> None:
+    """In a category taken off the total, points are a deduction: silence or lateness must not
+    be a clean record (0 off) and no task must not be the worst one (full points off). So an
+    unreported or late figure deducts the indicator's full points; no task or a declared
+    数据未出 deducts nothing."""
+    full = plain(col.indicator.max_points)
+    for i, status in enumerate(col.status):
+        if status == MISSING:
+            col.points[i], col.text[i] = (
+                col.indicator.max_points,
+                f"未报送实绩数，按扣满 {full} 分计",
+            )
+        elif status == LATE:
+            col.points[i] = col.indicator.max_points
+            col.text[i] = f"{col.note[i]}：按扣满 {full} 分计"
+        elif status in (NO_TASK, PENDING):
+            word = "未下达任务" if status == NO_TASK else "实绩数据未出"
+            col.points[i], col.text[i] = ZERO, f"{word}，不扣分"
 
 
 def _cells(data: GroupData, ind: Indicator, positions: list[int]) -> list[Cell]:
@@ -280,6 +301,9 @@ def score_indicator(scheme: Scheme, ind: Indicator, cells: list[Cell]) -> Indica
             col.veto[i] = veto_reason(ind, methods.Figure(col.target[i], col.actual[i]))
             if col.veto[i]:
                 col.text[i] += f"；{col.veto[i]}"
+        for i, status in enumerate(col.status):
+            if status == MISSING:  # no evidence is no pass: an unreported veto figure vetoes
+                col.veto[i] = unreported_veto_reason(ind)
     return col
 
 
@@ -311,7 +335,7 @@ def _declared_pending(scheme: Scheme, actual, note: str) -> bool:
 def explain(col: IndicatorColumn, i: int) -> str:
     """Why unit i got its points on this indicator, in Chinese."""
     status = col.status[i]
-    if status == SCORED:
+    if status == SCORED or col.text[i]:  # the method's text, or a deduction's (above)
         return col.text[i]
     max_text = plain(col.indicator.max_points)
     if status == NO_TASK:
@@ -324,7 +348,7 @@ def explain(col: IndicatorColumn, i: int) -> str:
             f"得满分 {max_text} 分，不参与排名"
         )
     if status == MISSING:
-        return "未报送实绩数，得 0 分"
+        return "未报送实绩数，得 0 分" + (f"；{col.veto[i]}" if col.veto[i] else "")
     return f"{col.note[i]}：完成任务数记为 0，得 0 分，不参与排名"
 
 

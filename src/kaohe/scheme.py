@@ -622,23 +622,6 @@ def build_scheme(data: dict, source: str) -> Scheme:
     return scheme
 
 
-def rules_beyond_the_seed(scheme: Scheme) -> list[str]:
-    """The rules of `scheme` that only the engine and the command line apply so far (the web
-    system stores indicators, units and groups alone), in Chinese; empty for daye-2023."""
-    found = []
-    if scheme.categories:
-        found.append("类别封顶与加分、扣分项（[[categories]]）")
-    if scheme.grading is not None:
-        found.append("等次（[grades]）")
-    if any(g.classes for g in scheme.groups):
-        found.append("分类排名（classes）")
-    if any(i.veto for g in scheme.groups for i in g.indicators):
-        found.append("一票否决（veto）")
-    if any(i.params.get("tiers") for g in scheme.groups for i in g.indicators):
-        found.append("分档计件（tiers）")
-    return found
-
-
 def _flag(value, where: str) -> bool:
     if not isinstance(value, bool):
         raise SchemeError(f"{where}应为 true 或 false，实为 {value!r}")
@@ -765,10 +748,30 @@ def _build_group(data: dict, where: str, categories: dict | None = None) -> Grou
         categories=dict(categories or {}),
     )
     _index(group, where)
+    _check_deductions(group, where)
     group.classes = _build_classes(data.get("classes", []), group, where)
     if group.max_points <= 0:
         raise SchemeError(f"{where}基础满分（加分项、扣分项之外的指标满分合计）须大于 0")
     return group
+
+
+def _check_deductions(group: Group, where: str) -> None:
+    """An indicator in a category taken off the total (subtract) scores what is deducted, so
+    only `items` fits (points off per occurrence): under any other method a better figure
+    would earn more points and so a bigger deduction."""
+    wrong = [
+        ind
+        for ind in group.indicators
+        if (c := group.categories.get(ind.category)) is not None
+        and c.subtract
+        and ind.method != "items"
+    ]
+    if wrong:
+        names = "、".join(f"“{ind.name}”（{ind.method}）" for ind in wrong)
+        raise SchemeError(
+            f"{where}扣分类别中的指标 {names} 须用 items 方法（每次扣 per 分，至多 max 分）："
+            "其他方法下实绩越好得分越高，扣分反而越多"
+        )
 
 
 def _build_classes(items, group: Group, where: str) -> list[UnitClass]:

@@ -193,6 +193,11 @@ def veto_reason(ind: Indicator, figure: Figure) -> str:
     )
 
 
+def unreported_veto_reason(ind: Indicator) -> str:
+    """Why a unit that did not report a veto indicator's figure is vetoed (未报送 is no pass)."""
+    return f"一票否决：{ind.name}未报送，{VETO_EFFECTS[ind.veto]}"
+
+
 def rank_totals(totals: Sequence[Decimal], exact: Sequence[Decimal]) -> tuple[list[int], list[int]]:
     """(order best first, rank): by exact total, input order on ties; equal published totals
     share a rank (1, 2, 2, 4)."""

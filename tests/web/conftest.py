@@ -84,3 +84,13 @@ def indicator(demo):
         return Indicator.objects.get(group__scheme=demo["scheme"], group__key=group, key=key)
 
     return get
+
+
+@pytest.fixture
+def bureau(db):
+    """The bureau's account (kjj) without the demo: for schemes loaded by the test itself."""
+    from kaohe.web.models import Membership
+
+    user = User.objects.create_user("kjj", password="x")
+    Membership.objects.create(user=user, can_admin=True)
+    return _client("kjj")

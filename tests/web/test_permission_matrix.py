@@ -255,6 +255,44 @@ MATRIX = {
         Case({"pid": "p1"}, OVERVIEW, GET_ONLY),
         Case({"pid": "p2"}, row(MISSING, DENIED, DENIED, DENIED, MISSING, LOGIN), GET_ONLY),
     ],
+    "results_csv": [
+        Case({"pid": "p1"}, OVERVIEW, GET_ONLY),
+        Case({"pid": "p2"}, row(MISSING, DENIED, DENIED, DENIED, MISSING, LOGIN), GET_ONLY),
+    ],
+    "results_json": [
+        Case({"pid": "p1"}, OVERVIEW, GET_ONLY),
+        Case({"pid": "p2"}, row(MISSING, DENIED, DENIED, DENIED, MISSING, LOGIN), GET_ONLY),
+    ],
+    # the year: the bureau and leaders see every unit, a unit's reporter its own rows
+    "year": [
+        Case({"sid": "scheme", "year": "y2023"}, row(OK, OK, OK, DENIED, OK, LOGIN), GET_ONLY),
+        Case(
+            {"sid": "nope", "year": "y2023"}, row(*[MISSING] * 3, DENIED, MISSING, LOGIN), GET_ONLY
+        ),
+    ],
+    "year_unit": [
+        Case(
+            {"sid": "scheme", "year": "y2023", "uid": "own"},
+            row(OK, OK, DENIED, DENIED, OK, LOGIN),
+            GET_ONLY,
+        ),
+        Case(
+            {"sid": "scheme", "year": "y2023", "uid": "other"},
+            row(OK, DENIED, DENIED, DENIED, OK, LOGIN),
+            GET_ONLY,
+        ),
+    ],
+    "year_xlsx": [
+        Case({"sid": "scheme", "year": "y2023"}, row(OK, OK, OK, DENIED, OK, LOGIN), GET_ONLY),
+        Case(
+            {"sid": "scheme", "year": "y1999"},
+            row(*[MISSING] * 3, DENIED, MISSING, LOGIN),
+            GET_ONLY,
+        ),
+    ],
+    "year_csv": [
+        Case({"sid": "scheme", "year": "y2023"}, row(OK, OK, OK, DENIED, OK, LOGIN), GET_ONLY)
+    ],
     "bulletin": [Case({"pid": "p1"}, OVERVIEW, GET_ONLY)],
     "bulletin_settings": [
         Case(
@@ -541,6 +579,8 @@ def ids(demo, unit, indicator):
         "scheme": demo["scheme"].pk,
         "nope": 999999,
         "zero": 0,
+        "y2023": 2023,
+        "y1999": 1999,
     }
 
 

@@ -30,17 +30,6 @@ def test_loading_a_builtin_scheme_by_command_creates_it(db):
     assert scheme.groups.get().units.count() == 14
 
 
-def test_a_scheme_with_rules_the_web_does_not_store_is_refused_not_scored_otherwise(db):
-    import pytest
-    from django.core.management import CommandError, call_command
-
-    with pytest.raises(
-        CommandError, match="网站暂不支持方案 example-wujin 中的类别封顶与加分、扣分项"
-    ):
-        call_command("kaohe_load_scheme", "example-wujin")
-    assert not Scheme.objects.filter(key="example-wujin").exists()
-
-
 def test_section_two_is_assembled_from_the_lead_departments_progress(demo):
     q1 = demo["q1"]
     text = task_service.assemble_narrative(q1)

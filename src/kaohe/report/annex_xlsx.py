@@ -187,7 +187,8 @@ def write_score_sheet(book, fm: Formats, table: ScoreTable) -> None:
         for k, value, fmt in (
             (0, unit.seq, fm.cell),
             (1, unit.unit, fm.wrap),
-            (7, total, fm.total),
+            # a total with its grade under it ("85.06\n优秀") is text on two lines
+            (7, total, fm.total if isinstance(total, float) else fm.wrap),
         ):
             if n > 1:
                 sheet.merge_range(row, k, row + n - 1, k, value, fmt)

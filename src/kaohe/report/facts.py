@@ -220,20 +220,26 @@ def build_facts(
             annexes.append(t)
         if g in towns:
             sections += group_paragraphs(g, tables, scheme, cut_day, period)
-    next_number = 3
+    # the next （N） after those §一 has so far (none when no indicator has an annex table)
+    next_number = 1 + sum(1 for p in sections if p.runs and p.runs[0].text.startswith("（"))
     if offices:
         sections += [departments_paragraph(g, scheme) for g in offices]
         next_number += 1
     elif departments:
         first = departments[0]
         sections.append(
-            Paragraph("body", [Run("（三）" + first.runs[0].text, "kai"), *first.runs[1:]])
+            Paragraph(
+                "body",
+                [Run(f"（{cn_number(next_number)}）" + first.runs[0].text, "kai"), *first.runs[1:]],
+            )
         )
         sections += departments[1:]
         next_number += 1
     if bulletin.ranking if ranking is None else ranking:
-        for g in towns:
-            sections.append(ranking_paragraph(g, scheme, cn_number(next_number)))
+        # a group split into classes is one paragraph: each class's ranking in turn
+        by_group = {id(g.group): [t for t in towns if t.group is g.group] for g in towns}
+        for classes in by_group.values():
+            sections.append(ranking_paragraph(classes, scheme, cn_number(next_number)))
             next_number += 1
     for g in result.groups:
         number = len(annexes) + len(scores) + 1
@@ -346,7 +352,10 @@ def score_table(g: GroupResult, scheme, number: int, title: str) -> ScoreTable:
     places = scheme.total_decimals
     for i in g.order:
         rows = [_score_row(c, i, first, others, scheme) for c in g.columns]
-        units.append(ScoreUnit(g.rank[i], g.unit_names[i], fixed(g.total[i], places), rows))
+        total = fixed(g.total[i], places)
+        if g.grades[i] is not None:  # the grade goes with the total it comes from
+            total += f"\n{g.grades[i].name}"
+        units.append(ScoreUnit(g.rank[i], g.unit_names[i], total, rows))
     return ScoreTable(number, title, g.group.name, units)
 
 
@@ -370,6 +379,8 @@ def _score_row(col: IndicatorColumn, i: int, first: int, others: str, scheme) ->
 
 def _score_note(col: IndicatorColumn, i: int, first: int, others: str, scheme) -> str:
     ind = col.indicator
+    if col.veto[i]:  # why this indicator vetoed the unit, on its own row
+        return "；".join(t for t in (col.note[i], col.veto[i]) if t)
     if col.note[i]:
         return col.note[i]
     status = col.status[i]
@@ -379,9 +390,12 @@ def _score_note(col: IndicatorColumn, i: int, first: int, others: str, scheme) -
             return general + others
     elif status == PENDING and col.status[first] != PENDING and not ind.note:
         return scheme.pending_note
-    if ind.method == "rank" and status == SCORED and col.actual[i] < col.target[i]:
+    if ind.method == "rank" and status == SCORED and col.target[i] is not None:
         gap = col.target[i] - col.actual[i]
-        return f"{ind.name}差{plain(gap)}{ind.unit}"
+        if ind.direction == "lower" and gap < 0:  # lower is better: over the target misses it
+            return f"{ind.name}高于目标{plain(-gap)}{ind.unit}"
+        if ind.direction != "lower" and gap > 0:
+            return f"{ind.name}差{plain(gap)}{ind.unit}"
     return ""
 
 
@@ -637,7 +651,16 @@ def is_departments(g: GroupResult) -> bool:
     return "部门" in g.group.name or "部门" in (g.group.title or "")
 
 
-def ranking_paragraph(g: GroupResult, scheme, number: str) -> Paragraph:
+def ranking_paragraph(classes: list[GroupResult], scheme, number: str) -> Paragraph:
+    """（N）考核得分排名情况: the group's ranking, or each of its classes' in turn."""
+    heading = scheme.bulletin.text("ranking_heading", number=number)
+    lead = f"按照{scheme.name}办法，"
+    texts = [ranking_text(g, scheme) for g in classes]
+    return Paragraph("body", [Run(heading, "kai"), Run(lead + "。".join(texts) + "。")])
+
+
+def ranking_text(g: GroupResult, scheme) -> str:
+    """一类镇（街道）考核得分排名依次为：第一名…（…分，优秀）…, with any veto's reason."""
     short = short_names(g)
     places = scheme.total_decimals
     parts = []
@@ -656,9 +679,7 @@ def ranking_paragraph(g: GroupResult, scheme, number: str) -> Paragraph:
     vetoes = [f"{short[i]}{r}" for i in g.order for r in g.standings.vetoes[i]]
     text += "".join(f"。{v}" for v in vetoes)
     who = g.class_name if g.class_name else f"各{g.group.name}"
-    lead = f"按照{scheme.name}办法，{who}考核得分排名依次为："
-    heading = scheme.bulletin.text("ranking_heading", number=number)
-    return Paragraph("body", [Run(heading, "kai"), Run(lead + text + "。")])
+    return f"{who}考核得分排名依次为：{text}"
 
 
 def _ties_next(g: GroupResult, i: int) -> bool:

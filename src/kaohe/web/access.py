@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from .models import Indicator, Material, Membership, Period, Unit, UnitReport
+from .models import Indicator, Material, Membership, Period, Scheme, Unit, UnitReport
 from .services import rules
 
 
@@ -282,7 +282,7 @@ def get_unit_whatif(user, period_id, unit_id) -> tuple[Period, Unit]:
     period = get_results(user, period_id)
     unit = _unit(period, unit_id)
     c = caps(user)
-    if c.sees_everything or (c.report and c.unit_id == unit.id):
+    if c.sees_everything or c.owns(unit):
         return period, unit
     raise PermissionDenied("您只能查看本单位如何前进一名")
 
@@ -299,3 +299,32 @@ def get_objection_unit(user, period_id) -> tuple[Period, Unit]:
     if unit is None:
         raise PermissionDenied("本单位不在这一期的考核方案中")
     return period, unit
+
+
+def get_year(user, scheme_id) -> tuple[Scheme, Caps]:
+    """A scheme's year result: the bureau and leaders see every unit, a unit's reporter its own
+    unit (once the year's periods are published: see year_visible)."""
+    c = caps(user)
+    if not (c.sees_everything or c.report):
+        raise PermissionDenied("只有科技局、领导和被考核单位可以查看年度结果")
+    try:
+        return Scheme.objects.get(pk=scheme_id), c
+    except (Scheme.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有这个考核方案") from None
+
+
+def year_visible(c: Caps, year) -> None:
+    """A unit sees a year only when every period counted in it is published."""
+    if not c.sees_everything and not year.published:
+        raise PermissionDenied("本年度还有考核期的结果尚未发布")
+
+
+def get_year_unit(user, scheme_id, unit_id) -> tuple[Scheme, Unit, Caps]:
+    scheme, c = get_year(user, scheme_id)
+    try:
+        unit = Unit.objects.select_related("group").get(pk=unit_id, group__scheme=scheme)
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有这个单位") from None
+    if c.sees_everything or c.owns(unit):
+        return scheme, unit, c
+    raise PermissionDenied("您只能查看本单位的年度结果")

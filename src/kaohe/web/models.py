@@ -37,6 +37,9 @@ class Scheme(models.Model):
         verbose_name="基于方案",
     )
     created_at = models.DateTimeField("创建时间", default=timezone.now)
+    # the scheme's own scoring rules as its TOML gave them: [[categories]], [grades], [annual]
+    # and scoring.allow_over (see scheme.py); empty for a scheme without them (daye-2023)
+    rules = models.JSONField("计分规则（类别、等次、年度）", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "考核方案"
@@ -58,6 +61,8 @@ class UnitGroup(models.Model):
     name = models.CharField("分组名称", max_length=100)
     title = models.CharField("标题", max_length=100, blank=True)
     order = models.PositiveIntegerField("顺序", default=0)
+    # classes of units ranked apart (一类 / 二类): [{"name": …, "units": [names]}], in order
+    classes = models.JSONField("分类排名", default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "单位分组"
@@ -112,6 +117,30 @@ MATERIAL_KINDS = [
 ALL_MATERIALS = "全部"
 
 
+METHOD_CHOICES = [
+    ("rank", "排名"),
+    ("ratio", "比例"),
+    ("threshold", "达标"),
+    ("efficacy", "功效系数"),
+    ("average", "平均值基准"),
+    ("bands", "分档"),
+    ("items", "计件"),
+    ("deduct", "扣分"),
+]
+VETO_CHOICES = [("", "否"), ("total", "总分记 0"), ("grade", "定为最低等次")]
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def entered(self):
+        """What units enter: every indicator, except that a tiered `items` indicator is entered
+        as one count per tier (its tier rows)."""
+        return self.exclude(method="items", params__has_key="tiers")
+
+    def scored(self):
+        """What the scheme scores: every indicator but the tier rows."""
+        return self.filter(tier_of="")
+
+
 class Indicator(models.Model):
     group = models.ForeignKey(
         UnitGroup, on_delete=models.CASCADE, related_name="indicators", verbose_name="分组"
@@ -123,22 +152,9 @@ class Indicator(models.Model):
     unit = models.CharField("计量单位", max_length=20, blank=True)
     max_points = models.DecimalField("满分", **DIGITS)
     category = models.CharField(
-        "类别", max_length=20, choices=[("目标任务", "目标任务"), ("工作任务", "工作任务")]
+        "类别", max_length=20, help_text="目标任务、工作任务，或方案 [[categories]] 中的类别"
     )
-    method = models.CharField(
-        "计分方法",
-        max_length=20,
-        choices=[
-            ("rank", "排名（rank）"),
-            ("ratio", "完成比例（ratio）"),
-            ("threshold", "达标（threshold）"),
-            ("efficacy", "功效系数（efficacy）"),
-            ("average", "与平均值比较（average）"),
-            ("bands", "分档（bands）"),
-            ("items", "计件（items）"),
-            ("deduct", "扣分（deduct）"),
-        ],
-    )
+    method = models.CharField("计分方法", max_length=20, choices=METHOD_CHOICES)
     params = models.JSONField("计分参数", default=dict, blank=True)
     decimals = models.PositiveSmallIntegerField("小数位", default=2)
     note = models.TextField("说明", blank=True)
@@ -150,6 +166,11 @@ class Indicator(models.Model):
         choices=[("", "否（填报数字）")] + MATERIAL_KINDS + [(ALL_MATERIALS, "全部材料")],
         help_text="填写后，实绩数 = 本期按时报送的该类材料份数，迟报按方案的迟报规则计分",
     )
+    veto = models.CharField("一票否决", max_length=10, blank=True, choices=VETO_CHOICES)
+    # a tier row (承担科技项目·国家级) holds one tier's count of a tiered `items` indicator: the
+    # indicator's key here, and the tier's key; the scheme itself lists the tiers in params
+    tier_of = models.CharField("所属分档指标", max_length=80, blank=True)
+    tier = models.CharField("档次代号", max_length=80, blank=True)
     order = models.PositiveIntegerField("顺序", default=0)
     origin = models.ForeignKey(
         "self",
@@ -159,6 +180,8 @@ class Indicator(models.Model):
         related_name="+",
         verbose_name="原指标（前一版本）",
     )
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "考核指标"
@@ -462,10 +485,17 @@ class UnitResult(models.Model):
     rank = models.PositiveIntegerField("名次")
     raw = models.DecimalField("原始得分", **DIGITS)
     total = models.DecimalField("总分", **DIGITS)
+    # with classes, `rank` is the rank within the class (class_order: the class's place)
+    class_name = models.CharField("分类", max_length=100, blank=True)
+    class_order = models.PositiveSmallIntegerField("分类顺序", default=0)
+    grade = models.CharField("等次", max_length=20, blank=True)
+    grade_reason = models.CharField("定等依据", max_length=300, blank=True)
+    vetoes = models.JSONField("一票否决原因", default=list, blank=True)
+    notes = models.JSONField("总分说明（封顶、折算、否决）", default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "单位得分"
-        ordering = ["run", "unit__group__order", "rank", "unit__order"]
+        ordering = ["run", "unit__group__order", "class_order", "rank", "unit__order"]
 
 
 class IndicatorResult(models.Model):

@@ -12,7 +12,7 @@ from django import forms
 
 from ..methods import METHODS
 from ..scheme import _PARAMS, CATEGORIES
-from .models import ALL_MATERIALS, MATERIAL_KINDS, Indicator, Period
+from .models import ALL_MATERIALS, MATERIAL_KINDS, VETO_CHOICES, Indicator, Period
 
 SPLIT = re.compile(r"[、，,；;\n]+")
 
@@ -119,6 +119,9 @@ class IndicatorForm(forms.Form):
     annex_decimals = forms.IntegerField(
         label="附件小数位", required=False, min_value=0, max_value=10
     )
+    veto = forms.ChoiceField(
+        label="一票否决", choices=VETO_CHOICES, required=False, help_text="未完成目标任务时的后果"
+    )
     material_kind = forms.ChoiceField(
         label="由材料计数",
         choices=MATERIAL_CHOICES,
@@ -160,6 +163,7 @@ class IndicatorForm(forms.Form):
             "note": d["note"],
             "annex": given or None,
             "material_kind": d.get("material_kind") or "",
+            "veto": d.get("veto") or "",
         }
 
 
@@ -182,6 +186,7 @@ def initial_of(ind: Indicator) -> dict:
         "note": ind.note,
         **{f"annex_{k}": annex.get(k) for k in ("number", "title", "header", "unit", "decimals")},
         "material_kind": ind.material_kind,
+        "veto": ind.veto,
     }
 
 

@@ -319,6 +319,14 @@ def _num(value, na: bool):
     return None if value is None else str(value)
 
 
+def needs_target(indicator) -> bool:
+    """Whether the indicator's method compares with a target (scheme.Indicator.needs_target):
+    the others count, or compare actual figures, and ignore any target."""
+    from ...methods import METHODS
+
+    return METHODS[indicator.method][1] or (indicator.params or {}).get("on") == "rate"
+
+
 def _actual(e: Entry, pending) -> str:
     """Nothing scores without evidence: a figure, '/', 数据未出 only when declared, a material
     count (none is 0 done), else 未报送 (0 points)."""
@@ -345,7 +353,8 @@ def collect_inputs(period: Period) -> dict:
         .select_related("unit__group", "indicator")
         .order_by("unit__group__order", "unit__order", "indicator__order")
     ):
-        if e.target is None and not e.target_na:
+        counted = not needs_target(e.indicator)
+        if e.target is None and not e.target_na and not counted:
             continue  # no target given: reported as missing by the engine
         text = e.note
         if e.late and note not in text:
@@ -355,7 +364,7 @@ def collect_inputs(period: Period) -> dict:
                 e.unit.group.key,
                 e.unit.name,
                 e.indicator.key,
-                _num(e.target, e.target_na),
+                "/" if counted else _num(e.target, e.target_na),
                 _actual(e, pending),
                 text,
             ]
@@ -448,7 +457,7 @@ def compute_period(period: Period, user, reason: str = "", *, confirmed: bool = 
 def _store(run: ScoreRun, period: Period, result: Result) -> None:
     units, indicators = lookups(period.scheme)
     rows = []
-    for g in result.groups:
+    for class_order, g in enumerate(result.groups):
         for us in g.units:
             ur = UnitResult.objects.create(
                 run=run,
@@ -456,6 +465,12 @@ def _store(run: ScoreRun, period: Period, result: Result) -> None:
                 rank=us.rank,
                 raw=us.raw,
                 total=us.total,
+                class_name=g.class_name,
+                class_order=class_order,
+                grade=us.grade.name if us.grade else "",
+                grade_reason=us.grade.reason[:300] if us.grade else "",
+                vetoes=list(us.vetoes),
+                notes=list(us.notes),
             )
             for s in us.indicators:
                 rows.append(
@@ -613,7 +628,7 @@ def completeness(period: Period):
         n, late = materials.get(m.unit_id, (0, 0))
         materials[m.unit_id] = (n + 1, late + (1 if m.late else 0))
     for group in period.scheme.groups.all().order_by("order"):
-        indicators = list(group.indicators.all().order_by("order"))
+        indicators = list(group.indicators.entered().order_by("order"))
         rows = []
         filled_total = 0
         for unit in group.units.all().order_by("order"):

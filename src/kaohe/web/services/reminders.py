@@ -66,7 +66,7 @@ def missing(period: Period) -> list[Missing]:
     provided = _provided_ids()
     out = []
     for group in period.scheme.groups.order_by("order").prefetch_related("indicators", "units"):
-        indicators = sorted(group.indicators.all(), key=lambda i: (i.order, i.id))
+        indicators = sorted(group.indicators.entered(), key=lambda i: (i.order, i.id))
         for unit in sorted(group.units.all(), key=lambda u: (u.order, u.id)):
             report = reports.get(unit.id)
             if report is not None and report.state in DONE:

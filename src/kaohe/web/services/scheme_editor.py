@@ -177,13 +177,19 @@ def copy_scheme(source: Scheme, *, key: str, name: str, user) -> Scheme:
             total_scale=source.total_scale,
             total_decimals=source.total_decimals,
             bulletin=dict(source.bulletin or {}),
+            rules=dict(source.rules or {}),
             status=Scheme.DRAFT,
             based_on=source,
         )
         units = {}
         for g in source.groups.order_by("order", "id"):
             group = UnitGroup.objects.create(
-                scheme=copy, key=g.key, name=g.name, title=g.title, order=g.order
+                scheme=copy,
+                key=g.key,
+                name=g.name,
+                title=g.title,
+                order=g.order,
+                classes=list(g.classes or []),
             )
             for u in g.units.order_by("order", "id"):
                 units[u.pk] = Unit.objects.create(
@@ -197,7 +203,7 @@ def copy_scheme(source: Scheme, *, key: str, name: str, user) -> Scheme:
             for i in g.indicators.order_by("order", "id"):
                 Indicator.objects.create(
                     group=group,
-                    **{f: getattr(i, f) for f in INDICATOR_FIELDS},
+                    **{f: getattr(i, f) for f in (*INDICATOR_FIELDS, "tier_of", "tier")},
                     order=i.order,
                     origin_id=i.identity,
                 )
@@ -343,6 +349,7 @@ INDICATOR_FIELDS = (
     "note",
     "annex",
     "material_kind",
+    "veto",
 )
 INDICATOR_LABELS = {f: str(Indicator._meta.get_field(f).verbose_name) for f in INDICATOR_FIELDS}
 
@@ -364,6 +371,8 @@ def indicator_table(values: dict) -> dict:
     }
     if values.get("annex"):
         table["annex"] = dict(values["annex"])
+    if values.get("veto"):
+        table["veto"] = values["veto"]
     return table
 
 
@@ -374,7 +383,16 @@ def save_indicator(group: UnitGroup, user, indicator: Indicator | None = None, *
         scheme = _draft(group.scheme)
         data = _scheme_dict(scheme)
         tables = _group_data(data, group)["indicators"]
-        rows = list(group.indicators.order_by("order", "id"))
+        rows = list(group.indicators.scored().order_by("order", "id"))
+        tiered = "tiers" in (values.get("params") or {}) or (
+            indicator is not None and "tiers" in (indicator.params or {})
+        )
+        if tiered and (indicator is None or _tiers(values["params"]) != _tiers(indicator.params)):
+            raise SchemeEditError(
+                "分档计件（tiers）的档次决定各单位填报哪几项数字，网页上暂不能增删或修改；"
+                "请导出 TOML 修改后导入",
+                "params",
+            )
         if indicator is not None:
             values["key"] = indicator.key
             tables[[i.pk for i in rows].index(indicator.pk)] = indicator_table(values)
@@ -384,7 +402,9 @@ def save_indicator(group: UnitGroup, user, indicator: Indicator | None = None, *
         checked = checked.group(group.key).indicator(values["key"])
         values["params"] = _jsonable(checked.params)  # as loaded from TOML: defaults filled in
         if indicator is None:
-            indicator = Indicator.objects.create(group=group, order=len(rows), **values)
+            last = group.indicators.order_by("-order").first()
+            order = last.order + 1 if last else 0
+            indicator = Indicator.objects.create(group=group, order=order, **values)
             audit.record(
                 user, "新增方案指标", indicator=indicator, detail=f"方案 {scheme.key}（草稿）"
             )
@@ -408,6 +428,16 @@ def save_indicator(group: UnitGroup, user, indicator: Indicator | None = None, *
     return indicator
 
 
+def _tiers(params) -> list | None:
+    """A tiered indicator's tiers, comparable whether typed or stored (points as text)."""
+    from decimal import Decimal
+
+    tiers = (params or {}).get("tiers")
+    if tiers is None:
+        return None
+    return [(str(t.get("key")), str(t.get("name")), Decimal(str(t.get("points")))) for t in tiers]
+
+
 def delete_indicator(indicator: Indicator, user) -> None:
     with transaction.atomic():
         scheme = _draft(indicator.group.scheme)
@@ -416,6 +446,7 @@ def delete_indicator(indicator: Indicator, user) -> None:
         group["indicators"] = [i for i in group["indicators"] if i["key"] != indicator.key]
         _check(data)
         audit.record(user, "删除方案指标", detail=f"方案 {scheme.key}（草稿）：{indicator.name}")
+        Indicator.objects.filter(group=indicator.group, tier_of=indicator.key).delete()
         indicator.delete()
 
 
@@ -426,6 +457,13 @@ def reorder(group: UnitGroup, user, what: str, numbers: dict[int, int]) -> None:
     with transaction.atomic():
         scheme = _draft(group.scheme)
         rows = list(model.objects.filter(group=group).order_by("order", "id"))
+        tiers = {}
+        if what == "indicators":  # tier rows follow their indicator
+            tiers = {r.tier_of: [] for r in rows if r.tier_of}
+            for r in rows:
+                if r.tier_of:
+                    tiers[r.tier_of].append(r)
+            rows = [r for r in rows if not r.tier_of]
         before = [str(r) for r in rows]
         place = {r.pk: n for n, r in enumerate(rows)}
 
@@ -434,11 +472,12 @@ def reorder(group: UnitGroup, user, what: str, numbers: dict[int, int]) -> None:
             return (number, number == place[r.pk] + 1, place[r.pk])
 
         rows.sort(key=key)
+        rows = [x for r in rows for x in (r, *tiers.get(getattr(r, "key", None), []))]
         for n, r in enumerate(rows):
             if r.order != n:
                 r.order = n
                 r.save(update_fields=["order"])
-        after = [str(r) for r in rows]
+        after = [str(r) for r in rows if not getattr(r, "tier_of", "")]
         if after != before:
             audit.record(
                 user,

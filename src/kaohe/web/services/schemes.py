@@ -14,7 +14,7 @@ from ...scheme import (
     build_scheme,
     builtin_names,
     load_scheme,
-    rules_beyond_the_seed,
+    tier_figures,
 )
 from ...scheme import Scheme as EngineScheme
 from ..models import ALL_MATERIALS, MATERIAL_KINDS, Indicator, KeyTask, Scheme, Unit, UnitGroup
@@ -49,6 +49,8 @@ def load_scheme_file(name_or_path: str, user=None, material_kinds: dict | None =
     data, _parsed = parse_scheme_text(text, source)
     with transaction.atomic():
         existing = Scheme.objects.select_for_update().filter(key=str(data.get("key"))).first()
+        if existing is not None and existing.source == text:
+            return existing  # loaded already, from this very text: nothing to change
         if existing is not None and existing.periods.exists():
             raise SchemeError(
                 f"方案 {existing.key} 已有考核期使用，不能覆盖（已计分的结果不因方案改动而变）；"
@@ -82,19 +84,14 @@ def read_scheme_text(name_or_path: str) -> tuple[str, str]:
 
 
 def parse_scheme_text(text: str, source: str) -> tuple[dict, EngineScheme]:
-    """TOML text checked exactly as `kaohe check-scheme` checks it, plus what the web adds: only
-    rules it stores, and valid `materials` kinds. Returns the TOML's data and the engine's
+    """TOML text checked exactly as `kaohe check-scheme` checks it, plus what the web adds:
+    valid `materials` kinds. Returns the TOML's data and the engine's
     scheme; raises SchemeError with the checker's Chinese message."""
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise SchemeError(f"方案文件 {source} 不是有效的 TOML：{exc}") from None
     parsed = build_scheme(data, source)
-    beyond = rules_beyond_the_seed(parsed)
-    if beyond:  # the database would drop them and the web would score by other rules
-        raise SchemeError(
-            f"网站暂不支持方案 {parsed.key} 中的{'、'.join(beyond)}；请用命令行 kaohe score 计分"
-        )
     data.setdefault("key", parsed.key)
     kinds = [k for k, _ in MATERIAL_KINDS] + [ALL_MATERIALS]
     for g in data["groups"]:
@@ -131,6 +128,7 @@ def store_scheme(
         total_decimals=parsed.total_decimals,
         source=text,
         bulletin=bulletin_table(parsed.bulletin),
+        rules=rules_table(parsed),
         status=status,
     )
     if into is None:
@@ -144,7 +142,14 @@ def store_scheme(
     kept_groups = []
     for g_order, g in enumerate(parsed.groups):
         group, _ = UnitGroup.objects.update_or_create(
-            scheme=scheme, key=g.key, defaults=dict(name=g.name, title=g.title, order=g_order)
+            scheme=scheme,
+            key=g.key,
+            defaults=dict(
+                name=g.name,
+                title=g.title,
+                order=g_order,
+                classes=[{"name": c.name, "units": list(c.units)} for c in g.classes],
+            ),
         )
         kept_groups.append(group.pk)
         kept = [
@@ -157,28 +162,35 @@ def store_scheme(
         ]
         Unit.objects.filter(group=group).exclude(pk__in=kept).delete()
         raw = {str(i["key"]): i for i in raw_groups[g.key]["indicators"]}
+        # a tiered indicator's tier rows follow it: what a unit enters, in the scheme's order
+        rows = []
+        for ind in g.indicators:
+            rows += [(ind, ind)] + [(ind, t) for t in tier_figures(ind) if t.tier]
         kept = []
-        for i_order, ind in enumerate(g.indicators):
-            kind = raw[ind.key].get("materials")
+        for i_order, (ind, row) in enumerate(rows):
+            kind = raw[ind.key].get("materials") if row is ind else ""
             if kind is None:
-                kind = default_material_kind(ind.key, ind.category, kinds)
+                kind = default_material_kind(row.key, row.category, kinds)
             kept.append(
                 Indicator.objects.update_or_create(
                     group=group,
-                    key=ind.key,
+                    key=row.key,
                     defaults=dict(
-                        name=ind.name,
-                        label=ind.label,
-                        aliases=list(ind.aliases),
-                        unit=ind.unit,
-                        max_points=ind.max_points,
-                        category=ind.category,
-                        method=ind.method,
-                        params=_jsonable(ind.params),
-                        decimals=ind.decimals,
-                        note=ind.note,
-                        annex=annex_table(ind.annex),
+                        name=row.name,
+                        label=row.label,
+                        aliases=list(row.aliases),
+                        unit=row.unit,
+                        max_points=row.max_points,
+                        category=row.category,
+                        method=row.method,
+                        params=_jsonable(row.params),
+                        decimals=row.decimals,
+                        note=row.note,
+                        annex=annex_table(row.annex) if row is ind else None,
                         material_kind=kind,
+                        veto=row.veto,
+                        tier_of=row.tier_of,
+                        tier=row.tier,
                         order=i_order,
                     ),
                 )[0].pk
@@ -231,6 +243,21 @@ def export_data(scheme: Scheme) -> dict:
     `materials` (an indicator counted from uploaded materials) and the key tasks' leads."""
     engine = engine_scheme(scheme)
     data = _scheme_dict(scheme)
+    # the rules table keeps numbers as text: written as numbers again
+    for c in data.get("categories", []):
+        if "cap" in c:
+            c["cap"] = Decimal(c["cap"])
+    for level in data.get("grades", {}).get("levels", []):
+        for name in ("min", "share"):
+            if isinstance(level.get(name), str):
+                level[name] = Decimal(level[name])
+    if "annual" in data:
+        data["annual"]["weights"] = [Decimal(w) for w in data["annual"]["weights"]]
+        data["annual"] = {k: v for k, v in data["annual"].items() if v}
+        if data["annual"] == {"method": "average"}:
+            del data["annual"]
+    if not data["scoring"]["allow_over"]:
+        del data["scoring"]["allow_over"]
     data.pop("key_tasks")
     data["key_tasks"] = [
         {"number": t.number, "title": t.title}
@@ -287,7 +314,7 @@ def _scheme_dict(scheme: Scheme) -> dict:
     groups = []
     for group in scheme.groups.all().order_by("order", "id"):
         indicators = []
-        for ind in group.indicators.all().order_by("order", "id"):
+        for ind in group.indicators.scored().order_by("order", "id"):
             data = {
                 "key": ind.key,
                 "name": ind.name,
@@ -303,6 +330,8 @@ def _scheme_dict(scheme: Scheme) -> dict:
             }
             if ind.annex:
                 data["annex"] = dict(ind.annex)
+            if ind.veto:
+                data["veto"] = ind.veto
             indicators.append(data)
         units = [
             {"name": u.name, "short": u.short, "aliases": list(u.aliases or [])}
@@ -315,8 +344,10 @@ def _scheme_dict(scheme: Scheme) -> dict:
                 "title": group.title,
                 "units": units,
                 "indicators": indicators,
+                **({"classes": list(group.classes)} if group.classes else {}),
             }
         )
+    rules = dict(scheme.rules or {})
     data = {
         "key": scheme.key,
         "name": scheme.name,
@@ -328,11 +359,48 @@ def _scheme_dict(scheme: Scheme) -> dict:
             "pending_note": scheme.pending_note or "数据未出，完成任务数暂取目标任务数",
             "total_scale": scheme.total_scale,
             "total_decimals": scheme.total_decimals,
+            "allow_over": bool(rules.get("allow_over", False)),
         },
         "key_tasks": [{"number": t.number, "title": t.title} for t in scheme.key_tasks.all()],
         "bulletin": dict(scheme.bulletin or {}),
+        **{k: rules[k] for k in ("categories", "grades", "annual") if k in rules},
     }
     return data
+
+
+def rules_table(parsed: EngineScheme) -> dict:
+    """A scheme's scoring rules as the TOML tables they came from (Decimals as text), for
+    Scheme.rules: only those the scheme has."""
+    rules: dict = {}
+    if parsed.allow_over:
+        rules["allow_over"] = True
+    if parsed.categories:
+        rules["categories"] = [
+            {
+                "name": c.name,
+                **({} if c.cap is None else {"cap": str(c.cap)}),
+                "extra": c.extra,
+                "subtract": c.subtract,
+            }
+            for c in parsed.categories.values()
+        ]
+    if parsed.grading is not None:
+        levels = []
+        for lv in parsed.grading.levels:
+            level = {"name": lv.name}
+            for key in ("min", "share", "max_count"):
+                value = getattr(lv, key)
+                if value is not None:
+                    level[key] = value if isinstance(value, int) else str(value)
+            levels.append(level)
+        rules["grades"] = {"rounding": parsed.grading.rounding, "levels": levels}
+    a = parsed.annual
+    rules["annual"] = {
+        "method": a.method,
+        "weights": [str(w) for w in a.weights],
+        "periods": list(a.periods),
+    }
+    return rules
 
 
 def bulletin_table(bulletin: Bulletin) -> dict:

@@ -2,6 +2,7 @@
 (forms.py), calls a service and responds. urls.py names them through this package."""
 
 from .account import LoginView, healthz, home
+from .annual import year_csv, year_unit, year_view, year_xlsx
 from .board import board_export, period_template, rates
 from .bulletin import bulletin, bulletin_settings
 from .entries import entry, entry_template, provide, provide_template
@@ -25,7 +26,15 @@ from .periods import (
     review,
 )
 from .reminders import remind
-from .results import correct, results, results_xlsx, unit_result, unit_whatif
+from .results import (
+    correct,
+    results,
+    results_csv,
+    results_json,
+    results_xlsx,
+    unit_result,
+    unit_whatif,
+)
 from .submission import entry_submit
 from .tasks import narrative, tasks
 from .uploads import entry_upload, provide_upload, targets_import
@@ -67,8 +76,14 @@ __all__ = [
     "provide_upload",
     "results",
     "results_xlsx",
+    "results_csv",
+    "results_json",
     "review",
     "targets_import",
     "tasks",
     "unit_result",
+    "year_view",
+    "year_unit",
+    "year_xlsx",
+    "year_csv",
 ]

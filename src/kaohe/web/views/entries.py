@@ -20,7 +20,7 @@ from .common import fail, max_mb, workbook
 
 def _stored(period, unit):
     """The unit's indicators in order and its stored entries by indicator id."""
-    indicators = list(unit.group.indicators.order_by("order", "id"))
+    indicators = list(unit.group.indicators.entered().order_by("order", "id"))
     entries = {e.indicator_id: e for e in Entry.objects.filter(period=period, unit=unit)}
     return indicators, entries
 

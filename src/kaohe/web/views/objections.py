@@ -24,7 +24,7 @@ def objections(request, pid):
     if not (c.sees_everything or c.report):
         raise PermissionDenied("无权查看异议")
     unit = access.own_unit(request.user, period.scheme)
-    indicators = list(unit.group.indicators.all().order_by("order")) if unit else []
+    indicators = list(unit.group.indicators.scored().order_by("order")) if unit else []
     form = forms.ObjectionForm(indicators=indicators) if unit else None
     if request.method == "POST":
         if request.POST.get("answer") is not None:

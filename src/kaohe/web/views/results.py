@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Sum, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ...errors import KaoheError
 from .. import access, forms
-from ..models import Entry, IndicatorResult, ScoreRun, UnitResult
+from ..models import Entry, Indicator, IndicatorResult, ScoreRun, UnitResult
 from ..services import periods as period_service
 from ..services import whatif as whatif_service
 from ..services.errors import ServiceError
@@ -35,19 +35,53 @@ def _previous_run_id(period):
     )
 
 
+def category_subtotals(run) -> dict:
+    """Each unit result's points per indicator category, as computed: {unit result id:
+    {category: points}} (caps apply to the total, and its notes say so)."""
+    out: dict = {}
+    for row in (
+        IndicatorResult.objects.filter(unit_result__run=run)
+        .values("unit_result_id", "indicator__category")
+        .annotate(points=Sum("points"))
+    ):
+        out.setdefault(row["unit_result_id"], {})[row["indicator__category"]] = row["points"]
+    return out
+
+
+def subtotal_columns(scheme) -> list[str]:
+    """The categories a ranking shows subtotals of: every category of the scheme's indicators,
+    in their order, when the scheme has [[categories]] (caps, 加分项, 扣分项); none otherwise."""
+    if not (scheme.rules or {}).get("categories"):
+        return []
+    names = Indicator.objects.filter(group__scheme=scheme, tier_of="").order_by(
+        "group__order", "order"
+    )
+    return list(dict.fromkeys(names.values_list("category", flat=True)))
+
+
 def _ranking(run, previous_run_id):
-    """The ranking tables and chart data of a run."""
+    """The ranking tables and chart data of a run: one table per group, or per class of a
+    group with classes, in the scheme's order; ranks are within the class."""
     prev_rows = _current_results(previous_run_id)
+    categories = subtotal_columns(run.period.scheme)
+    subtotals = category_subtotals(run) if categories else {}
     by_group: dict = {}
     for ur in run.units.select_related("unit__group").order_by(
-        "unit__group__order", "rank", "unit__order"
+        "unit__group__order", "class_order", "rank", "unit__order"
     ):
         p = prev_rows.get(ur.unit_id)
         group = ur.unit.group
+        title = group.title or group.name
         entry = by_group.setdefault(
-            group.pk,
-            {"key": group.key, "title": group.title or group.name, "name": group.name, "rows": []},
+            (group.pk, ur.class_order),
+            {
+                "key": f"{group.key}-{ur.class_order}" if ur.class_name else group.key,
+                "title": f"{title}·{ur.class_name}" if ur.class_name else title,
+                "name": f"{group.name}·{ur.class_name}" if ur.class_name else group.name,
+                "rows": [],
+            },
         )
+        mine = subtotals.get(ur.pk, {})
         entry["rows"].append(
             {
                 "unit_id": ur.unit_id,
@@ -55,6 +89,10 @@ def _ranking(run, previous_run_id):
                 "short": ur.unit.short or ur.unit.name,
                 "rank": ur.rank,
                 "total": ur.total,
+                "grade": ur.grade,
+                "grade_reason": ur.grade_reason,
+                "vetoes": ur.vetoes,
+                "subtotals": [mine.get(c) for c in categories],
                 "change": None if p is None else p.rank - ur.rank,
                 "down": None if p is None else ur.rank - p.rank,
             }
@@ -90,6 +128,9 @@ def results(request, pid):
     }
     if run is not None:
         context["groups"], context["charts"] = _ranking(run, _previous_run_id(period))
+        rules = period.scheme.rules or {}
+        context["graded"] = "grades" in rules
+        context["categories"] = subtotal_columns(period.scheme)
         if len(runs) > 1:  # the correction history, each run with its totals
             prefetch_related_objects(
                 runs, Prefetch("units", queryset=UnitResult.objects.select_related("unit"))
@@ -125,10 +166,25 @@ def unit_result(request, pid, uid):
         .select_related("run")
     )
     prev = _current_results(_previous_run_id(period)).get(unit.id)
+    categories = []
+    rules = period.scheme.rules or {}
+    if rules.get("categories"):
+        mine = category_subtotals(run).get(ur.pk, {})
+        caps = {c["name"]: c.get("cap") for c in rules["categories"]}
+        for name in dict.fromkeys(r.indicator.category for r in rows):
+            categories.append({"name": name, "points": mine.get(name), "cap": caps.get(name)})
     return render(
         request,
         "kaohe/unit_result.html",
-        {"period": period, "unit": unit, "ur": ur, "rows": rows, "earlier": earlier, "prev": prev},
+        {
+            "period": period,
+            "unit": unit,
+            "ur": ur,
+            "rows": rows,
+            "earlier": earlier,
+            "prev": prev,
+            "categories": categories,
+        },
     )
 
 
@@ -160,18 +216,37 @@ def _scored_run(request, pid):
     return period, run
 
 
-@login_required
-@require_GET
-def results_xlsx(request, pid):
-    period, run = _scored_run(request, pid)
-    from ...exporters import XlsxExporter
+def _export(request, pid, identifier: str, content_type: str):
+    """The run's result through one of kaohe's exporters (the CLI's files, byte for byte)."""
+    from ...exporters import EXPORTERS
 
+    period, run = _scored_run(request, pid)
+    exporter = EXPORTERS[identifier]()
     try:
-        data = XlsxExporter().render(period_service.run_result(run))
+        data = exporter.render(period_service.run_result(run))
     except KaoheError as exc:  # a figure Excel cannot hold: say which, instead of a 500
         messages.error(request, str(exc))
         return redirect("results", pid=period.pk)
-    return download(data, XLSX, f"{period.name}-考核结果.xlsx")
+    data = data if isinstance(data, bytes) else data.encode("utf-8")
+    return download(data, content_type, f"{period.name}-考核结果{exporter.extension}")
+
+
+@login_required
+@require_GET
+def results_xlsx(request, pid):
+    return _export(request, pid, "xlsx", XLSX)
+
+
+@login_required
+@require_GET
+def results_csv(request, pid):
+    return _export(request, pid, "csv", "text/csv; charset=utf-8")
+
+
+@login_required
+@require_GET
+def results_json(request, pid):
+    return _export(request, pid, "json", "application/json; charset=utf-8")
 
 
 @login_required
@@ -179,7 +254,7 @@ def results_xlsx(request, pid):
 def correct(request, pid, uid):
     access.require_admin(request.user)
     period, unit, _ = access.get_unit_entry(request.user, pid, uid)
-    indicators = list(unit.group.indicators.all().order_by("order"))
+    indicators = list(unit.group.indicators.entered().order_by("order"))
     if request.method == "POST":
         form = forms.CorrectionForm(request.POST, indicators=indicators)
         if form.is_valid():

@@ -85,7 +85,7 @@ def scheme_detail(request, sid):
         {
             "group": g,
             "units": list(g.units.order_by("order", "id")),
-            "indicators": list(g.indicators.order_by("order", "id")),
+            "indicators": list(g.indicators.scored().order_by("order", "id")),
         }
         for g in scheme.groups.order_by("order", "id")
     ]
