@@ -632,9 +632,6 @@ def _build_annual(data, where: str) -> Annual:
     at = f"{where}[annual] "
     if not isinstance(data, dict):
         raise SchemeError(f"{at}应为表")
-    unknown = set(data) - {"method", "weights", "periods"}
-    if unknown:
-        raise SchemeError(f"{at}不认识的设置：{'、'.join(sorted(unknown))}")
     method = str(data.get("method", "average"))
     if method not in ANNUAL_METHODS:
         options = "、".join(f"{k}（{v}）" for k, v in ANNUAL_METHODS.items())
@@ -656,9 +653,6 @@ def _build_categories(items, where: str) -> dict:
         at = f"{where}第 {n + 1} 个类别"
         name = str(_need(c, "name", at))
         at = f"{where}类别“{name}”"
-        unknown = set(c) - {"name", "cap", "extra", "subtract"}
-        if unknown:
-            raise SchemeError(f"{at}不认识的设置：{'、'.join(sorted(unknown))}")
         cap = None if "cap" not in c else _dec(c["cap"], f"{at}的 cap ")
         if cap is not None and cap < 0:
             raise SchemeError(f"{at}的上限 cap 不能为负")
@@ -686,9 +680,6 @@ def _build_grading(data, where: str) -> Grading:
     for n, item in enumerate(items):
         name = str(_need(item, "name", f"{at}第 {n + 1} 个等次"))
         here = f"{at}等次“{name}”"
-        unknown = set(item) - {"name", "min", "share", "max_count"}
-        if unknown:
-            raise SchemeError(f"{here}不认识的设置：{'、'.join(sorted(unknown))}")
         low = None if "min" not in item else _dec(item["min"], f"{here}的 min ")
         share = None if "share" not in item else _dec(item["share"], f"{here}的 share ")
         if share is not None and not 0 < share <= 1:
