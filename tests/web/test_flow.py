@@ -153,6 +153,32 @@ def test_the_bureau_approves_locks_computes_and_publishes(admin_client, demo):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
 
+def _ranking_row(page: str, name: str) -> str:
+    return re.search(rf'<td class="unit-name">{name}.*?</tr>', page, re.S).group(0)
+
+
+def test_the_ranking_shows_how_many_places_each_unit_moved_since_the_last_period(
+    admin_client, demo
+):
+    q1, q2 = demo["q1"], demo["q2"]
+    _fill_q2_from_q1(q1, q2)
+    for action in ("close", "approve_all", "lock", "compute", "publish"):
+        admin_client.post(f"/periods/{q2.pk}/action/", {"action": action, "confirmed": "on"})
+    # the first and third of Q1's township ranking change places in Q2; the second stays
+    first, second, third = UnitResult.objects.filter(
+        run=period_service.current_run(q2), unit__group__key="township"
+    ).order_by("rank")[:3]
+    UnitResult.objects.filter(pk=first.pk).update(rank=third.rank)
+    UnitResult.objects.filter(pk=third.pk).update(rank=first.rank)
+    moved = third.rank - first.rank
+    page = admin_client.get(f"/periods/{q2.pk}/results/").content.decode()
+    assert f'<span class="down">↓{moved}</span>' in _ranking_row(page, first.unit.name)
+    assert f'<span class="up">↑{moved}</span>' in _ranking_row(page, third.unit.name)
+    assert "<td>持平</td>" in _ranking_row(page, second.unit.name)
+    q1_page = admin_client.get(f"/periods/{q1.pk}/results/").content.decode()
+    assert '<span class="muted">—</span>' in _ranking_row(q1_page, first.unit.name)  # no Q0
+
+
 def test_compute_is_refused_while_entry_is_open_and_publish_without_lock(demo):
     from django.contrib.auth.models import User
 

@@ -70,12 +70,13 @@ def membership(user) -> Membership | None:
     read once per request)."""
     if not hasattr(user, "_kaohe_membership"):
         provides = Membership.can_provide.through.objects.filter(membership=OuterRef("pk"))
-        user._kaohe_membership = (
+        # at most one row (one membership per user): no ORDER BY as .first() would add
+        rows = (
             Membership.objects.select_related("unit")
             .annotate(provides_any=Exists(provides))
-            .filter(user=user)
-            .first()
+            .filter(user=user)[:1]
         )
+        user._kaohe_membership = next(iter(rows), None)
         if user._kaohe_membership is not None:  # role_label needs no query of its own
             user._kaohe_membership._provides = user._kaohe_membership.provides_any
     return user._kaohe_membership
@@ -176,21 +177,43 @@ def reporter_may_write(period: Period, unit: Unit) -> bool:
     return rules.allowed(period, "enter", rules.REPORTER, report)
 
 
+_ENTRY_DENIED = "您只能查看和填报本单位的数据"
+_UNREAD = object()  # the unit's report has not been read yet
+
+
 def get_unit_entry(user, period_id, unit_id) -> tuple[Period, Unit, bool]:
     """A unit's figures in a period: (period, unit, may the user change them)."""
-    return _unit_access(user, period_id, unit_id, "您只能查看和填报本单位的数据")
+    return _unit_access(user, period_id, unit_id, _ENTRY_DENIED)
+
+
+def get_unit_entry_report(user, period_id, unit_id):
+    """As get_unit_entry, and the unit's report in the period (None before any), read once for
+    both the rule and the entry page that shows it: (period, unit, may write, report)."""
+    c = caps(user)
+    period = _period(period_id)
+    unit = _unit(period, unit_id)
+    report = UnitReport.objects.filter(period=period, unit=unit).first()
+    return period, unit, _may_write(c, period, unit, _ENTRY_DENIED, report), report
 
 
 def _unit_access(user, period_id, unit_id, denied: str) -> tuple[Period, Unit, bool]:
     c = caps(user)
     period = _period(period_id)
     unit = _unit(period, unit_id)
+    return period, unit, _may_write(c, period, unit, denied)
+
+
+def _may_write(c: Caps, period: Period, unit: Unit, denied: str, report=_UNREAD) -> bool:
+    """May the user change the unit's figures; report: the unit's report (or None) when the
+    caller has read it already."""
     if c.admin:
-        return period, unit, rules.allowed(period, "enter", rules.BUREAU)
+        return rules.allowed(period, "enter", rules.BUREAU)
     if c.read_all:
-        return period, unit, False
+        return False
     if c.owns(unit):
-        return period, unit, reporter_may_write(period, unit)
+        if report is _UNREAD:
+            return reporter_may_write(period, unit)
+        return rules.allowed(period, "enter", rules.REPORTER, report)
     raise PermissionDenied(denied)
 
 

@@ -196,18 +196,25 @@ def _locked_entries(period: Period, keys: list[tuple[int, int]]) -> dict[tuple[i
     return {(e.unit_id, e.indicator_id): e for e in rows}
 
 
-def provided_ids(scheme) -> set[int]:
-    """Indicators of `scheme` a data-providing department owns: no unit reporter writes them.
-    A department is given indicators of one scheme version; it owns the same indicators
-    (by identity) in every version."""
-    from django.db.models import Q
-
-    from ..models import Indicator, Membership
+def provided_identities() -> set[int]:
+    """The identities (Indicator.identity) of the indicators data-providing departments own:
+    a department is given indicators of one scheme version; it owns the same indicators (by
+    identity) in every version, and no unit reporter writes them."""
+    from ..models import Membership
 
     rows = Membership.can_provide.through.objects.values_list(
         "indicator_id", "indicator__origin_id"
     )
-    identities = {origin or pk for pk, origin in rows}
+    return {origin or pk for pk, origin in rows}
+
+
+def provided_ids(scheme) -> set[int]:
+    """Indicators of `scheme` a data-providing department owns (see provided_identities)."""
+    from django.db.models import Q
+
+    from ..models import Indicator
+
+    identities = provided_identities()
     return set(
         Indicator.objects.filter(
             Q(pk__in=identities) | Q(origin_id__in=identities), group__scheme_id=scheme.pk

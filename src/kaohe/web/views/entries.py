@@ -46,11 +46,14 @@ def _changes(form, indicators, with_targets: bool, owned) -> list[entry_service.
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry(request, pid, uid):
-    period, unit, may_write = access.get_unit_entry(request.user, pid, uid)
+    period, unit, may_write, report = access.get_unit_entry_report(request.user, pid, uid)
     c = access.caps(request.user)
     with_targets = c.admin
     indicators, entries = _stored(period, unit)
-    owned = set() if with_targets else entry_service.provided_ids(period.scheme)
+    owned = set()
+    if not with_targets:  # the unit's indicators a department provides, read-only here
+        provided = entry_service.provided_identities()
+        owned = {ind.id for ind in indicators if ind.identity in provided}
     rows = None
     if request.method == "POST":
         if not may_write:
@@ -102,7 +105,8 @@ def entry(request, pid, uid):
             rows = form.rows()  # what the user typed, with the errors
     if rows is None:
         rows = forms.entry_rows(indicators, entries, with_targets, owned)
-    report = UnitReport.objects.filter(period=period, unit=unit).first()
+    if request.method == "POST":  # the service may have changed it (draft, late)
+        report = UnitReport.objects.filter(period=period, unit=unit).first()
     pending = declared(period)
     return render(
         request,

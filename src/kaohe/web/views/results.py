@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Sum, prefetch_related_objects
@@ -10,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ...errors import KaoheError
+from ...numbers import fixed
 from .. import access, forms
 from ..models import Entry, Indicator, IndicatorResult, ScoreRun, UnitResult
 from ..services import periods as period_service
@@ -59,11 +62,29 @@ def subtotal_columns(scheme) -> list[str]:
     return list(dict.fromkeys(names.values_list("category", flat=True)))
 
 
-def _ranking(run, previous_run_id):
+def _change(p, ur) -> tuple[str, str]:
+    """较上期 as shown: (CSS class, text); no class for 持平."""
+    if p is None:
+        return "muted", "—"
+    if p.rank > ur.rank:
+        return "up", f"↑{p.rank - ur.rank}"
+    if p.rank < ur.rank:
+        return "down", f"↓{ur.rank - p.rank}"
+    return "", "持平"
+
+
+def _points(value) -> str:
+    """Points to two decimals as the bulletin prints them (the template filter points)."""
+    return "" if value is None else fixed(Decimal(value), 2)
+
+
+def _ranking(run, previous_run_id, categories, mine, sees_all):
     """The ranking tables and chart data of a run: one table per group, or per class of a
-    group with classes, in the scheme's order; ranks are within the class."""
+    group with classes, in the scheme's order; ranks are within the class. categories: the
+    subtotal columns (subtotal_columns); mine: the user's own unit's id, whose row is marked;
+    sees_all: every row links to its detail (else only the user's own). The rows hold the
+    texts the template prints, formatted here once rather than by template logic per cell."""
     prev_rows = _current_results(previous_run_id)
-    categories = subtotal_columns(run.period.scheme)
     subtotals = category_subtotals(run) if categories else {}
     by_group: dict = {}
     for ur in run.units.select_related("unit__group").order_by(
@@ -81,20 +102,24 @@ def _ranking(run, previous_run_id):
                 "rows": [],
             },
         )
-        mine = subtotals.get(ur.pk, {})
+        points = subtotals.get(ur.pk, {})
+        change_class, change_text = _change(p, ur)
         entry["rows"].append(
             {
                 "unit_id": ur.unit_id,
+                "mine": ur.unit_id == mine,
+                "detail": sees_all or ur.unit_id == mine,
                 "name": ur.unit.name,
                 "short": ur.unit.short or ur.unit.name,
                 "rank": ur.rank,
                 "total": ur.total,
+                "total_text": _points(ur.total),
                 "grade": ur.grade,
                 "grade_reason": ur.grade_reason,
                 "vetoes": ur.vetoes,
-                "subtotals": [mine.get(c) for c in categories],
-                "change": None if p is None else p.rank - ur.rank,
-                "down": None if p is None else ur.rank - p.rank,
+                "subtotals": [_points(points.get(c)) for c in categories],
+                "change_class": change_class,
+                "change_text": change_text,
             }
         )
     groups = list(by_group.values())
@@ -119,18 +144,16 @@ def results(request, pid):
         ScoreRun.objects.filter(period=period).defer("inputs").order_by("-created_at", "-id")
     )
     run = next((r for r in runs if r.current), None)
-    context = {
-        "period": period,
-        "run": run,
-        "objection_deadline": period.objection_deadline(),
-        "mine": getattr(access.own_unit(request.user, period.scheme), "pk", None),
-        "sees_all": c.sees_everything,
-    }
+    mine = getattr(access.own_unit(request.user, period.scheme), "pk", None)
+    context = {"period": period, "run": run, "objection_deadline": period.objection_deadline()}
     if run is not None:
-        context["groups"], context["charts"] = _ranking(run, _previous_run_id(period))
+        categories = subtotal_columns(period.scheme)
+        context["groups"], context["charts"] = _ranking(
+            run, _previous_run_id(period), categories, mine, c.sees_everything
+        )
         rules = period.scheme.rules or {}
         context["graded"] = "grades" in rules
-        context["categories"] = subtotal_columns(period.scheme)
+        context["categories"] = categories
         if len(runs) > 1:  # the correction history, each run with its totals
             prefetch_related_objects(
                 runs, Prefetch("units", queryset=UnitResult.objects.select_related("unit"))
