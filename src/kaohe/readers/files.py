@@ -238,9 +238,11 @@ def excel_sheets(path: Path) -> list[Sheet]:
     unusable = unusable_cells(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own types for every kind of bad file
+    except Exception:  # calamine raises its own types (in English) for every kind of bad file
         raise InputError(
-            f"无法作为 Excel 工作簿打开（文件可能已损坏）：{exc}", Location(str(path))
+            "无法作为 Excel 工作簿打开（文件可能已损坏或不完整）：请用 Excel 或 WPS 打开后另存为 "
+            ".xlsx 再试",
+            Location(str(path)),
         ) from None
     sheets = []
     for name in workbook.sheet_names:
