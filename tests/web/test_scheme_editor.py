@@ -306,3 +306,65 @@ def test_another_unit_s_reporter_is_denied_every_editor_page_for_get_and_post(
     for method in (reporter_client.get, reporter_client.post):
         assert method(url).status_code in (403, 405), url
     assert export_toml(draft) == before
+
+
+def _next_period_on(draft, q1):
+    """A period of the new version after q1, holding q1's figures (rows matched by identity)."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from kaohe.web.models import Entry, PendingDeclaration, Unit
+
+    draft = editor.activate_scheme(draft, None)
+    period = period_service.create_period(
+        draft,
+        name="2024年一季度",
+        kind="quarter",
+        year=2024,
+        number=1,
+        deadline=timezone.now() + timezone.timedelta(days=9),
+        previous=q1,
+    )
+    units = {u.identity: u for u in Unit.objects.filter(group__scheme=draft)}
+    inds = {i.identity: i for i in Indicator.objects.filter(group__scheme=draft)}
+    fields = ("target", "target_na", "actual", "actual_na", "note", "late")
+    for e in Entry.objects.filter(period=q1).select_related("unit", "indicator"):
+        values = {f: getattr(e, f) for f in fields}
+        Entry.objects.update_or_create(
+            period=period,
+            unit=units[e.unit.identity],
+            indicator=inds[e.indicator.identity],
+            defaults=values,
+        )
+    for d in PendingDeclaration.objects.filter(period=q1):
+        copy = PendingDeclaration.objects.create(
+            period=period, indicator=inds[d.indicator.identity], reason=d.reason
+        )
+        copy.units.set([units[u.identity] for u in d.units.all()])
+    admin = User.objects.get(username="admin")
+    period_service.close_entry(period, admin, confirmed=True)
+    period_service.compute_period(period, admin, confirmed=True)
+    return period
+
+
+def test_the_ranking_compares_with_the_previous_period_scored_under_an_earlier_version(
+    demo, draft, admin_client
+):
+    period = _next_period_on(draft, demo["q1"])
+    page = admin_client.get(reverse("results", args=[period.pk])).content.decode()
+    # the same figures give the same ranks: every unit is 持平, none is without a comparison
+    units = UnitResult.objects.filter(run=period_service.current_run(period)).count()
+    assert page.count("持平") == units == 20 and '<span class="muted">—</span>' not in page
+
+
+def test_a_figure_ten_times_the_previous_version_s_is_warned_about(demo, draft):
+    from kaohe.web.models import Entry
+    from kaohe.web.services.entries import magnitude_warnings
+
+    period = _next_period_on(draft, demo["q1"])
+    before = Entry.objects.get(
+        period=demo["q1"], unit__name="陈贵镇", indicator__key="sme_registered"
+    )
+    entry = Entry.objects.get(period=period, unit__name="陈贵镇", indicator__key="sme_registered")
+    warned = magnitude_warnings(period, entry.unit, entry.indicator, before.actual * 11, None)
+    assert any("超过上期" in w for w in warned)
