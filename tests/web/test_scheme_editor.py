@@ -266,6 +266,12 @@ def test_importing_a_toml_check_scheme_refuses_is_refused_with_its_message(admin
     assert not Scheme.objects.filter(key="daye-2030").exists()
 
 
+def test_importing_a_broken_toml_says_where_in_chinese(admin_client, demo):
+    page = admin_client.post(reverse("scheme_import"), {"file": _upload("name = \n")})
+    text = page.content.decode()
+    assert "不是有效的 TOML：第 1 行第 8 列：值的写法有误" in text and "Invalid value" not in text
+
+
 def _upload(text):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

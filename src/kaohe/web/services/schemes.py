@@ -15,6 +15,7 @@ from ...scheme import (
     builtin_names,
     load_scheme,
     tier_figures,
+    toml_message,
 )
 from ...scheme import Scheme as EngineScheme
 from ..models import ALL_MATERIALS, MATERIAL_KINDS, Indicator, KeyTask, Scheme, Unit, UnitGroup
@@ -90,7 +91,7 @@ def parse_scheme_text(text: str, source: str) -> tuple[dict, EngineScheme]:
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise SchemeError(f"方案文件 {source} 不是有效的 TOML：{exc}") from None
+        raise SchemeError(f"方案文件 {source} 不是有效的 TOML：{toml_message(exc)}") from None
     parsed = build_scheme(data, source)
     data.setdefault("key", parsed.key)
     kinds = [k for k, _ in MATERIAL_KINDS] + [ALL_MATERIALS]
