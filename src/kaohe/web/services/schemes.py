@@ -103,7 +103,26 @@ def parse_scheme_text(text: str, source: str) -> tuple[dict, EngineScheme]:
                     f"方案 {source}：指标“{ind.get('name', ind.get('key'))}”的 materials"
                     f"“{kind}”未知，可选：{'、'.join(kinds)}"
                 )
+    _check_key_tasks(parsed, source)
     return data, parsed
+
+
+def _check_key_tasks(parsed: EngineScheme, source: str) -> None:
+    """What storing the key tasks relies on: distinct numbers, and leads that are the scheme's
+    units by name (a misspelt lead would otherwise be dropped without a word)."""
+    names = {u.name for g in parsed.groups for u in g.units}
+    numbers: set = set()
+    for n, task in enumerate(parsed.key_tasks, start=1):
+        number = int(task.get("number", n))
+        if number in numbers:
+            raise SchemeError(f"方案 {source}：第 {n} 项重点任务的序号 {number} 与前面的重复")
+        numbers.add(number)
+        unknown = [str(x) for x in task.get("lead", []) if str(x) not in names]
+        if unknown:
+            raise SchemeError(
+                f"方案 {source}：第 {n} 项重点任务的牵头单位“{'、'.join(unknown)}”不是方案中的"
+                "单位（请写单位的全称）"
+            )
 
 
 def default_material_kind(key: str, category: str, kinds: dict | None = None) -> str:
