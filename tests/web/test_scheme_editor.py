@@ -374,3 +374,16 @@ def test_a_figure_ten_times_the_previous_version_s_is_warned_about(demo, draft):
     entry = Entry.objects.get(period=period, unit__name="陈贵镇", indicator__key="sme_registered")
     warned = magnitude_warnings(period, entry.unit, entry.indicator, before.actual * 11, None)
     assert any("超过上期" in w for w in warned)
+
+
+def test_a_unit_renamed_in_an_imported_toml_with_its_old_name_as_alias_stays_the_same_unit(
+    draft, admin_client
+):
+    row = draft.groups.get(key="township").units.get(name="陈贵镇")
+    data = tomllib.loads(export_toml(draft), parse_float=Decimal)
+    unit = next(u for g in data["groups"] for u in g["units"] if u["name"] == "陈贵镇")
+    unit["name"], unit["aliases"] = "陈贵新区", ["陈贵镇", *unit.get("aliases", [])]
+    editor.import_toml(tomli_w.dumps(data), None, into=draft)
+    renamed = draft.groups.get(key="township").units.get(name="陈贵新区")
+    assert (renamed.pk, renamed.identity) == (row.pk, row.identity)
+    assert not draft.groups.get(key="township").units.filter(name="陈贵镇").exists()

@@ -78,7 +78,9 @@ class UnitForm(forms.Form):
 
 class KeyTaskForm(forms.Form):
     number = forms.IntegerField(label="序号", min_value=1, max_value=999)
-    title = forms.CharField(label="任务名称", max_length=200)
+    title = forms.CharField(
+        label="任务名称", max_length=200, widget=forms.TextInput(attrs={"size": 40})
+    )
     lead_units = forms.ModelMultipleChoiceField(
         label="牵头单位",
         queryset=None,

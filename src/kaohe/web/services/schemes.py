@@ -172,14 +172,7 @@ def store_scheme(
             ),
         )
         kept_groups.append(group.pk)
-        kept = [
-            Unit.objects.update_or_create(
-                group=group,
-                name=u.name,
-                defaults=dict(short=u.short, aliases=list(u.aliases), order=u_order),
-            )[0].pk
-            for u_order, u in enumerate(g.units)
-        ]
+        kept = [_store_unit(group, u, u_order).pk for u_order, u in enumerate(g.units)]
         Unit.objects.filter(group=group).exclude(pk__in=kept).delete()
         raw = {str(i["key"]): i for i in raw_groups[g.key]["indicators"]}
         # a tiered indicator's tier rows follow it: what a unit enters, in the scheme's order
@@ -229,6 +222,23 @@ def store_scheme(
         kt.lead_units.set(Unit.objects.filter(group__scheme=scheme, name__in=leads))
     KeyTask.objects.filter(scheme=scheme).exclude(pk__in=kept).delete()
     return scheme
+
+
+def _store_unit(group: UnitGroup, u, order: int) -> Unit:
+    """The unit's row: the one of the same name, or, for a unit renamed in the file with its
+    old name kept among its aliases, the old row renamed, so that it stays the same unit (its
+    reporters, its identity in later versions)."""
+    values = dict(short=u.short, aliases=list(u.aliases), order=order)
+    row = Unit.objects.filter(group=group, name=u.name).first()
+    if row is None:
+        row = Unit.objects.filter(group=group, name__in=list(u.aliases)).first()
+    if row is None:
+        return Unit.objects.create(group=group, name=u.name, **values)
+    row.name = u.name
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+    return row
 
 
 def annex_table(annex) -> dict | None:
