@@ -7,6 +7,9 @@ Targets (issue 9, on a 2-core machine shared with other work, so the ratio in on
   - 3,000 units: scoring to JSON, CSV and XLSX each ≤ 2 s;
   - growth: time per unit at 40,000 units at most 1.3 × the time per unit at 3,000.
 
+At 3,000 units it also times bench/xlsx_floor.py, XlsxWriter alone writing as many cells as the
+detail sheet, as the floor any XLSX output with this library has.
+
 KAOHE_BENCH_UNITS sets the large size (default 40000), KAOHE_BENCH_SMALL the small (3000).
 """
 
@@ -86,6 +89,12 @@ def naive(path: Path, out: Path) -> tuple[float, int]:
     return timed([sys.executable, str(HERE / "naive_score.py"), str(path)], out)
 
 
+def xlsx_floor(rows: int, out: Path) -> tuple[float, int]:
+    return timed(
+        [sys.executable, str(HERE / "xlsx_floor.py"), str(rows), str(out)], out.with_suffix(".log")
+    )
+
+
 def totals_from_json(path: Path) -> dict[str, Decimal]:
     with open(path, encoding="utf-8") as fh:
         data = json.load(fh, parse_float=Decimal)
@@ -124,6 +133,7 @@ def main() -> None:
                 if fmt == "xlsx" and n > SMALL:
                     continue  # targets name XLSX at 3,000 units only
                 figures[fmt] = best(runs, kaohe, path, fmt, out / f"results.{fmt}")
+            floor = best(runs, xlsx_floor, rows, out / "floor.xlsx") if n == SMALL else None
             expected = totals_from_naive(out / "naive.tsv")
             print(f"{n} units ({rows} rows):")
             print(f"  naive reference (totals only)   {ref:6.2f} s  {ref_mem / 1024:6.0f} MB")
@@ -140,6 +150,12 @@ def main() -> None:
                 print(
                     f"  kaohe score --format {fmt:5s}    {t:6.2f} s  {mem / 1024:6.0f} MB  "
                     f"{ref / t:4.2f} × the reference  {same}"
+                )
+            if floor:
+                print(
+                    f"  XlsxWriter alone, {rows} × 17 cells  {floor[0]:6.2f} s  "
+                    f"{floor[1] / 1024:6.0f} MB  (the floor for --format xlsx; "
+                    f"kaohe takes {times[n, 'xlsx'] / floor[0]:.2f} × it)"
                 )
         for fmt in ("json", "csv"):
             growth = (times[LARGE, fmt] / LARGE) / (times[SMALL, fmt] / SMALL)

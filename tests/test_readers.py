@@ -500,3 +500,30 @@ def test_an_attachment_sheet_headed_by_a_bracketed_name_is_that_indicator(
     data = read_files([write_xlsx(tmp_path / "附件.xlsx", {"附件1": rows})], scheme)
     group = scheme.groups[0]
     assert data.group_data(group).cell(key, "甲镇").actual == actual
+
+
+@pytest.mark.parametrize(
+    "unit, whole",
+    [
+        ("家", True),
+        ("人", True),
+        ("名", True),
+        ("人次", True),
+        ("个", True),
+        ("项", True),
+        ("件", True),
+        ("篇", True),
+        ("份", True),
+        ("次", True),
+        ("场", True),
+        ("万元", False),
+        ("亿元", False),
+        ("%", False),
+        ("万人", False),
+        ("", False),
+    ],
+)
+def test_every_count_unit_takes_whole_numbers_and_amounts_do_not(unit, whole):
+    from kaohe.numbers import is_count_unit
+
+    assert is_count_unit(unit) is whole

@@ -227,8 +227,8 @@ _UNITS: dict[str, tuple[str, Decimal]] = {
 }
 
 
-#: Counts (家, 人, 篇, 个, 次, 项): an actual figure in these units is a whole number.
-COUNT_UNITS = frozenset("家人篇个次项")
+#: Counts: an actual figure in these units is a whole number (every count unit of _UNITS).
+COUNT_UNITS = frozenset({"家", "人", "名", "人次", "个", "项", "件", "篇", "份", "次", "场"})
 
 
 def is_count_unit(unit: str) -> bool:

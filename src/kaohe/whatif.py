@@ -9,8 +9,8 @@ How an answer is found, and what that assumes:
 - Only a figure the engine scored can change (status 已计分). 未下达任务 and 数据未出 give full
   points whatever the figure, 迟报 counts 0 whatever it is, a figure not given has nothing to
   change: each says why instead.
-- Figures move on the indicator's grid: one step is 10^-decimals, and 1 for counts (家, 人, 篇,
-  个, 次, 项; numbers.COUNT_UNITS, as the web checks them). A figure off the grid first moves
+- Figures move on the indicator's grid: one step is 10^-decimals, and 1 for counts (家, 人, 件,
+  次 …: numbers.COUNT_UNITS, as the web checks them). A figure off the grid first moves
   to the next grid point in the better direction.
 - "Better" is the way that raises the indicator's points: the method's `direction` (rank,
   ratio, threshold, efficacy, average, bands), fewer occurrences for `deduct`, more items for

@@ -266,6 +266,12 @@ def test_importing_a_toml_check_scheme_refuses_is_refused_with_its_message(admin
     assert not Scheme.objects.filter(key="daye-2030").exists()
 
 
+def test_importing_a_broken_toml_says_where_in_chinese(admin_client, demo):
+    page = admin_client.post(reverse("scheme_import"), {"file": _upload("name = \n")})
+    text = page.content.decode()
+    assert "不是有效的 TOML：第 1 行第 8 列：值的写法有误" in text and "Invalid value" not in text
+
+
 def _upload(text):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -306,3 +312,78 @@ def test_another_unit_s_reporter_is_denied_every_editor_page_for_get_and_post(
     for method in (reporter_client.get, reporter_client.post):
         assert method(url).status_code in (403, 405), url
     assert export_toml(draft) == before
+
+
+def _next_period_on(draft, q1):
+    """A period of the new version after q1, holding q1's figures (rows matched by identity)."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from kaohe.web.models import Entry, PendingDeclaration, Unit
+
+    draft = editor.activate_scheme(draft, None)
+    period = period_service.create_period(
+        draft,
+        name="2024年一季度",
+        kind="quarter",
+        year=2024,
+        number=1,
+        deadline=timezone.now() + timezone.timedelta(days=9),
+        previous=q1,
+    )
+    units = {u.identity: u for u in Unit.objects.filter(group__scheme=draft)}
+    inds = {i.identity: i for i in Indicator.objects.filter(group__scheme=draft)}
+    fields = ("target", "target_na", "actual", "actual_na", "note", "late")
+    for e in Entry.objects.filter(period=q1).select_related("unit", "indicator"):
+        values = {f: getattr(e, f) for f in fields}
+        Entry.objects.update_or_create(
+            period=period,
+            unit=units[e.unit.identity],
+            indicator=inds[e.indicator.identity],
+            defaults=values,
+        )
+    for d in PendingDeclaration.objects.filter(period=q1):
+        copy = PendingDeclaration.objects.create(
+            period=period, indicator=inds[d.indicator.identity], reason=d.reason
+        )
+        copy.units.set([units[u.identity] for u in d.units.all()])
+    admin = User.objects.get(username="admin")
+    period_service.close_entry(period, admin, confirmed=True)
+    period_service.compute_period(period, admin, confirmed=True)
+    return period
+
+
+def test_the_ranking_compares_with_the_previous_period_scored_under_an_earlier_version(
+    demo, draft, admin_client
+):
+    period = _next_period_on(draft, demo["q1"])
+    page = admin_client.get(reverse("results", args=[period.pk])).content.decode()
+    # the same figures give the same ranks: every unit is 持平, none is without a comparison
+    units = UnitResult.objects.filter(run=period_service.current_run(period)).count()
+    assert page.count("持平") == units == 20 and '<span class="muted">—</span>' not in page
+
+
+def test_a_figure_ten_times_the_previous_version_s_is_warned_about(demo, draft):
+    from kaohe.web.models import Entry
+    from kaohe.web.services.entries import magnitude_warnings
+
+    period = _next_period_on(draft, demo["q1"])
+    before = Entry.objects.get(
+        period=demo["q1"], unit__name="陈贵镇", indicator__key="sme_registered"
+    )
+    entry = Entry.objects.get(period=period, unit__name="陈贵镇", indicator__key="sme_registered")
+    warned = magnitude_warnings(period, entry.unit, entry.indicator, before.actual * 11, None)
+    assert any("超过上期" in w for w in warned)
+
+
+def test_a_unit_renamed_in_an_imported_toml_with_its_old_name_as_alias_stays_the_same_unit(
+    draft, admin_client
+):
+    row = draft.groups.get(key="township").units.get(name="陈贵镇")
+    data = tomllib.loads(export_toml(draft), parse_float=Decimal)
+    unit = next(u for g in data["groups"] for u in g["units"] if u["name"] == "陈贵镇")
+    unit["name"], unit["aliases"] = "陈贵新区", ["陈贵镇", *unit.get("aliases", [])]
+    editor.import_toml(tomli_w.dumps(data), None, into=draft)
+    renamed = draft.groups.get(key="township").units.get(name="陈贵新区")
+    assert (renamed.pk, renamed.identity) == (row.pk, row.identity)
+    assert not draft.groups.get(key="township").units.filter(name="陈贵镇").exists()

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ...errors import InputErrors, KaoheError
@@ -77,8 +78,11 @@ def magnitude_warnings(
                 f"{label}不到任务数 {plain(target)} 的 1/10，请确认计量单位（{indicator.unit}）"
             )
     if period.previous_id:
+        # by identity: the previous period may use an earlier scheme version's rows
         prev = Entry.objects.filter(
-            period_id=period.previous_id, unit=unit, indicator=indicator
+            Q(unit_id=unit.identity) | Q(unit__origin_id=unit.identity),
+            Q(indicator_id=indicator.identity) | Q(indicator__origin_id=indicator.identity),
+            period_id=period.previous_id,
         ).first()
         if prev and prev.actual:
             if value > prev.actual * 10:

@@ -21,11 +21,11 @@ from ..services.errors import ServiceError
 from .common import XLSX, download, fail
 
 
-def _current_results(run_id) -> dict:
-    """The unit results of a run by unit id (empty without a run)."""
-    if not run_id:
-        return {}
-    return {r.unit_id: r for r in UnitResult.objects.filter(run_id=run_id)}
+def _previous_results(period) -> dict:
+    """The previous period's current unit results by unit identity: the previous period may be
+    scored with an earlier scheme version, whose unit rows are other rows of the same units."""
+    rows = UnitResult.objects.filter(run_id=_previous_run_id(period)).select_related("unit")
+    return {r.unit.identity: r for r in rows}
 
 
 def _previous_run_id(period):
@@ -78,19 +78,19 @@ def _points(value) -> str:
     return "" if value is None else fixed(Decimal(value), 2)
 
 
-def _ranking(run, previous_run_id, categories, mine, sees_all):
+def _ranking(run, prev_rows: dict, categories, mine, sees_all):
     """The ranking tables and chart data of a run: one table per group, or per class of a
-    group with classes, in the scheme's order; ranks are within the class. categories: the
+    group with classes, in the scheme's order; ranks are within the class. prev_rows: the
+    previous period's results by unit identity (_previous_results); categories: the
     subtotal columns (subtotal_columns); mine: the user's own unit's id, whose row is marked;
     sees_all: every row links to its detail (else only the user's own). The rows hold the
     texts the template prints, formatted here once rather than by template logic per cell."""
-    prev_rows = _current_results(previous_run_id)
     subtotals = category_subtotals(run) if categories else {}
     by_group: dict = {}
     for ur in run.units.select_related("unit__group").order_by(
         "unit__group__order", "class_order", "rank", "unit__order"
     ):
-        p = prev_rows.get(ur.unit_id)
+        p = prev_rows.get(ur.unit.identity)
         group = ur.unit.group
         title = group.title or group.name
         entry = by_group.setdefault(
@@ -149,7 +149,7 @@ def results(request, pid):
     if run is not None:
         categories = subtotal_columns(period.scheme)
         context["groups"], context["charts"] = _ranking(
-            run, _previous_run_id(period), categories, mine, c.sees_everything
+            run, _previous_results(period), categories, mine, c.sees_everything
         )
         rules = period.scheme.rules or {}
         context["graded"] = "grades" in rules
@@ -188,7 +188,7 @@ def unit_result(request, pid, uid):
         .exclude(run=run)
         .select_related("run")
     )
-    prev = _current_results(_previous_run_id(period)).get(unit.id)
+    prev = _previous_results(period).get(unit.identity)
     categories = []
     rules = period.scheme.rules or {}
     if rules.get("categories"):
