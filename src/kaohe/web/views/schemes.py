@@ -28,6 +28,8 @@ def _scheme(request, sid) -> Scheme:
 def _refused(request, form, exc: ServiceError) -> None:
     """A service's refusal on the field it names, or above the form."""
     field = getattr(exc, "field", "")
+    if hasattr(form, "error_field"):  # the indicator form: beside the parameter it names
+        field = form.error_field(field, exc.message)
     if field and field in form.fields and not form.fields[field].disabled:
         form.add_error(field, exc.message)
     else:
