@@ -143,4 +143,19 @@ def test_a_check_that_names_a_parameter_stands_beside_its_field_in_the_page(draf
     page = admin_client.post(url, posted(ind, p_rank_step="-1")).content.decode()
     row = page[page.index('id="row-p_rank_step"') :]
     row = row[: row.index("</div>\n")]
-    assert "params.step 不能小于 0" in row
+    assert "每降一名减：step 不能小于 0" in row
+
+
+def test_without_the_script_every_method_s_parameters_show_under_its_heading(draft, admin_client):
+    ind = _sme(draft)
+    page = admin_client.get(reverse("scheme_indicator", args=[draft.pk, ind.pk])).content.decode()
+    for method, name in (
+        ("rank", "排名"),
+        ("ratio", "比例"),
+        ("bands", "分档"),
+        ("deduct", "扣分"),
+    ):
+        assert f"<legend>{name}（{method}）的参数</legend>" in page
+    assert "hidden" not in page[page.index('id="row-params"') : page.index('id="row-decimals"')]
+    assert 'id="id_p_ratio_over_cap"' in page and "每降一名减" in page
+    assert "kaohe/scheme_params.js" in page

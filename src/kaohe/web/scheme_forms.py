@@ -140,12 +140,18 @@ class IndicatorForm(forms.Form):
         data["params"] = params
         return data
 
-    def error_field(self, field: str, message: str) -> str:
-        """The field a refusal of the editor service goes beside: a parameter it names."""
-        if field == "params":
-            method = (self.cleaned_data or {}).get("method", "")
-            return scheme_params.field_of_message(method, message) or field
-        return field
+    def error_place(self, field: str, message: str) -> tuple[str, str]:
+        """Where a refusal of the editor service goes, and its words there: a parameter's
+        beside the field of the parameter it names (第一名得分：top 须大于 0), or at the top of
+        the parameter section, without the scheme file's word `params`."""
+        if field != "params":
+            return field, message
+        method = (self.cleaned_data or {}).get("method", "")
+        name = scheme_params.field_of_message(method, message) or field
+        message = re.sub(r"^params(\.|：| 的|)", "", message.strip()).lstrip()
+        if name != field:
+            message = f"{self.fields[name].label}：{message}"
+        return name, message
 
     def values(self) -> dict:
         """The form as the editor service's indicator values."""
