@@ -377,3 +377,10 @@ def test_a_bad_cell_deep_in_a_large_file_is_named_by_row_and_column(tmp_path):
         tmp_path, write_long_csv(tmp_path / "big.csv", rows), extra=["--units-from-data"]
     )
     assert "第 2502 行，D 列（实绩数）：“十二”不是有效数字" in output
+
+
+def test_a_csv_cell_beyond_the_csv_module_s_limit_is_named_by_its_row_in_chinese(tmp_path):
+    path = tmp_path / "长表.csv"
+    path.write_text('单位,指标,任务数,实绩数,备注\n陈贵镇,"' + "x" * 200_000 + "\n", "utf-8")
+    output = fails(tmp_path, path)
+    assert "第 2 行：CSV 格式错误：有一格内容过长" in output and "field" not in output

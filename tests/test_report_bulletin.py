@@ -87,7 +87,7 @@ def test_a_county_changes_its_sentences_in_the_scheme_without_code(thirty):
         ('[bulletin]\ncolour = "red"\n', "colour"),
         ('[bulletin.templates]\ntitel = "x"\n', "titel"),
         ('[bulletin.templates]\ntop = "{indicator}{unit_list}"\n', "unit_list"),
-        ('[bulletin.templates]\ntop = "{indicator"\n', "写法有误"),
+        ('[bulletin.templates]\ntop = "{indicator"\n', "写法有误：花括号不配对"),
         ('[bulletin]\nclauses = [["no_such"]]\n', "no_such"),
         ("[bulletin]\nlist_limit = 0\n", "list_limit"),
     ],

@@ -287,8 +287,11 @@ def build_bulletin(data, where: str) -> Bulletin:
             raise SchemeError(f"{where}[bulletin.templates] 的“{name}”应为文字")
         try:
             used = [f for _t, f, _s, _c in string.Formatter().parse(text) if f is not None]
-        except ValueError as exc:
-            raise SchemeError(f"{where}[bulletin.templates] 的“{name}”写法有误：{exc}") from None
+        except ValueError:  # string.Formatter's reason is English
+            raise SchemeError(
+                f"{where}[bulletin.templates] 的“{name}”写法有误：花括号不配对（字段写成 "
+                "{字段名}，文字中的花括号写成 {{ 和 }}）"
+            ) from None
         bad = [f for f in used if f not in allowed]
         if bad:
             raise SchemeError(

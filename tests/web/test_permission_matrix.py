@@ -421,6 +421,22 @@ MATRIX = {
         Case({"sid": "scheme", "uid": "own"}, BUREAU_ONLY, BUREAU_ONLY, data="scheme_unit"),
         Case({"sid": "scheme", "uid": "other"}, BUREAU_ONLY, BUREAU_ONLY, data="scheme_unit"),
     ],
+    "scheme_task": [
+        Case(
+            {"sid": "draft", "tid": "draft_task"},
+            BUREAU_ONLY,
+            BUREAU_DONE,
+            data="scheme_task",
+            scope="any",
+        ),
+        # a version in use: its tasks are shown, never changed
+        Case({"sid": "scheme", "tid": "task"}, BUREAU_ONLY, BUREAU_ONLY, data="scheme_task"),
+        Case({"sid": "draft", "tid": "task"}, BUREAU_MISSING, BUREAU_MISSING, data="scheme_task"),
+    ],
+    "scheme_task_new": [
+        Case({"sid": "draft"}, BUREAU_ONLY, BUREAU_DONE, data="new_task", scope="any"),
+        Case({"sid": "scheme"}, BUREAU_ONLY, BUREAU_ONLY, data="new_task"),
+    ],
     "scheme_unit_new": [
         Case(
             {"sid": "draft", "gid": "draft_group"},
@@ -565,6 +581,7 @@ def ids(demo, unit, indicator):
         "draft_group": draft_group.pk,
         "draft_unit": draft_group.units.get(name="陈贵镇").pk,
         "draft_ind": draft_group.indicators.get(key="sme_registered").pk,
+        "draft_task": draft.key_tasks.get(number=2).pk,
         "p1": demo["q1"].pk,
         "p2": demo["q2"].pk,
         "own": chengui.pk,
@@ -654,6 +671,8 @@ POST_DATA = {
     "reorder": lambda ids: {"what": "units", f"order-{ids['draft_unit']}": "1"},
     "scheme_unit": lambda ids: {"name": "陈贵镇", "short": "陈贵", "aliases": "陈贵"},
     "new_unit": lambda ids: {"name": "新设镇", "aliases": "新设"},
+    "scheme_task": lambda ids: {"number": "2", "title": "着力开展关键核心技术攻关"},
+    "new_task": lambda ids: {"number": "9", "title": "着力推进科技成果转化"},
     "indicator": lambda ids: _indicator_form(ids["draft_ind"], note="2024年起按新办法计分。"),
     "new_indicator": lambda ids: {
         "key": "patents",

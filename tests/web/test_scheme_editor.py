@@ -270,6 +270,12 @@ def test_importing_a_toml_check_scheme_refuses_is_refused_with_its_message(admin
     assert not Scheme.objects.filter(key="daye-2030").exists()
 
 
+def test_importing_a_broken_toml_says_where_in_chinese(admin_client, demo):
+    page = admin_client.post(reverse("scheme_import"), {"file": _upload("name = \n")})
+    text = page.content.decode()
+    assert "不是有效的 TOML：第 1 行第 8 列：值的写法有误" in text and "Invalid value" not in text
+
+
 def _upload(text):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -372,3 +378,16 @@ def test_a_figure_ten_times_the_previous_version_s_is_warned_about(demo, draft):
     entry = Entry.objects.get(period=period, unit__name="陈贵镇", indicator__key="sme_registered")
     warned = magnitude_warnings(period, entry.unit, entry.indicator, before.actual * 11, None)
     assert any("超过上期" in w for w in warned)
+
+
+def test_a_unit_renamed_in_an_imported_toml_with_its_old_name_as_alias_stays_the_same_unit(
+    draft, admin_client
+):
+    row = draft.groups.get(key="township").units.get(name="陈贵镇")
+    data = tomllib.loads(export_toml(draft), parse_float=Decimal)
+    unit = next(u for g in data["groups"] for u in g["units"] if u["name"] == "陈贵镇")
+    unit["name"], unit["aliases"] = "陈贵新区", ["陈贵镇", *unit.get("aliases", [])]
+    editor.import_toml(tomli_w.dumps(data), None, into=draft)
+    renamed = draft.groups.get(key="township").units.get(name="陈贵新区")
+    assert (renamed.pk, renamed.identity) == (row.pk, row.identity)
+    assert not draft.groups.get(key="township").units.filter(name="陈贵镇").exists()

@@ -90,10 +90,21 @@ def delimiter_of(text: str) -> str:
 
 def csv_rows(path: Path) -> list[list[str]]:
     text = read_text(path)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter_of(text))
     try:
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter_of(text)))
+        return list(reader)
     except csv.Error as exc:
-        raise InputError(f"CSV 格式错误：{exc}", Location(str(path))) from None
+        where = Location(str(path), None, reader.line_num or None)
+        raise InputError(f"CSV 格式错误：{_csv_reason(exc)}", where) from None
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    """The csv module's (English) reason in Chinese."""
+    if "field larger than field limit" in str(exc):
+        return f"有一格内容过长（超过 {csv.field_size_limit():,} 个字符），可能引号没有配对"
+    if "NUL" in str(exc):
+        return "含有空字符（NUL），可能不是文本文件"
+    return "无法按 CSV 解析（请检查引号是否配对）"
 
 
 # Limits checked before a workbook is parsed: a small zip can expand to gigabytes of XML.
@@ -252,8 +263,11 @@ def excel_sheets(path: Path) -> list[Sheet]:
             rows = sheet.to_python(skip_empty_area=False)
         except InputError:
             raise
-        except Exception as exc:
-            raise InputError(f"无法读取：{exc}", Location(str(path), name)) from None
+        except Exception:  # calamine's own (English) error types
+            raise InputError(
+                "无法读取这个工作表（文件可能已损坏）：请用 Excel 或 WPS 打开后另存为 .xlsx 再试",
+                Location(str(path), name),
+            ) from None
         merged = None
         try:
             merged = sheet.merged_cell_ranges

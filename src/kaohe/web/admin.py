@@ -1,7 +1,7 @@
-"""Django admin: periods, key tasks and memberships are editable here, and their changes are
-written to the audit log. Schemes, their groups, units and indicators are only shown: they are
-written in the web's 方案管理, where every change is checked as `kaohe check-scheme` checks
-it, and a version in use is never changed."""
+"""Django admin: memberships are editable here, and their changes are written to the audit log.
+Schemes, their groups, units, indicators and key tasks are only shown: they are written in the
+web's 方案管理, where every change is checked as `kaohe check-scheme` checks it, and a version
+in use is never changed."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
@@ -101,7 +101,9 @@ class IndicatorAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.KeyTask)
-class KeyTaskAdmin(AuditedAdmin):
+class KeyTaskAdmin(ReadOnlyAdmin):
+    """Read only: key tasks are written in 方案管理, on a draft version."""
+
     list_display = ("number", "title", "scheme")
     filter_horizontal = ("lead_units",)
 

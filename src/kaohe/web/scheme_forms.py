@@ -10,7 +10,7 @@ from django import forms
 
 from ..scheme import CATEGORIES
 from . import scheme_params
-from .models import ALL_MATERIALS, MATERIAL_KINDS, VETO_CHOICES, Indicator, Period
+from .models import ALL_MATERIALS, MATERIAL_KINDS, VETO_CHOICES, Indicator, Period, Unit
 
 SPLIT = re.compile(r"[、，,；;\n]+")
 
@@ -54,6 +54,26 @@ class UnitForm(forms.Form):
     name = forms.CharField(label="单位名称", max_length=100)
     short = forms.CharField(label="简称", max_length=50, required=False)
     aliases = ListField(label="别名")
+
+
+class KeyTaskForm(forms.Form):
+    number = forms.IntegerField(label="序号", min_value=1, max_value=999)
+    title = forms.CharField(
+        label="任务名称", max_length=200, widget=forms.TextInput(attrs={"size": 40})
+    )
+    lead_units = forms.ModelMultipleChoiceField(
+        label="牵头单位",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="牵头单位在每期填写这项任务的进展",
+    )
+
+    def __init__(self, *args, scheme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_units"].queryset = Unit.objects.filter(group__scheme=scheme).order_by(
+            "group__order", "order", "id"
+        )
 
 
 MATERIAL_CHOICES = [("", "否（填报数字）")] + MATERIAL_KINDS + [(ALL_MATERIALS, "全部材料")]

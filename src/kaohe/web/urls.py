@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from django.views.static import serve
 
 from . import views
+from .views import scheme_tasks as views_scheme_tasks
 from .views import schemes as views_schemes
 from .views import security as views_security
 
@@ -96,6 +97,10 @@ urlpatterns = [
         name="scheme_indicator_new",
     ),
     path("schemes/<int:sid>/units/<int:uid>/", views_schemes.scheme_unit, name="scheme_unit"),
+    path(
+        "schemes/<int:sid>/tasks/new/", views_scheme_tasks.scheme_task_new, name="scheme_task_new"
+    ),
+    path("schemes/<int:sid>/tasks/<int:tid>/", views_scheme_tasks.scheme_task, name="scheme_task"),
     path(
         "schemes/<int:sid>/indicators/<int:iid>/",
         views_schemes.scheme_indicator,

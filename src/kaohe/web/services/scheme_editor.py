@@ -335,6 +335,53 @@ def delete_unit(unit: Unit, user) -> None:
         unit.delete()
 
 
+# --- key tasks (重点任务: leading units report their progress each period) ---------------------
+
+TASK_LABELS = {"number": "序号", "title": "任务名称", "lead_units": "牵头单位"}
+
+
+def save_task(scheme: Scheme, user, task: KeyTask | None = None, **values) -> KeyTask:
+    """Add a key task to a draft (task=None) or change one: number, title, leading units."""
+    with transaction.atomic():
+        scheme = _draft(scheme)
+        title = values["title"].strip()
+        if not title:
+            raise SchemeEditError("任务名称不能为空", "title")
+        taken = scheme.key_tasks.filter(number=values["number"])
+        if task is not None:
+            taken = taken.exclude(pk=task.pk)
+        if taken.exists():
+            raise SchemeEditError(
+                f"序号 {values['number']} 已有重点任务“{taken[0].title}”", "number"
+            )
+        leads = list(values["lead_units"])
+        if any(u.group.scheme_id != scheme.pk for u in leads):
+            raise SchemeEditError("牵头单位应为本方案中的单位", "lead_units")
+        old = {} if task is None else _task_values(task)
+        if task is None:
+            task = KeyTask.objects.create(scheme=scheme, number=values["number"], title=title)
+        else:
+            task.number, task.title = values["number"], title
+            task.save()
+        task.lead_units.set(leads)
+        new = _task_values(task)
+        action = "新增重点任务" if not old else "修改重点任务"
+        _record(user, action, scheme, old, new, TASK_LABELS, what=f"（{task.number}）{title}")
+    return task
+
+
+def _task_values(task: KeyTask) -> dict:
+    leads = [u.name for u in task.lead_units.order_by("group__order", "order", "id")]
+    return {"number": task.number, "title": task.title, "lead_units": leads}
+
+
+def delete_task(task: KeyTask, user) -> None:
+    with transaction.atomic():
+        scheme = _draft(task.scheme)
+        audit.record(user, "删除重点任务", detail=f"方案 {scheme.key}（草稿）：{task}")
+        task.delete()
+
+
 INDICATOR_FIELDS = (
     "key",
     "name",

@@ -15,6 +15,7 @@ from ...scheme import (
     builtin_names,
     load_scheme,
     tier_figures,
+    toml_message,
 )
 from ...scheme import Scheme as EngineScheme
 from ..models import ALL_MATERIALS, MATERIAL_KINDS, Indicator, KeyTask, Scheme, Unit, UnitGroup
@@ -90,7 +91,7 @@ def parse_scheme_text(text: str, source: str) -> tuple[dict, EngineScheme]:
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise SchemeError(f"方案文件 {source} 不是有效的 TOML：{exc}") from None
+        raise SchemeError(f"方案文件 {source} 不是有效的 TOML：{toml_message(exc)}") from None
     parsed = build_scheme(data, source)
     data.setdefault("key", parsed.key)
     kinds = [k for k, _ in MATERIAL_KINDS] + [ALL_MATERIALS]
@@ -102,7 +103,26 @@ def parse_scheme_text(text: str, source: str) -> tuple[dict, EngineScheme]:
                     f"方案 {source}：指标“{ind.get('name', ind.get('key'))}”的 materials"
                     f"“{kind}”未知，可选：{'、'.join(kinds)}"
                 )
+    _check_key_tasks(parsed, source)
     return data, parsed
+
+
+def _check_key_tasks(parsed: EngineScheme, source: str) -> None:
+    """What storing the key tasks relies on: distinct numbers, and leads that are the scheme's
+    units by name (a misspelt lead would otherwise be dropped without a word)."""
+    names = {u.name for g in parsed.groups for u in g.units}
+    numbers: set = set()
+    for n, task in enumerate(parsed.key_tasks, start=1):
+        number = int(task.get("number", n))
+        if number in numbers:
+            raise SchemeError(f"方案 {source}：第 {n} 项重点任务的序号 {number} 与前面的重复")
+        numbers.add(number)
+        unknown = [str(x) for x in task.get("lead", []) if str(x) not in names]
+        if unknown:
+            raise SchemeError(
+                f"方案 {source}：第 {n} 项重点任务的牵头单位“{'、'.join(unknown)}”不是方案中的"
+                "单位（请写单位的全称）"
+            )
 
 
 def default_material_kind(key: str, category: str, kinds: dict | None = None) -> str:
@@ -152,14 +172,7 @@ def store_scheme(
             ),
         )
         kept_groups.append(group.pk)
-        kept = [
-            Unit.objects.update_or_create(
-                group=group,
-                name=u.name,
-                defaults=dict(short=u.short, aliases=list(u.aliases), order=u_order),
-            )[0].pk
-            for u_order, u in enumerate(g.units)
-        ]
+        kept = [_store_unit(group, u, u_order).pk for u_order, u in enumerate(g.units)]
         Unit.objects.filter(group=group).exclude(pk__in=kept).delete()
         raw = {str(i["key"]): i for i in raw_groups[g.key]["indicators"]}
         # a tiered indicator's tier rows follow it: what a unit enters, in the scheme's order
@@ -209,6 +222,23 @@ def store_scheme(
         kt.lead_units.set(Unit.objects.filter(group__scheme=scheme, name__in=leads))
     KeyTask.objects.filter(scheme=scheme).exclude(pk__in=kept).delete()
     return scheme
+
+
+def _store_unit(group: UnitGroup, u, order: int) -> Unit:
+    """The unit's row: the one of the same name, or, for a unit renamed in the file with its
+    old name kept among its aliases, the old row renamed, so that it stays the same unit (its
+    reporters, its identity in later versions)."""
+    values = dict(short=u.short, aliases=list(u.aliases), order=order)
+    row = Unit.objects.filter(group=group, name=u.name).first()
+    if row is None:
+        row = Unit.objects.filter(group=group, name__in=list(u.aliases)).first()
+    if row is None:
+        return Unit.objects.create(group=group, name=u.name, **values)
+    row.name = u.name
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+    return row
 
 
 def annex_table(annex) -> dict | None:

@@ -96,6 +96,7 @@ def scheme_detail(request, sid):
         "form": form,
         "groups": groups,
         "periods": scheme.periods.order_by("-year", "-number"),
+        "tasks": scheme.key_tasks.prefetch_related("lead_units").order_by("number"),
         "preview_form": forms.PreviewForm(periods=scheme_preview.periods_to_preview()),
     }
     return render(request, "kaohe/scheme.html", context)
