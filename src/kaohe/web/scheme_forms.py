@@ -1,6 +1,7 @@
 """Forms of the scheme editor: they parse what is typed (numbers, lists, the scoring parameters'
-fields built from scheme_params.PARAMS); whether the scheme is valid is the engine's scheme checker's to say, in the editor service,
-which puts its message on the field it is about (SchemeEditError.field)."""
+fields built from scheme_params.PARAMS); whether the scheme is valid is the engine's scheme
+checker's to say, in the editor service, which puts its message on the field it is about
+(SchemeEditError.field)."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ class IndicatorForm(forms.Form):
         label="计分参数",
         required=False,
         widget=forms.HiddenInput,  # shown as the fields of each method (scheme_params)
-        help_text="只填所选计分方法的参数；留空的项按括号中的默认值计",
+        help_text="只填所选计分方法的参数；留空的项不写入方案，按“不填为……”所说的值计",
     )
     decimals = forms.IntegerField(label="小数位", min_value=0, max_value=10)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
