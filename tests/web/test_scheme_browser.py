@@ -58,12 +58,25 @@ def test_the_bureau_copies_the_2023_scheme_changes_points_previews_and_activates
 
     # 科技型中小企业入库数: 10 points (5 + 5 by rank) become 16 (8 + 8); first a wrong maximum
     page.click("#indicators-township .edit-indicator[data-key=sme_registered]")
+    # the parameters of rank only, labelled in Chinese, filled from the scheme
+    assert page.is_visible("#params-rank") and not page.is_visible("#params-ratio")
+    assert page.inner_text("label[for=id_p_rank_top]") == "第一名得分"
+    assert page.input_value("#id_p_rank_top") == "5"
+    assert page.input_value("#id_p_rank_tie") == "cross"
+    page.select_option("#id_method", "bands")  # another method shows its own fields
+    assert page.is_visible("#params-bands") and not page.is_visible("#params-rank")
+    page.select_option("#id_method", "rank")
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert fits(page), f"the indicator form is wider than {width} px"
+        shot(page, f"scheme-params-{width}")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.fill("#id_max_points", "16")
     page.click("#save-item")
     error = page.inner_text("#row-params .errorlist")
     assert "满分 16 与排名得分上限 5 × 2 不一致" in error
     shot(page, "scheme-03-error-beside-field")
-    page.fill("#id_params", 'top = 8\nstep = 0.1\ntie = "cross"')
+    page.fill("#id_p_rank_top", "8")
     page.click("#save-item")
     page.wait_for_selector("text=已保存指标")
 

@@ -1,17 +1,16 @@
-"""Forms of the scheme editor: they parse what is typed (numbers, lists, TOML parameter lines);
-whether the scheme is valid is the engine's scheme checker's to say, in the editor service,
-which puts its message on the field it is about (SchemeEditError.field)."""
+"""Forms of the scheme editor: they parse what is typed (numbers, lists, the scoring parameters'
+fields built from scheme_params.PARAMS); whether the scheme is valid is the engine's scheme
+checker's to say, in the editor service, which puts its message on the field it is about
+(SchemeEditError.field)."""
 
 from __future__ import annotations
 
 import re
-import tomllib
-from decimal import Decimal
 
 from django import forms
 
-from ..methods import METHODS
-from ..scheme import _PARAMS, CATEGORIES
+from ..scheme import CATEGORIES
+from . import scheme_params
 from .models import ALL_MATERIALS, MATERIAL_KINDS, VETO_CHOICES, Indicator, Period, Unit
 
 SPLIT = re.compile(r"[、，,；;\n]+")
@@ -30,24 +29,6 @@ class ListField(forms.CharField):
 
     def clean(self, value):
         return [p.strip() for p in SPLIT.split(super().clean(value) or "") if p.strip()]
-
-
-def params_text(params: dict) -> str:
-    """A method's parameters as TOML lines, one `key = value` a line, lists and tables inline
-    as a scheme file writes them (parts = ["actual", "rate"]); scalars written by tomli-w."""
-    from .services.schemes import _plain
-
-    return "\n".join(f"{k} = {_inline(v)}" for k, v in _plain(dict(params or {})).items())
-
-
-def _inline(value) -> str:
-    import tomli_w
-
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_inline(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_inline(v)}" for k, v in value.items()) + " }"
-    return tomli_w.dumps({"v": value}).strip()[len("v = ") :]
 
 
 class SchemeCopyForm(forms.Form):
@@ -99,10 +80,6 @@ class KeyTaskForm(forms.Form):
 MATERIAL_CHOICES = [("", "否（填报数字）")] + MATERIAL_KINDS + [(ALL_MATERIALS, "全部材料")]
 
 
-def _method_help() -> str:
-    return "；".join(f"{m}：{'、'.join(_PARAMS[m]) or '无参数'}" for m in METHODS)
-
-
 class IndicatorForm(forms.Form):
     key = forms.SlugField(
         label="指标代号", max_length=80, help_text="英文代号，如 rd_spending；建立后不能再改"
@@ -118,12 +95,11 @@ class IndicatorForm(forms.Form):
         label="计分方法", choices=Indicator._meta.get_field("method").choices
     )
     max_points = forms.DecimalField(label="满分", max_digits=20, decimal_places=10)
-    params = forms.CharField(
+    params = forms.Field(
         label="计分参数",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "class": "mono"}),
-        help_text="每行一项，写法同方案文件（TOML），如 top = 5。各方法可用的参数："
-        + _method_help(),
+        widget=forms.HiddenInput,  # shown as the fields of each method (scheme_params)
+        help_text="只填所选计分方法的参数；留空的项不写入方案，按“不填为……”所说的值计",
     )
     decimals = forms.IntegerField(label="小数位", min_value=0, max_value=10)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -153,16 +129,50 @@ class IndicatorForm(forms.Form):
         if indicator is not None and "initial" not in kwargs:
             kwargs["initial"] = initial_of(indicator)
         super().__init__(*args, **kwargs)
+        self.fields.update(scheme_params.all_fields())
         if indicator is not None:
             self.fields["key"].disabled = True
             self.fields["key"].help_text = "建立后不能再改"
+            # the scheme's own categories ([[categories]]: 加分项 …) besides the two built in
+            rules = indicator.group.scheme.rules or {}
+            names = [c.get("name") for c in rules.get("categories", [])] + [indicator.category]
+            extra = [(n, n) for n in dict.fromkeys(names) if n and n not in CATEGORIES]
+            self.fields["category"].choices = [*self.fields["category"].choices, *extra]
 
-    def clean_params(self):
-        text = self.cleaned_data.get("params") or ""
-        try:
-            return tomllib.loads(text, parse_float=Decimal)
-        except tomllib.TOMLDecodeError as exc:
-            raise forms.ValidationError(f"计分参数不是有效的写法（TOML）：{exc}") from None
+    def main_fields(self) -> list:
+        """The form's fields but the parameters (shown in param_sets, in the params row)."""
+        return [f for f in self if not f.name.startswith("p_")]
+
+    def param_sets(self) -> list[tuple[str, str, list]]:
+        """(method, its Chinese name, its parameter fields), one per method."""
+        names = dict(self.fields["method"].choices)
+        return [
+            (m, names.get(m, m), [self[scheme_params.field_name(m, p.key)] for p in ps])
+            for m, ps in scheme_params.PARAMS.items()
+        ]
+
+    def clean(self):
+        """The selected method's fields as its params dict; the other methods' are not read."""
+        data = super().clean()
+        method = data.get("method") or ""
+        params, errors = scheme_params.params_of(method, data)
+        for name, message in errors.items():
+            self.add_error(name, message)
+        data["params"] = params
+        return data
+
+    def error_place(self, field: str, message: str) -> tuple[str, str]:
+        """Where a refusal of the editor service goes, and its words there: a parameter's
+        beside the field of the parameter it names (第一名得分：top 须大于 0), or at the top of
+        the parameter section, without the scheme file's word `params`."""
+        if field != "params":
+            return field, message
+        method = (self.cleaned_data or {}).get("method", "")
+        name = scheme_params.field_of_message(method, message) or field
+        message = re.sub(r"^params(\.|：| 的|)", "", message.strip()).lstrip()
+        if name != field:
+            message = f"{self.fields[name].label}：{message}"
+        return name, message
 
     def values(self) -> dict:
         """The form as the editor service's indicator values."""
@@ -201,7 +211,7 @@ def initial_of(ind: Indicator) -> dict:
         "category": ind.category,
         "method": ind.method,
         "max_points": engine.max_points,
-        "params": params_text(engine.params),
+        **scheme_params.initial_fields(ind.method, engine.params),
         "decimals": ind.decimals,
         "note": ind.note,
         **{f"annex_{k}": annex.get(k) for k in ("number", "title", "header", "unit", "decimals")},

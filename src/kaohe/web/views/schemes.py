@@ -27,11 +27,13 @@ def _scheme(request, sid) -> Scheme:
 
 def _refused(request, form, exc: ServiceError) -> None:
     """A service's refusal on the field it names, or above the form."""
-    field = getattr(exc, "field", "")
+    field, message = getattr(exc, "field", ""), exc.message
+    if hasattr(form, "error_place"):  # the indicator form: beside the parameter it names
+        field, message = form.error_place(field, message)
     if field and field in form.fields and not form.fields[field].disabled:
-        form.add_error(field, exc.message)
+        form.add_error(field, message)
     else:
-        form.add_error(None, exc.message)
+        form.add_error(None, message)
     for d in exc.details[:50]:
         form.add_error(None, d)
 
