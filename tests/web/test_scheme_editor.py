@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from django.urls import reverse
 
 from kaohe.cli import main
+from kaohe.numbers import plain
 from kaohe.web.models import AuditLog, Indicator, IndicatorResult, Period, Scheme, UnitResult
 from kaohe.web.scheme_forms import initial_of
 from kaohe.web.services import periods as period_service
@@ -391,3 +392,10 @@ def test_a_unit_renamed_in_an_imported_toml_with_its_old_name_as_alias_stays_the
     renamed = draft.groups.get(key="township").units.get(name="陈贵新区")
     assert (renamed.pk, renamed.identity) == (row.pk, row.identity)
     assert not draft.groups.get(key="township").units.filter(name="陈贵镇").exists()
+
+
+def test_the_indicator_form_shows_full_points_as_written(draft, admin_client):
+    ind = Indicator.objects.get(group__scheme=draft, group__key="township", key="sme_registered")
+    page = admin_client.get(reverse("scheme_indicator", args=[draft.pk, ind.pk])).content.decode()
+    assert f'name="max_points" value="{plain(ind.max_points)}"' in page
+    assert plain(ind.max_points) == "10" and "10.0000000000" not in page

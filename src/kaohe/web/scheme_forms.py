@@ -9,6 +9,7 @@ import re
 
 from django import forms
 
+from ..numbers import plain
 from ..scheme import CATEGORIES
 from . import scheme_params
 from .models import ALL_MATERIALS, MATERIAL_KINDS, VETO_CHOICES, Indicator, Period, Unit
@@ -210,7 +211,7 @@ def initial_of(ind: Indicator) -> dict:
         "unit": ind.unit,
         "category": ind.category,
         "method": ind.method,
-        "max_points": engine.max_points,
+        "max_points": plain(engine.max_points),  # 10, not the column's 10.0000000000
         **scheme_params.initial_fields(ind.method, engine.params),
         "decimals": ind.decimals,
         "note": ind.note,
