@@ -24,18 +24,12 @@ from .common import XLSX, download, fail
 def _previous_results(period) -> dict:
     """The previous period's current unit results by unit identity: the previous period may be
     scored with an earlier scheme version, whose unit rows are other rows of the same units."""
-    rows = UnitResult.objects.filter(run_id=_previous_run_id(period)).select_related("unit")
-    return {r.unit.identity: r for r in rows}
-
-
-def _previous_run_id(period):
     if not period.previous_id:
-        return None
-    return (
-        ScoreRun.objects.filter(period_id=period.previous_id, current=True)
-        .values_list("id", flat=True)
-        .first()
-    )
+        return {}
+    rows = UnitResult.objects.filter(
+        run__period_id=period.previous_id, run__current=True
+    ).select_related("unit")
+    return {r.unit.identity: r for r in rows}
 
 
 def category_subtotals(run) -> dict:
