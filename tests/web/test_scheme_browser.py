@@ -58,7 +58,10 @@ def test_the_bureau_copies_the_2023_scheme_changes_points_previews_and_activates
 
     # 科技型中小企业入库数: 10 points (5 + 5 by rank) become 16 (8 + 8); first a wrong maximum
     page.click("#indicators-township .edit-indicator[data-key=sme_registered]")
-    # the parameters of rank only, labelled in Chinese, filled from the scheme
+    # the parameters of rank only, labelled in Chinese, filled from the scheme; is_visible does
+    # not wait, so first the new page, then its script's work
+    page.wait_for_selector("#params-rank")
+    page.wait_for_selector("#params-ratio", state="hidden")
     assert page.is_visible("#params-rank") and not page.is_visible("#params-ratio")
     assert page.inner_text("label[for=id_p_rank_top]") == "第一名得分"
     assert page.input_value("#id_p_rank_top") == "5"
